@@ -1,0 +1,1 @@
+"""Subcommands of ``sltk``: one module per command (see :mod:`sltk._cli`)."""

@@ -1,0 +1,1 @@
+"""Sections of ``sltk report``: one module per section (see :mod:`sltk._report`)."""

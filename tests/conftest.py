@@ -1,0 +1,60 @@
+"""Shared test configuration.
+
+* hypothesis: profile ``ci`` (derandomized, no example database) whenever ``CI`` is set,
+  so CI runs are deterministic; ``dev`` otherwise.
+* ``gpu`` tests are skipped unless CuPy is importable *and* usable (``cupy.is_available()``).
+* ``xp`` fixture: the array namespaces the backend-generic code is tested on (NumPy and
+  array-api-strict; CuPy under the ``gpu`` marker).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("SLTK_HYPOTHESIS_PROFILE", "dev"))
+
+
+def cupy_usable() -> bool:
+    try:
+        import cupy
+    except Exception:
+        return False
+    try:
+        return bool(cupy.is_available())
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if cupy_usable():
+        return
+    skip = pytest.mark.skip(reason="needs a usable CUDA GPU (cupy.is_available() is False)")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+def _namespaces():
+    out = [pytest.param(np, id="numpy")]
+    try:
+        import array_api_strict
+
+        out.append(pytest.param(array_api_strict, id="array_api_strict"))
+    except ImportError:
+        pass
+    return out
+
+
+@pytest.fixture(params=_namespaces())
+def xp(request):
+    """An array namespace to run backend-generic code on."""
+    return request.param

@@ -1,0 +1,141 @@
+"""Exceptions and input validation shared by every layer of sltk.
+
+Every check raises :class:`ParameterError`, whose message names the parameter, the
+constraint it violates and the value it received, e.g.::
+
+    ParameterError: alpha must satisfy alpha > 0; got alpha=-1.0
+
+Nothing in sltk returns NaN silently: invalid input is rejected here, at construction.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = [
+    "ParameterError",
+    "StabilityError",
+    "check_real",
+    "check_int",
+    "check_choice",
+]
+
+
+class ParameterError(ValueError):
+    """An input parameter is outside its valid range.
+
+    Attributes
+    ----------
+    parameter : str
+        Name of the offending parameter (as the user spelled it).
+    constraint : str
+        The constraint, written as a readable inequality or set.
+    value : object
+        The value that was received.
+    """
+
+    def __init__(self, parameter: str, constraint: str, value: object, hint: str = ""):
+        self.parameter = parameter
+        self.constraint = constraint
+        self.value = value
+        msg = f"{parameter} must satisfy {constraint}; got {parameter}={value!r}"
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class StabilityError(ValueError):
+    """A learning rate is past the stability limit of the optimizer on the problem.
+
+    Attributes
+    ----------
+    lr : float
+        The learning rate that was asked for.
+    lr_max : float
+        The largest stable learning rate (same convention as ``lr``).
+    """
+
+    def __init__(self, lr: float, lr_max: float, detail: str = ""):
+        self.lr = float(lr)
+        self.lr_max = float(lr_max)
+        msg = (
+            f"learning rate gamma={self.lr:.6g} is past the stability limit: "
+            f"the risk diverges; the largest stable gamma is {self.lr_max:.6g}"
+        )
+        if detail:
+            msg += f" ({detail})"
+        super().__init__(msg)
+
+
+def check_real(
+    name: str,
+    value: object,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    allow_inf: bool = False,
+) -> float:
+    """Validate a real scalar and return it as ``float``.
+
+    >>> check_real("gamma", 0.5, gt=0)
+    0.5
+    >>> check_real("gamma", -1, gt=0)
+    Traceback (most recent call last):
+    ...
+    theory._errors.ParameterError: gamma must satisfy gamma > 0; got gamma=-1
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterError(name, "a real number", value)
+    x = float(value)
+    if math.isnan(x):
+        raise ParameterError(name, "a real number (not NaN)", value)
+    if math.isinf(x) and not allow_inf:
+        raise ParameterError(name, "a finite real number", value)
+    if gt is not None and not x > gt:
+        raise ParameterError(name, f"{name} > {gt:g}", value)
+    if ge is not None and not x >= ge:
+        raise ParameterError(name, f"{name} >= {ge:g}", value)
+    if lt is not None and not x < lt:
+        raise ParameterError(name, f"{name} < {lt:g}", value)
+    if le is not None and not x <= le:
+        raise ParameterError(name, f"{name} <= {le:g}", value)
+    return x
+
+
+def check_int(name: str, value: object, *, ge: int | None = None, le: int | None = None) -> int:
+    """Validate an integer scalar (a float with integral value is accepted).
+
+    >>> check_int("batch", 4, ge=1)
+    4
+    >>> check_int("batch", 0, ge=1)
+    Traceback (most recent call last):
+    ...
+    theory._errors.ParameterError: batch must satisfy batch >= 1; got batch=0
+    """
+    if isinstance(value, bool):
+        raise ParameterError(name, "an integer", value)
+    if isinstance(value, numbers.Integral):
+        n = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
+        n = int(value)
+    else:
+        raise ParameterError(name, "an integer", value)
+    if ge is not None and n < ge:
+        raise ParameterError(name, f"{name} >= {ge}", value)
+    if le is not None and n > le:
+        raise ParameterError(name, f"{name} <= {le}", value)
+    return n
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    """Validate that ``value`` is one of ``choices``.
+
+    >>> check_choice("batch_reduction", "sum", ("sum", "mean"))
+    'sum'
+    """
+    if value not in choices:
+        raise ParameterError(name, "one of " + ", ".join(repr(c) for c in choices), value)
+    return str(value)
