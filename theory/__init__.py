@@ -26,4 +26,7 @@ from ._schedules import Tabulated as Tabulated
 from ._schedules import TwoStage as TwoStage
 from ._schedules import parse_schedule as parse_schedule
 
+#: Registry of optimizer classes by CLI name; a new optimizer registers itself here.
+OPTIMIZERS: dict = {SGD.name: SGD}
+
 # --- additions by later work go below this line (one import per name) ---
