@@ -28,6 +28,14 @@ class Optimizer(abc.ABC):
     lr: float
     batch: int = 1
 
+    @abc.abstractmethod
+    def step(self, theta, grad_sum, lr_factor=1.0):
+        """One update from the **batch-summed** stochastic gradient ``grad_sum``.
+
+        Pure array arithmetic (works on NumPy, CuPy and array-API arrays alike);
+        ``theta`` and ``grad_sum`` may carry leading run/batch axes.
+        """
+
     def to_dict(self) -> dict:
         """Plain-JSON view including the optimizer's name."""
         from dataclasses import asdict

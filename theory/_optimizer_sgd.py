@@ -58,6 +58,14 @@ class SGD(Optimizer):
         """The step size in the batch-sum convention (``lr`` or ``lr / batch``)."""
         return self.lr if self.batch_reduction == "sum" else self.lr / self.batch
 
+    def step(self, theta, grad_sum, lr_factor=1.0):
+        """``theta - lr_sum * lr_factor * grad_sum`` (batch-summed gradient).
+
+        >>> SGD(lr=0.5, batch=2, batch_reduction="mean").step(1.0, 4.0)
+        0.0
+        """
+        return theta - (self.lr_sum * lr_factor) * grad_sum
+
     def mode_update(self, lam, lr_factor=1.0):
         """Per-mode coefficients of the exact expected second-moment recursion.
 
