@@ -1,0 +1,146 @@
+"""``sltk verify``: check theory <-> numerics <-> simulation at one PLRF point.
+
+Simulates ``R`` runs of one-pass training on a sampled PLRF instance (NumPy, or CuPy when a
+usable GPU is present), computes the exact expected risk of that instance, the
+deterministic-equivalent Volterra curve and the asymptotic theory, and runs the checks of
+:mod:`verification._checks`. Prints a table (quantity, theory, numerics, exact-for-W,
+simulation, error bar, tolerance, pass) or, with ``--json``, one object with at least
+``checks`` (``name``, ``passed``, ...), ``steps``, ``risk_simulated``, ``risk_stderr``,
+``risk_volterra`` and ``backend``. ``--out DIR`` writes ``verify.png`` and ``verify.json``.
+
+Defaults: ``v = 4 d``, ``d = 256``, ``steps = 10000``, ``runs = 32``, constant schedule and
+``gamma = 0.5 x`` the largest stable learning rate of the sampled instance (every mode
+contracting and kernel norm ``||K|| < 1``).
+
+Exit status: 0 all checks pass; 1 a check failed (or none was applicable, e.g. an optimizer
+without exact mode updates nor a registered risk solver); 2 bad input; 3 the learning rate is
+past the stability limit (or the simulation diverged).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+from .._output import format_table, print_json, save_figure, to_jsonable
+
+COMMAND = "verify"
+HELP = "check simulation vs exact risk vs Volterra vs theory at one (alpha, beta) point"
+
+
+def add_arguments(p):
+    import theory
+
+    p.add_argument("--alpha", type=float, required=True, help="data-spectrum exponent alpha > 0")
+    p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--d", type=int, default=256, help="number of random features (default 256)")
+    p.add_argument("--v", type=int, default=None, help="data dimension (default 4 d)")
+    p.add_argument("--gamma", type=float, default=None,
+                   help="learning rate (default: --gamma-fraction x the largest stable rate of the sampled W)")
+    p.add_argument("--gamma-fraction", type=float, default=0.5, help="fraction of the stable maximum (default 0.5)")
+    p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
+    p.add_argument("--steps", type=int, default=10_000, help="horizon N (default 10000)")
+    p.add_argument("--runs", type=int, default=32, help="Monte-Carlo runs R (default 32)")
+    p.add_argument("--backend", default="auto", choices=("auto", "numpy", "cupy"),
+                   help="array backend: auto takes CuPy only when a GPU is usable")
+    p.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="simulation precision")
+    p.add_argument("--optimizer", default="sgd", choices=sorted(theory.OPTIMIZERS), help="optimizer (default sgd)")
+    p.add_argument("--schedule", default="constant", metavar="SPEC",
+                   help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine (default constant)")
+    p.add_argument("--points", type=int, default=40, help="about this many log-spaced steps (default 40)")
+    p.add_argument("--instances", type=int, default=16,
+                   help="further sampled W for the concentration-in-d error bars (default 16)")
+    p.add_argument("--threads", type=int, default=1, help="host BLAS threads while simulating (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of W and of the data stream (default 0)")
+    p.add_argument("--out", default=None, metavar="DIR", help="write verify.png and verify.json here")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float) and not math.isfinite(x):
+        return "n/a" if math.isnan(x) else "inf"
+    return f"{x:.4g}"
+
+
+def build_setup(args):
+    """Problem, optimizer, schedule (validated) from parsed arguments; returns them and lr_max."""
+    import theory
+    import verification
+    from theory import ParameterError
+    from theory._errors import check_int
+
+    d = check_int("--d", args.d, ge=1)
+    v = 4 * d if args.v is None else check_int("--v", args.v, ge=1)
+    problem = theory.PLRF(alpha=args.alpha, beta=args.beta, v=v, d=d)
+    check_int("--steps", args.steps, ge=1)
+    check_int("--runs", args.runs, ge=1)
+    check_int("--points", args.points, ge=2)
+    check_int("--instances", args.instances, ge=0)
+    check_int("--seed", args.seed, ge=0)
+    check_int("--threads", args.threads, ge=1)
+    schedule = theory.parse_schedule(args.schedule)
+    cls = theory.OPTIMIZERS[args.optimizer]
+    lr_max = None
+    if args.gamma is None:
+        if not hasattr(cls(lr=1.0, batch=args.batch), "mode_update"):
+            raise ParameterError("--gamma", f"given explicitly for --optimizer {args.optimizer} "
+                                 "(no exact stability limit to take a fraction of)", None)
+        lr, lr_max = verification.default_lr(problem, cls, batch=args.batch, fraction=args.gamma_fraction,
+                                             seed=args.seed)
+    else:
+        lr = args.gamma
+    return problem, cls(lr=lr, batch=args.batch), schedule, lr_max
+
+
+def run(args) -> int:
+    import verification
+    from theory import StabilityError
+
+    problem, optimizer, schedule, _ = build_setup(args)
+    res = verification.run_verification(
+        problem, optimizer, schedule, steps=args.steps, runs=args.runs, seed=args.seed, backend=args.backend,
+        dtype=args.dtype, n_points=args.points, n_instances=args.instances, blas_threads=args.threads,
+        progress=(not args.json) and sys.stderr.isatty(),
+    )
+    if res.simulation.status == "diverged":
+        raise StabilityError(optimizer.lr, res.lr_max if res.lr_max else 0.0,
+                             f"the simulation diverged at step {res.simulation.diverged_at}")
+    obj = res.to_dict()
+    if args.out:
+        out = Path(args.out)
+        from .._verify_figures import verification_figure
+
+        fig_path = save_figure(verification_figure(res), out / "verify.png")[0]
+        obj["figure"] = str(fig_path)
+        (out / "verify.json").write_text(json.dumps(to_jsonable(obj)) + "\n")
+    if args.json:
+        print_json(obj)
+    else:
+        p = problem
+        print(f"PLRF alpha={p.alpha:g} beta={p.beta:g} v={int(p.v)} d={p.d} (phase {res.phase}); "
+              f"{optimizer.name} lr={optimizer.lr:.6g} batch={optimizer.batch}"
+              + (f" (lr_max={res.lr_max:.6g}, ||K||={res.kernel_norm:.3g})" if res.lr_max else "")
+              + f"; schedule {schedule.spec()}; N={args.steps}, R={args.runs}, backend {res.simulation.backend}")
+        rows = []
+        for c in res.checks:
+            verdict = ("pass" if c.passed else "FAIL") if c.applicable else "n/a"
+            rows.append([c.name, _fmt(c.theory), _fmt(c.numerics), _fmt(c.exact), _fmt(c.simulation),
+                         _fmt(c.error_bar), _fmt(c.deviation), _fmt(c.tolerance), verdict])
+        print(format_table(["check", "theory", "numerics", "exact(W)", "simulation", "error bar", "deviation",
+                            "tolerance", "result"], rows))
+        for c in res.checks:
+            print(f"  {c.name}: {c.quantity}; " + (c.rule if c.applicable else f"not applicable: {c.note}")
+                  + (f" [{c.note}]" if c.applicable and c.note else ""))
+        secs = ", ".join(f"{k} {v:.1f} s" for k, v in res.seconds.items())
+        if not any(c.applicable for c in res.checks):
+            verdict = f"NO CHECK APPLICABLE to optimizer {optimizer.name!r} (simulation only)"
+        else:
+            verdict = "all checks passed" if res.passed else "SOME CHECKS FAILED"
+        print(f"{verdict} ({secs})")
+        if args.out:
+            print(f"figure written to {obj['figure']}")
+    return 0 if res.passed else 1
