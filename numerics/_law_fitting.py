@@ -1,0 +1,473 @@
+"""Fitting loss laws to loss curves, the way that avoids the known failures of such fits.
+
+One entry point, :func:`fit_loss_law`, returning a :class:`LawFit`:
+
+* objective: Huber loss (``delta = 1e-3``) of the **log** loss residuals, **summed** over all
+  points of all curves (a mean makes the objective tiny and stops L-BFGS early; marin PR
+  #749, Besiroglu et al. 2024);
+* optimiser (``method=``): ``"hybrid"`` (L-BFGS-B then a TRF polish), ``"lbfgsb"`` (L-BFGS-B with box bounds and the analytic gradient,
+  tight tolerances, parameters rescaled to O(1)) or ``"trf"`` (SciPy's trust-region
+  reflective ``least_squares`` with ``loss="huber"``, ``f_scale = delta`` -- the same
+  objective);
+* multi-start: the law's grid of nonlinear parameters with the linear ones solved by least
+  squares; the best ``n_starts`` of them are refined (for the multi-power law, whose
+  evaluations are costly, each gets 40 iterations and the best two are refined to
+  convergence -- successive halving); the fit is called converged
+  when two starts reached the best objective (relative 1e-6) and one of them reported
+  success -- or, with one start, when it reported success;
+* ``lambda`` of the Tissue law fixed, or fitted by an outer bounded search over
+  ``log10(1 - lambda)``;
+* several curves fitted jointly with one parameter vector;
+* bootstrap: block wild bootstrap of the log residuals of each curve -- every residual stays
+  at its step and is multiplied by a Rademacher sign shared by its block of consecutive points
+  (blocks keep the strong autocorrelation of training-loss noise; keeping residuals in place
+  respects their non-stationarity: large early residuals are not moved into the annealing
+  phase, which biased a moving-block resampling); refit from the best point; percentile
+  intervals for the parameters and, via :meth:`LawFit.predict`, for predictions.
+
+Metrics (:func:`curve_metrics`): R^2, MAE, RMSE, mean relative error (PredE) and worst
+relative error (WorstE), as defined in Luo et al. (2025), Sec. 4.
+
+References
+----------
+H. Tissue, V. Wang, L. Wang, arXiv:2408.11029 v2, Sec. 3.4 and Eq. (6); K. Luo et al., ICLR
+2025 (arXiv:2503.12811), App. D.2 and Table 1 (metrics); T. Besiroglu et al., "Chinchilla
+Scaling: A replication attempt", arXiv:2404.10102 (Huber on log loss, L-BFGS-B, grid of
+starts, bootstrap); R. Y. Liu, "Bootstrap procedures under some non-i.i.d. models", Ann. Statist.
+16 (1988) (wild bootstrap); H. R. Kunsch, Ann. Statist. 17 (1989) (blocks for dependent data).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import least_squares, minimize, minimize_scalar
+
+from theory import ParameterError
+from theory._errors import check_choice, check_int, check_real
+
+from ._loss_curve_data import LossCurve
+from ._loss_laws import LossLaw, TissueLaw, make_law
+
+__all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective", "FIT_METHODS"]
+
+FIT_METHODS = ("hybrid", "lbfgsb", "trf")
+
+
+def curve_metrics(observed, predicted) -> dict:
+    """R^2, MAE, RMSE, mean and worst relative error of a predicted curve.
+
+    >>> m = curve_metrics([1.0, 2.0, 3.0], [1.0, 2.0, 3.3])
+    >>> round(m["r2"], 6), round(m["mae"], 6), round(m["worst_rel"], 6)
+    (0.955, 0.1, 0.1)
+    """
+    y = np.asarray(observed, dtype=np.float64)
+    p = np.asarray(predicted, dtype=np.float64)
+    if y.shape != p.shape or y.size < 2:
+        raise ParameterError("observed/predicted", "arrays of equal shape with >= 2 points", (y.shape, p.shape))
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(p))):
+        raise ParameterError("observed/predicted", "finite values", "a non-finite value")
+    r = p - y
+    sst = float(np.sum((y - y.mean()) ** 2))
+    if not sst > 0:
+        raise ParameterError("observed", "a non-constant curve (R^2 is undefined otherwise)", "constant values")
+    rel = np.abs(r) / np.abs(y)
+    return {
+        "r2": 1.0 - float(np.sum(r**2)) / sst,
+        "mae": float(np.mean(np.abs(r))),
+        "rmse": float(np.sqrt(np.mean(r**2))),
+        "mean_rel": float(np.mean(rel)),
+        "worst_rel": float(np.max(rel)),
+        "n": int(y.size),
+    }
+
+
+def _huber(r, delta):
+    a = np.abs(r)
+    quad = a <= delta
+    val = np.where(quad, 0.5 * r * r, delta * (a - 0.5 * delta))
+    dval = np.where(quad, r, delta * np.sign(r))
+    return val, dval
+
+
+class _Objective:
+    """Summed Huber loss of log residuals over several prepared curves (with gradient)."""
+
+    def __init__(self, law: LossLaw, caches, losses, delta):
+        self.law, self.caches, self.delta = law, caches, delta
+        self.logy = [np.log(y) for y in losses]
+        self.n = sum(y.size for y in losses)
+
+    def residuals(self, theta, jac=False):
+        rs, Js = [], []
+        for c, ly in zip(self.caches, self.logy):
+            if jac:
+                p, J = self.law.evaluate(theta, c, jac=True)
+            else:
+                p = self.law.evaluate(theta, c)
+            bad = ~(p > 1e-12)
+            pc = np.where(bad, 1e-12, p)
+            rs.append(np.log(pc) - ly)
+            if jac:
+                Js.append(np.where(bad[:, None], 0.0, J / pc[:, None]))
+        r = np.concatenate(rs)
+        return (r, np.vstack(Js)) if jac else r
+
+    def __call__(self, theta):
+        r, J = self.residuals(theta, jac=True)
+        val, dval = _huber(r, self.delta)
+        return float(np.sum(val)), J.T @ dval
+
+    def value(self, theta):
+        val, _ = _huber(self.residuals(theta), self.delta)
+        return float(np.sum(val))
+
+
+def huber_objective(law, curves, params, delta: float = 1e-3) -> float:
+    """The summed Huber loss of log residuals of ``law`` with ``params`` on ``curves``."""
+    law = make_law(law)
+    curves = _check_curves(curves)
+    caches = [law.prepare(c.history, c.steps) for c in curves]
+    return _Objective(law, caches, [c.loss for c in curves], check_real("delta", delta, gt=0)).value(law.theta(params))
+
+
+@dataclass
+class LawFit:
+    """Result of :func:`fit_loss_law`.
+
+    Attributes
+    ----------
+    law : LossLaw
+        The fitted law (for the Tissue law, with the fitted/fixed ``lambda``).
+    params : dict
+        Named parameters (plus hyper-parameters such as ``lambda``).
+    huber : float
+        Summed Huber objective at the optimum.
+    r2 : float
+        R^2 over all fitted points pooled.
+    converged : bool
+        Two starts reached the best objective (relative 1e-6) and one of them reported
+        success (one start: the optimiser's success flag).
+    n_starts, n_agree : int
+        Starts refined; starts within relative 1e-6 of the best objective.
+    message : str
+        Optimiser message of the best start plus the convergence verdict.
+    per_curve : dict
+        :func:`curve_metrics` of each fitted curve.
+    ci : dict or None
+        ``name -> (lo, hi)`` percentile bootstrap intervals (``level``).
+    bootstrap_params : array or None
+        Bootstrap parameter draws, shape ``(n_boot, p)``.
+    """
+
+    law: LossLaw
+    theta: np.ndarray
+    params: dict
+    huber: float
+    r2: float
+    converged: bool
+    n_starts: int
+    n_agree: int
+    message: str
+    method: str
+    per_curve: dict = field(default_factory=dict)
+    starts: list = field(default_factory=list)
+    ci: dict | None = None
+    level: float = 0.95
+    bootstrap_params: np.ndarray | None = None
+    lambda_search: list | None = None
+    seconds: float = 0.0
+
+    def predict(self, history, steps, *, ci: bool = False):
+        """Predicted loss; with ``ci=True`` also the bootstrap percentile band ``(lo, hi)``."""
+        pred = self.law.predict(self.theta, history, steps)
+        if not ci:
+            return pred
+        if self.bootstrap_params is None or len(self.bootstrap_params) < 2:
+            raise ParameterError("ci", "a fit made with bootstrap >= 2", "no bootstrap draws")
+        cache = self.law.prepare(history, steps)
+        draws = np.array([self.law.evaluate(th, cache) for th in self.bootstrap_params])
+        q = 100 * (1 - self.level) / 2
+        return pred, np.percentile(draws, q, axis=0), np.percentile(draws, 100 - q, axis=0)
+
+    def to_dict(self) -> dict:
+        d = {
+            "law": self.law.name, "warmup": self.law.warmup, "method": self.method, "params": self.params,
+            "huber": self.huber, "r2": self.r2, "converged": self.converged, "n_starts": self.n_starts,
+            "n_agree": self.n_agree, "message": self.message, "per_curve": self.per_curve,
+            "seconds": round(self.seconds, 3),
+        }
+        if getattr(self.law, "bin_width", None) is not None:
+            d["bin_width"] = self.law.bin_width
+        if self.ci is not None:
+            d["ci"] = {k: list(v) for k, v in self.ci.items()}
+            d["ci_level"] = self.level
+            d["n_bootstrap"] = int(len(self.bootstrap_params))
+        if self.lambda_search is not None:
+            d["lambda_search"] = self.lambda_search
+        return d
+
+
+def _check_curves(curves):
+    if isinstance(curves, LossCurve):
+        curves = [curves]
+    curves = list(curves)
+    if not curves or not all(isinstance(c, LossCurve) for c in curves):
+        raise ParameterError("curves", "a non-empty list of LossCurve objects", curves)
+    return curves
+
+
+def _scale(theta, bounds):
+    s = np.maximum(np.abs(theta), 1e-2)
+    for i, (lo, hi) in enumerate(bounds):
+        span = hi - lo
+        s[i] = min(s[i], span) if np.isfinite(span) and span > 0 else s[i]
+    return s
+
+
+def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
+    if method == "hybrid":
+        th, _, _, msg1 = _local_fit(obj, theta0, bounds, "lbfgsb", min(maxiter, 300))
+        th, val, ok, msg = _local_fit(obj, th, bounds, "trf", maxiter)
+        return th, val, ok, f"L-BFGS-B: {msg1}; TRF polish: {msg}"
+    lo = np.array([b[0] for b in bounds], dtype=float)
+    hi = np.array([b[1] for b in bounds], dtype=float)
+    th0 = np.clip(theta0, lo, hi)
+    s = _scale(th0, bounds)
+    if method == "lbfgsb":
+        inv = 1.0 / obj.delta                      # O(1) objective per point: no early stop from scale
+
+        def f(x):
+            v, g = obj(x * s)
+            return v * inv, g * s * inv
+
+        res = minimize(f, th0 / s, jac=True, method="L-BFGS-B", bounds=list(zip(lo / s, hi / s)),
+                       options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30})
+        th = res.x * s
+        ok = bool(res.success)
+        msg = res.message if isinstance(res.message, str) else res.message.decode()
+    else:
+        def fun(x):
+            return obj.residuals(x * s)
+
+        def jac(x):
+            return obj.residuals(x * s, jac=True)[1] * s[None, :]
+
+        lo_s, hi_s = lo / s, hi / s
+        x0 = np.clip(th0 / s, lo_s + 1e-12 * (hi_s - lo_s), hi_s - 1e-12 * (hi_s - lo_s))
+        res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss="huber", f_scale=obj.delta,
+                            method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
+        th = res.x * s
+        ok = res.status > 0
+        msg = res.message
+    return th, obj.value(th), ok, msg
+
+
+def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=()):
+    caches = [law.prepare(c.history, c.steps) for c in curves]
+    losses = [c.loss for c in curves]
+    obj = _Objective(law, caches, losses, delta)
+    grid = list(extra_starts) + list(law.initial_grid(caches, losses))
+    vals = np.array([obj.value(th) for th in grid])
+    order = np.argsort(vals)[:n_starts]
+    if len(order) > 2 and law.screen_starts:
+        # successive halving: every start gets a short budget, the best two run to convergence
+        short = [_local_fit(obj, grid[i], bounds, method, 40) for i in order]
+        keep = np.argsort([r[1] for r in short])[:2]
+        results = [r for j, r in enumerate(short) if j not in keep]
+        results = [(th, v, False, "screened out after 40 iterations") for th, v, _, _ in results]
+        results += [_local_fit(obj, short[j][0], bounds, method, maxiter) for j in keep]
+    else:
+        results = [_local_fit(obj, grid[i], bounds, method, maxiter) for i in order]
+    best = min(range(len(results)), key=lambda i: results[i][1])
+    th, val, ok, msg = results[best]
+    close = [r for r in results if abs(r[1] - val) <= 1e-6 * max(abs(val), 1e-300) + 1e-14]
+    agree = len(close)
+    # converged: two starts reach the best objective and at least one of them reports success
+    # (L-BFGS-B may end 'ABNORMAL' in its line search exactly at an optimum the others confirm)
+    converged = bool(ok) if len(results) == 1 else bool(agree >= 2 and any(r[2] for r in close))
+    if converged and not ok:
+        msg = f"{msg} (at an optimum confirmed by a successful start)"
+    starts = [{"huber": float(r[1]), "success": bool(r[2])} for r in results]
+    return th, val, converged, agree, msg, starts, obj
+
+
+def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float | None = 0.999,
+                 fit_lambda: bool = False, warmup: str | None = None, bin_width: int | None = None,
+                 n_starts: int | None = None, huber_delta: float = 1e-3, bounds=None, bootstrap: int = 0,
+                 level: float = 0.95, block: int | None = None, seed: int = 0, maxiter: int = 3000) -> LawFit:
+    """Fit a loss law jointly to one or more curves.
+
+    Parameters
+    ----------
+    curves : LossCurve or list of LossCurve
+        The runs to fit (one parameter vector for all).
+    law : {"tissue", "mpl"} or LossLaw
+        The law; a name builds it with ``lam``, ``warmup``, ``bin_width``.
+    method : {"hybrid", "lbfgsb", "trf"}
+        Local optimiser (all minimise the same summed Huber objective): ``"lbfgsb"``
+        L-BFGS-B with bounds; ``"trf"`` trust-region reflective least squares with the Huber
+        loss; ``"hybrid"`` L-BFGS-B (at most 300 iterations) polished by TRF. Default: the
+        law's ``default_method`` (``"lbfgsb"`` for the Tissue law, ``"trf"`` for the
+        multi-power law, where L-BFGS-B alone stalls in flat valleys and is slower).
+    lam : float, optional
+        ``lambda`` of the Tissue law (fixed unless ``fit_lambda``).
+    fit_lambda : bool
+        Fit ``lambda`` of the Tissue law by an outer bounded search on ``log10(1 - lambda)``
+        in ``[-4, -1]`` (grid of 7 then Brent's bounded method).
+    n_starts : int, optional
+        Number of grid starts refined by the local optimiser (default: the law's
+        ``default_starts``, 4 for the Tissue law, 3 for the multi-power law).
+    huber_delta : float
+        Huber threshold on log-loss residuals (1e-3 as in all three papers).
+    bounds : list of (lo, hi), optional
+        Box bounds (default: the law's).
+    bootstrap : int
+        Number of block-wild-bootstrap refits (0 = none).
+    level : float
+        Confidence level of the percentile intervals.
+    block : int, optional
+        Block length in logged points (default ``ceil(n^(1/3))`` per curve).
+    seed : int
+        Seed of the bootstrap resampling.
+
+    Returns
+    -------
+    LawFit
+
+    Examples
+    --------
+    Noise-free data from known parameters are recovered:
+
+    >>> from numerics._annealing import LRHistory
+    >>> from numerics._loss_curve_data import LossCurve
+    >>> from theory import Cosine, Constant
+    >>> from numerics._annealing import lr_history
+    >>> law = TissueLaw(0.99)
+    >>> true = dict(L0=2.0, A=0.6, alpha=0.5, C=0.4)
+    >>> cs = []
+    >>> for sch in (Constant(), Cosine(floor=0.1)):
+    ...     h = lr_history(sch, 2000, peak=1e-3); st = np.arange(20, 2001, 20)
+    ...     cs.append(LossCurve(sch.name, st, law.predict(true, h, st), h))
+    >>> fit = fit_loss_law(cs, law)
+    >>> fit.converged, {k: round(v, 4) for k, v in fit.params.items()}
+    (True, {'L0': 2.0, 'A': 0.6, 'alpha': 0.5, 'C': 0.4, 'lambda': 0.99})
+
+    References
+    ----------
+    Tissue et al. (2024) Sec. 3.4; Luo et al. (2025) App. D.2; Besiroglu et al. (2024).
+    """
+    t0 = time.perf_counter()
+    curves = _check_curves(curves)
+    delta = check_real("huber_delta", huber_delta, gt=0)
+    bootstrap = check_int("bootstrap", bootstrap, ge=0)
+    level = check_real("level", level, gt=0, lt=1)
+    maxiter = check_int("maxiter", maxiter, ge=10)
+    if isinstance(law, str):
+        kw = {"warmup": warmup}
+        if law == "tissue":
+            kw["lam"] = 0.999 if lam is None else lam
+        elif law == "mpl":
+            kw["bin_width"] = bin_width
+        law = make_law(law, **kw)
+    elif not isinstance(law, LossLaw):
+        raise ParameterError("law", "'tissue', 'mpl' or a LossLaw", law)
+    method = law.default_method if method is None else check_choice("method", method, FIT_METHODS)
+    n_starts = check_int("n_starts", law.default_starts if n_starts is None else n_starts, ge=1)
+    if fit_lambda and not isinstance(law, TissueLaw):
+        raise ParameterError("fit_lambda", "only for the tissue law", law.name)
+    bnds = list(bounds) if bounds is not None else law.bounds()
+    if len(bnds) != len(law.param_names) or any(not lo < hi for lo, hi in bnds):
+        raise ParameterError("bounds", f"{len(law.param_names)} pairs lo < hi", bnds)
+
+    search = None
+    if fit_lambda:
+        cache_fits = {}
+
+        def inner(x):
+            key = round(float(x), 10)
+            if key not in cache_fits:
+                lw = law.with_lambda(1.0 - 10.0**x)
+                extra = [cache_fits[k][0] for k in sorted(cache_fits, key=lambda k: cache_fits[k][1])[:1]]
+                cache_fits[key] = _fit_fixed(lw, curves, method, max(2, n_starts // 2), delta, bnds, maxiter, extra)
+            return cache_fits[key][1]
+
+        xs = np.linspace(-4.0, -1.0, 7)
+        vals = [inner(x) for x in xs]
+        i = int(np.argmin(vals))
+        lo_x, hi_x = xs[max(i - 1, 0)], xs[min(i + 1, len(xs) - 1)]
+        res = minimize_scalar(inner, bounds=(lo_x, hi_x), method="bounded", options={"xatol": 1e-3})
+        best_x = min(cache_fits, key=lambda k: cache_fits[k][1])
+        law = law.with_lambda(1.0 - 10.0**best_x)
+        search = [{"lambda": 1.0 - 10.0**k, "huber": float(cache_fits[k][1])} for k in sorted(cache_fits)]
+        th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter,
+                                                           [cache_fits[best_x][0]])
+        conv = bool(conv and res.success)
+    else:
+        th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter)
+
+    per_curve, ys, ps = {}, [], []
+    for c, cache in zip(curves, obj.caches):
+        p = law.evaluate(th, cache)
+        per_curve[c.name] = curve_metrics(c.loss, p)
+        ys.append(c.loss)
+        ps.append(p)
+    pooled = curve_metrics(np.concatenate(ys), np.concatenate(ps))
+    verdict = "converged" if conv else ("NOT converged: " + ("the optimiser reported failure" if agree >= 2 or len(starts) == 1
+                                                             else "no second start reached the best objective"))
+    fit = LawFit(law=law, theta=th, params=law.params_dict(th), huber=val, r2=pooled["r2"], converged=conv,
+                 n_starts=len(starts), n_agree=agree, message=f"{msg}; {verdict}", method=method,
+                 per_curve=per_curve, starts=starts, level=level, lambda_search=search)
+    if bootstrap:
+        _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
+    fit.seconds = time.perf_counter() - t0
+    return fit
+
+
+def _bootstrap(fit: LawFit, curves, obj: _Objective, bnds, n_boot, block, seed, maxiter):
+    rng = np.random.default_rng(seed)
+    law = fit.law
+    fitted_log = [np.log(law.evaluate(fit.theta, c)) for c in obj.caches]
+    resid = [ly - fl for ly, fl in zip(obj.logy, fitted_log)]
+    draws = []
+    for _ in range(n_boot):
+        new_logy = []
+        for fl, r in zip(fitted_log, resid):
+            n = r.size
+            b = block or max(1, int(np.ceil(n ** (1 / 3))))
+            nb = int(np.ceil(n / b))
+            signs = np.repeat(rng.choice([-1.0, 1.0], size=nb), b)[:n]   # one Rademacher sign per block
+            new_logy.append(fl + r * signs)
+        o = _Objective(law, obj.caches, [np.exp(v) for v in new_logy], obj.delta)
+        th, _, _, _ = _local_fit(o, fit.theta, bnds, fit.method, maxiter)
+        draws.append(th)
+    draws = np.array(draws)
+    q = 100 * (1 - fit.level) / 2
+    fit.bootstrap_params = draws
+    fit.ci = {n: (float(np.percentile(draws[:, i], q)), float(np.percentile(draws[:, i], 100 - q)))
+              for i, n in enumerate(law.param_names)}
+
+
+def fit_and_predict(fit_curves, test_curves, law="tissue", **fit_kwargs):
+    """Fit ``law`` on ``fit_curves`` and evaluate it on ``test_curves``.
+
+    Returns ``(fit, metrics)`` with ``metrics[name] = curve_metrics(...)`` for every curve of
+    both lists (fitted ones included, flagged by ``fit.per_curve``).
+    """
+    fit_curves = _check_curves(fit_curves)
+    test_curves = _check_curves(test_curves) if test_curves else []
+    fit = fit_loss_law(fit_curves, law, **fit_kwargs)
+    metrics = {}
+    for c in list(fit_curves) + list(test_curves):
+        metrics[c.name] = curve_metrics(c.loss, fit.predict(c.history, c.steps))
+    return fit, metrics
+
+
+def summarize_metrics(metrics: dict, names) -> dict:
+    """Mean of each metric over the curves ``names`` (as in Luo et al. 2025, Table 1)."""
+    sel = [metrics[n] for n in names]
+    if not sel:
+        raise ParameterError("names", "at least one curve name present in metrics", list(names))
+    return {k: float(np.mean([m[k] for m in sel])) for k in ("r2", "mae", "rmse", "mean_rel", "worst_rel")}
