@@ -111,9 +111,9 @@ class Schedule(abc.ABC):
             if callable(val) or isinstance(val, (tuple, list, np.ndarray)) and f.name in ("steps", "values"):
                 return self.name
             if isinstance(val, tuple):
-                val = ";".join(f"{x:g}" for x in val)
+                val = ";".join(repr(float(x)) for x in val)  # repr: exact float round trip
             elif isinstance(val, float):
-                val = f"{val:g}"
+                val = repr(val)
             parts.append(f"{f.name}={val}")
         return self.name + (":" + ",".join(parts) if parts else "")
 
@@ -214,9 +214,9 @@ class WSD(Schedule):
         object.__setattr__(self, "power", check_real("power", self.power, gt=0))
 
     def _factors(self, k, n):
-        w = int(round(self.warmup * n))
         m = int(round(self.decay * n))
         s = n - m
+        w = min(int(round(self.warmup * n)), s)  # rounding must not let warmup overlap the decay
         if m > 0:
             u = (k - s + 1.0) / m
             dec = self.floor + (1.0 - self.floor) * _decay_shape(u, self.shape, self.power)

@@ -1,0 +1,102 @@
+"""signSGD compute-optimal exponents: the SymPy derivations, the LP (against an independent
+scipy.optimize.linprog solve), continuity, and the comparison with SGD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from theory import ParameterError, compare_with_sgd, signsgd_exponents_at
+from theory._signsgd_exponents import _branch, _constraints, _num_rows
+from theory._signsgd_terms import drift_time_exponent, noise_term, preconditioning_exponent
+
+
+def test_drift_time_map_and_noise_term():
+    x = sp.Symbol("x", positive=True)
+    t_exp, l_exp = drift_time_exponent()
+    # x -> 2x/(2-x): an SGD drift term tau^-x decays like k^(-2x/(2-x)) under signSGD
+    assert sp.simplify(l_exp.subs(list(l_exp.free_symbols)[0], x) - 2 * x / (2 - x)) == 0
+    g, S = sp.symbols("gamma S", positive=True)
+    assert sp.simplify(noise_term() - sp.pi**2 * S**2 * g**2 / 16) == 0
+    a = sp.Symbol("alpha", positive=True)
+    pe = preconditioning_exponent()
+    assert pe.subs(list(pe.free_symbols)[0], sp.Rational(3, 4)) == sp.Rational(1, 2)
+    assert pe.subs(list(pe.free_symbols)[0], sp.Rational(1, 3)) == sp.Rational(1, 3)
+
+
+def _linprog_eta(a, b):
+    cons, t = _constraints(sp.Rational(repr(a)), sp.Rational(repr(b)))
+    rows = _num_rows(cons, t, sp.Rational(repr(a)), sp.Rational(repr(b)))
+    A = np.array([-r[:3] for r in rows.values()])
+    c = np.array([r[3] for r in rows.values()])
+    res = linprog([0, 0, -1], A_ub=A, b_ub=c, bounds=[(None, None)] * 3, method="highs")
+    assert res.status == 0
+    return -res.fun
+
+
+@pytest.mark.parametrize("a, b", [(0.7, 1.2), (0.7, 0.3), (1.0, 0.7), (0.4, 0.3), (0.4, 0.7), (0.27, 0.7), (0.2, 0.7)])
+def test_lp_matches_scipy_linprog(a, b):
+    s = signsgd_exponents_at(a, b)
+    assert s.eta == pytest.approx(_linprog_eta(a, b), abs=1e-9)
+    # the symbolic expression evaluates to the numeric optimum
+    assert float(s.eta_expr.subs({sp.Symbol("alpha"): a, sp.Symbol("beta"): b}).subs(
+        {sym: (a if sym.name == "alpha" else b) for sym in s.eta_expr.free_symbols})) == pytest.approx(s.eta, abs=1e-12)
+
+
+@settings(max_examples=10)
+@given(a=st.floats(0.15, 1.8), b=st.floats(0.0, 2.0))
+def test_property_lp_and_sanity(a, b):
+    if 2 * a + 2 * b <= 1.05:
+        return
+    s = signsgd_exponents_at(a, b)
+    assert s.eta == pytest.approx(_linprog_eta(a, b), abs=1e-8)
+    assert 0 < s.eta <= 2 * a + 1e-12  # never better than the approximation error at d = f
+    assert 0 <= s.xi <= 1
+
+
+@pytest.mark.parametrize(
+    "a, b, verdict",
+    [(0.7, 1.2, "steeper"), (0.6, 1.5, "steeper"), (0.4, 0.7, "steeper"), (0.27, 0.7, "steeper"),
+     (0.7, 0.3, "equal"), (1.0, 0.7, "equal"), (0.4, 0.3, "equal")],
+)
+def test_comparison_with_sgd_by_phase(a, b, verdict):
+    c = compare_with_sgd(a, b)
+    assert c["verdict"] == verdict
+    if verdict == "steeper":  # noise-bottleneck phases: a larger optimal model too (research note 2.2)
+        assert c["xi_signsgd"] > c["xi_sgd"] - 1e-9 or a < 0.3
+
+
+def test_phase_iii_closed_form():
+    s = signsgd_exponents_at(0.7, 1.2)
+    al = [x for x in s.eta_expr.free_symbols if x.name == "alpha"][0]
+    assert sp.simplify(s.eta_expr - 4 * al / (4 * al + 1)) == 0
+    assert s.e > 0  # a smaller learning rate than SGD's gamma ~ 1
+
+
+def test_continuity_across_phase_boundaries():
+    for (a, b) in [(0.7, 0.5), (0.5, 0.9), (0.9, 0.9), (0.3, 0.6)]:
+        e0 = signsgd_exponents_at(a, b).eta
+        for da, db in [(1e-6, 0), (-1e-6, 0), (0, 1e-6), (0, -1e-6)]:
+            assert signsgd_exponents_at(a + da, b + db).eta == pytest.approx(e0, abs=1e-4)
+
+
+def test_bad_input():
+    with pytest.raises(ParameterError) as exc:
+        signsgd_exponents_at(0.2, 0.2)
+    assert exc.value.parameter == "2*alpha + 2*beta"
+    with pytest.raises(ParameterError):
+        signsgd_exponents_at(-1.0, 1.0)
+
+
+def test_fast_numeric_path_matches_symbolic():
+    from theory._signsgd_exponents import signsgd_eta_numeric
+
+    for a in np.linspace(0.1, 1.5, 4):
+        for b in np.linspace(0.0, 1.8, 4):
+            if 2 * a + 2 * b > 1.02:
+                s = signsgd_exponents_at(float(a), float(b))
+                assert signsgd_eta_numeric(a, b)[0] == pytest.approx(s.eta, abs=1e-9)

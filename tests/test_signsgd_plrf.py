@@ -1,0 +1,164 @@
+"""signSGD on PLRF: the per-mode equations, the registered risk solver, long horizons and
+schedules, and the equations against simulated signSGD on the same instance."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import theory
+from numerics import RISK_SOLVERS, risk_curve, signsgd_plrf_modes, signsgd_plrf_risk
+from numerics._signsgd_plrf import SignSGDPLRFModes
+from theory import PLRF, SGD, ParameterError, SignSGD
+from verification import check_signsgd_plrf, default_signsgd_lr, sample_instance
+
+
+def _scalar_reference(lam, n, r0, p_inf, gamma_of_k, steps):
+    """Independent per-step iteration of r <- r (1 - 2 g (2/pi)/sqrt(P) lam) + g^2 n."""
+    r = np.array(r0, dtype=float)
+    out = [p_inf + r.sum()]
+    for k in range(steps):
+        g = gamma_of_k(k)
+        P = p_inf + r.sum()
+        r = r * (1 - 2 * g * (2 / math.pi) / math.sqrt(P) * lam) + g * g * n
+        out.append(p_inf + r.sum())
+    return np.array(out)
+
+
+def test_registered_for_signsgd_and_dispatched():
+    assert SignSGD in RISK_SOLVERS
+    c = risk_curve(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3), steps=1000, spectrum="surrogate", n_points=5)
+    assert c.status == "ok" and c.steps[0] == 0 and c.risk[0] == pytest.approx(c.risk[0])
+    assert np.all(np.isfinite(c.risk)) and c.risk[-1] < c.risk[0]
+
+
+def test_given_modes_match_independent_iteration_with_schedule():
+    md = SignSGDPLRFModes(lam=np.array([2.0, 0.5, 0.01]), n=np.array([1.0, 0.3, 0.02]), r0=np.array([0.5, 0.2, 0.1]),
+                          p_inf=0.05, kind="given", sqrt_diag_mean=1.0)
+    p = PLRF(1.0, 0.75, 200, 3)
+    sched = theory.WSD(warmup=0.1, decay=0.3, shape="cosine")
+    N, g0 = 3000, 0.02
+    ref = _scalar_reference(md.lam, md.n, md.r0, md.p_inf, lambda k: g0 * sched([k], N)[0], N)
+    c = signsgd_plrf_risk(p, SignSGD(lr=g0), sched, N, modes=md, n_points=30, method="recursion")
+    np.testing.assert_allclose(c.risk, ref[c.steps], rtol=1e-12)
+    lg = signsgd_plrf_risk(p, SignSGD(lr=g0), sched, N, modes=md, record=c.steps, method="loggrid", h=0.005)
+    np.testing.assert_allclose(lg.risk, ref[c.steps], rtol=0.02)
+
+
+def test_limit_risk_of_linear_equations():
+    md = SignSGDPLRFModes(lam=np.array([1.0, 0.5]), n=np.array([1.0, 0.5]), r0=np.array([0.3, 0.3]),
+                          p_inf=0.01, kind="given", sqrt_diag_mean=1.0)
+    # stationary: r_j = g n_j sqrt(P) / (2 (2/pi) lam_j) -> R = (pi g / 4) sqrt(P) sum(n/lam)
+    g = 1e-3
+    c = math.pi * g * 2 / 4
+    R = c * (c + math.sqrt(c * c + 4 * 0.01)) / 2
+    assert md.limit_risk(g) == pytest.approx(R + 0.01, rel=1e-12)
+    curve = signsgd_plrf_risk(PLRF(1.0, 0.75, 20, 2), SignSGD(lr=g), steps=2_000_000, modes=md, n_points=20)
+    assert curve.method == "loggrid"
+    assert curve.risk[-1] == pytest.approx(R + 0.01, rel=1e-3)
+
+
+def test_loggrid_matches_recursion_on_exact_spectrum():
+    p = PLRF(1.0, 0.7, 400, 100)
+    md = signsgd_plrf_modes(p, "exact", seed=2)
+    opt = SignSGD(lr=default_signsgd_lr(p))
+    a = signsgd_plrf_risk(p, opt, steps=20_000, modes=md, n_points=25, method="recursion")
+    b = signsgd_plrf_risk(p, opt, steps=20_000, modes=md, record=a.steps, method="loggrid")
+    np.testing.assert_allclose(b.risk, a.risk, rtol=0.01)
+
+
+def test_exact_modes_sum_rules():
+    p = PLRF(0.7, 1.2, 300, 80)
+    inst = sample_instance(p, seed=1)
+    md = signsgd_plrf_modes(p, "exact", W=inst.W)
+    K = inst.W.T @ (p.population_eigenvalues()[:, None] * inst.W)
+    # the initial population risk is sum_j j^(-2a-2b) (theta_0 = 0)
+    assert md.initial_risk == pytest.approx(p.initial_risk(), rel=1e-10)
+    assert md.sqrt_diag_mean == pytest.approx(np.mean(np.sqrt(np.diag(K))), rel=1e-12)
+    assert np.sum(md.n / md.lam) == pytest.approx(np.sum(np.sqrt(np.diag(K))), rel=1e-8)
+
+
+def test_deterministic_spectrum_tracks_exact_within_stated_factor():
+    p = PLRF(1.0, 0.7, 800, 200)
+    opt = SignSGD(lr=default_signsgd_lr(p))
+    ex = signsgd_plrf_risk(p, opt, steps=20_000, spectrum="exact", seed=0, n_points=10)
+    de = signsgd_plrf_risk(p, opt, steps=20_000, spectrum="deterministic", record=ex.steps)
+    ratio = de.risk[1:] / ex.risk[1:]
+    late = ex.steps[1:] >= 1000
+    assert np.all((ratio > 0.5) & (ratio < 2.0)), ratio  # transient: the drop is shifted a little
+    assert np.all((ratio[late] > 0.75) & (ratio[late] < 1.33)), ratio
+
+
+def test_long_horizon_1e8_steps_runs_on_log_grid():
+    p = PLRF(1.0, 0.7, 4000, 1000)
+    opt = SignSGD(lr=default_signsgd_lr(p, floor=1e-5))
+    c = risk_curve(p, opt, steps=10**8, n_points=60)
+    assert c.status == "ok" and c.method == "loggrid"
+    assert np.all(np.isfinite(c.risk)) and c.steps[-1] == 10**8
+    # ends at the stationary level of the equations
+    assert c.risk[-1] == pytest.approx(c.extra["limit_risk"], rel=0.05)
+
+
+def test_unstable_learning_rate_reports_diverged():
+    p = PLRF(1.0, 0.75, 200, 50)
+    c = risk_curve(p, SignSGD(lr=50.0), steps=100, spectrum="surrogate")
+    assert c.status == "diverged" and "largest stable gamma" in c.message and c.risk.size == 0
+
+
+@pytest.mark.parametrize(
+    "call, param",
+    [
+        (lambda: signsgd_plrf_risk(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3, batch=4), steps=10), "batch"),
+        (lambda: signsgd_plrf_risk(PLRF(1.0, 0.75, 200, 50), SGD(lr=1e-3), steps=10), "optimizer"),
+        (lambda: signsgd_plrf_risk(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3), steps=10, spectrum="surrogate",
+                                   method="arcsine"), "spectrum"),
+        (lambda: signsgd_plrf_risk(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3), steps=10, method="euler"), "method"),
+        (lambda: signsgd_plrf_modes(PLRF(1.0, 0.75, 200, 50), "exact", W=np.zeros((3, 3))), "W"),
+    ],
+)
+def test_bad_input(call, param):
+    with pytest.raises(ParameterError) as exc:
+        call()
+    assert exc.value.parameter == param
+
+
+def test_equations_match_simulation_on_plrf():
+    c = check_signsgd_plrf(PLRF(1.0, 0.7, 400, 100), steps=2000, runs=8, seed=0, backend="numpy")
+    assert c.passed, c.to_dict()
+    # the arcsine transient is what makes the early curve right: the linearised one is worse
+    assert c.max_rel_error < c.max_rel_error_linear
+
+
+def test_equations_match_simulation_with_wsd():
+    c = check_signsgd_plrf(PLRF(0.7, 1.2, 400, 100), steps=2000, runs=8, seed=1, schedule=theory.WSD(decay=0.3),
+                           backend="numpy")
+    assert c.passed, c.to_dict()
+
+
+@pytest.mark.slow
+def test_equations_match_simulation_d200_long():
+    c = check_signsgd_plrf(PLRF(1.0, 0.7, 800, 200), steps=20_000, runs=16, seed=3, n_points=20)
+    assert c.passed, c.to_dict()
+
+
+def test_frontier_is_the_minimum_over_the_grid():
+    from numerics import signsgd_frontier
+
+    F = np.array([2e4, 2e5])
+    ds, cs = [20, 40], [0.01, 0.05]
+    fr = signsgd_frontier(0.7, 1.2, F, ds=ds, lr_factors=cs)
+    for i, f in enumerate(F):
+        vals = []
+        for d in ds:
+            p = PLRF(0.7, 1.2, 4 * d, d)
+            md = signsgd_plrf_modes(p, "surrogate")
+            for c in cs:
+                k = int(round(f / d))
+                cur = signsgd_plrf_risk(p, SignSGD(lr=c / math.sqrt(d * p.trace_D())), steps=k, modes=md,
+                                        record=[0, k], method="recursion")
+                vals.append((cur.risk[-1], d))
+        best = min(vals)
+        assert fr.risk[i] == pytest.approx(best[0], rel=0.02)
+        assert fr.d_opt[i] == best[1]
