@@ -38,3 +38,13 @@ def test_compare_bad_input_exit_2(capsys):
     assert main(["compare", "--alpha-range", "1,0"]) == 2
     assert main(["compare", "--grid", "1"]) == 2
     assert main(["compare", "--out", "x.jpg", "--grid", "3"]) == 2
+
+
+def test_exponents_cli_dispatches_signsgd_to_its_joint_lp(capsys):
+    """`sltk exponents --optimizer signsgd` reports the signSGD LP, not SGD's table."""
+    assert main(["exponents", "--alpha", "0.7", "--beta", "1.2", "--optimizer", "signsgd", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    a = 0.7
+    assert data["optimizer"] == "signsgd" and data["phase"] == "III"
+    assert abs(data["eta"] - 4 * a / (4 * a + 1)) < 1e-12  # steeper than SGD's (4a-1)/(4a)
+    assert data["eta"] > (4 * a - 1) / (4 * a)

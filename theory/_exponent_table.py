@@ -130,6 +130,25 @@ class ExponentResult:
         }
 
 
+def _signsgd_point(a: float, b: float) -> ExponentResult:
+    """signSGD exponents from its joint (d, learning-rate) LP, in the SGD result shape.
+
+    ``phase`` names the region of the PLRF (SGD) phase diagram the point lies in; ``balanced``
+    lists the constraints active at the signSGD optimum (its own phase).
+    """
+    from ._signsgd_exponents import signsgd_exponents_at
+
+    r = signsgd_exponents_at(a, b)
+    loc = phase_of(a, b)
+    return ExponentResult(a, b, "signsgd", loc.name, None if r.degenerate else r.xi, r.eta, r.xi_expr,
+                          r.eta_expr, tuple(r.active), tuple(r.active), loc.boundary, loc.phases)
+
+
+#: Optimizers whose point exponents come from their own solver (e.g. a joint LP over the
+#: model size and the learning-rate exponent) instead of the shared term registry.
+_POINT_SOLVERS = {"signsgd": _signsgd_point}
+
+
 def compute_optimal_exponents(alpha_value, beta_value, optimizer: str = "sgd") -> ExponentResult:
     """Phase and compute-optimal exponents ``d* ~ f^xi``, ``P* ~ f^(-eta)`` at a point.
 
@@ -154,6 +173,9 @@ def compute_optimal_exponents(alpha_value, beta_value, optimizer: str = "sgd") -
     ----------
     Paquette et al. (2024), arXiv:2405.15074, Sec. 4 and Table 2.
     """
+    if optimizer in _POINT_SOLVERS:
+        a, b = check_point(alpha_value, beta_value)
+        return _POINT_SOLVERS[optimizer](a, b)
     optimizer = check_optimizer(optimizer)
     a, b = check_point(alpha_value, beta_value)
     loc = phase_of(a, b)
