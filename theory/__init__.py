@@ -30,3 +30,41 @@ from ._schedules import parse_schedule as parse_schedule
 OPTIMIZERS: dict = {SGD.name: SGD}
 
 # --- additions by later work go below this line (one import per name) ---
+from ._optimizer_signsgd import SignSGD as SignSGD
+
+OPTIMIZERS[SignSGD.name] = SignSGD
+from ._power_terms import PowerTerm as PowerTerm
+from ._power_terms import TermSum as TermSum
+from ._plrf_terms import NumericTerm as NumericTerm
+from ._plrf_terms import asymptotic_terms as asymptotic_terms
+from ._plrf_terms import asymptotic_risk as asymptotic_risk
+from ._plrf_terms import plrf_sgd_terms as plrf_sgd_terms
+from ._plrf_terms import derive_power_sum as derive_power_sum
+from ._plrf_terms import kernel_norm as kernel_norm
+from ._plrf_terms import limit_level as limit_level
+from ._exponents import TermSet as TermSet
+from ._exponents import register_optimizer_terms as register_optimizer_terms
+from ._exponents import registered_optimizers as registered_optimizers
+from ._exponents import solve_exponents_at as solve_exponents_at
+from ._phases import PHASES as PHASES
+from ._phases import Phase as Phase
+from ._phases import PhaseLocation as PhaseLocation
+from ._phases import phase_of as phase_of
+from ._phases import phase_boundaries as phase_boundaries
+from ._phases import check_phase_partition as check_phase_partition
+from ._phases import derived_boundary_polynomials as derived_boundary_polynomials
+from ._exponent_table import ExponentResult as ExponentResult
+from ._exponent_table import ExponentRow as ExponentRow
+from ._exponent_table import compute_optimal_exponents as compute_optimal_exponents
+from ._exponent_table import exponent_table as exponent_table
+from ._exponent_table import exponents_piecewise as exponents_piecewise
+from ._exponent_table import format_exponent_table as format_exponent_table
+from ._power_terms import alpha as alpha_symbol
+from ._power_terms import beta as beta_symbol
+from ._annealing_areas import annealing_areas_closed_form as annealing_areas_closed_form
+from ._annealing_areas import closed_form_areas as closed_form_areas
+from ._signsgd_exponents import SignSGDExponents as SignSGDExponents
+from ._signsgd_exponents import compare_with_sgd as compare_with_sgd
+from ._signsgd_exponents import signsgd_exponents_at as signsgd_exponents_at
+from ._signsgd_exponents import slope_difference_grid as slope_difference_grid
+from ._signsgd_terms import signsgd_terms as signsgd_terms

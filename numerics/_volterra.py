@@ -1,0 +1,468 @@
+"""Solvers of the discrete (and continuous-time) convolution Volterra equation of SGD risk.
+
+Equation (index convention of ``theory.CONVENTIONS["volterra"]``)::
+
+    P(r) = F(r) + sum_{s=0}^{r-1} K(r-1-s) P(s),    r = 0, 1, ..., n-1
+
+Methods (one entry point, :func:`solve_volterra`):
+
+``"direct"``
+    Forward substitution, ``O(n^2)`` time, ``O(n)`` memory: the reference.
+``"series"``
+    Exact power-series division. With generating functions ``P(z) = F(z) / (1 - z K(z))``;
+    the first ``n`` coefficients of ``1 / (1 - z K(z))`` come from Newton's iteration for the
+    power-series reciprocal (``g <- g + g (1 - a g)``, precision doubling, FFT products), then
+    one more FFT product with ``F``: ``O(n log n)``, no iteration count to tune (Brent & Kung,
+    J. ACM 25 (1978)).
+``"picard"``
+    Fixed-point (Neumann) iteration ``P <- F + (K * P)`` with FFT convolutions, stopped on a
+    residual tolerance (not a fixed count); converges at rate ``||K||`` (what the authors'
+    notebook does with 50 sweeps).
+``"loggrid"``
+    Mode-wise solver for sum-of-exponentials ``F`` and ``K`` sharing their rates (the PLRF case,
+    where the modes are the eigenvalues): the state ``y_i`` with
+    ``y_i(r+1) = rho_i y_i(r) + k_i P(r)``, ``P = f_inf + sum_i y_i`` is advanced over chunks
+    ``[T_m, T_{m+1}]`` of a log-spaced time grid, with ``P`` taken linear in time inside a chunk;
+    the geometric (discrete) or exponential (continuous) sums are done in closed form, and the
+    implicit value ``P(T_{m+1})`` solves one scalar linear equation. Exact for chunks of one
+    step; second order in the chunk ratio ``h`` otherwise. Cost ``O(grid points x modes)``,
+    independent of the horizon's length; memory ``O(grid points + modes)``. Accepts a
+    time-varying learning rate (piecewise constant per chunk: the mean factor over the chunk's
+    steps, or the factor at its midpoint for chunks longer than 64 steps). The
+    reported ``residual`` is an error estimate: the difference to the solve on the grid built
+    with ``2h``, divided by 3 (Richardson, second order). With a schedule the grid also holds
+    ``10/h`` uniformly spaced points.
+
+References
+----------
+E. Hairer, Ch. Lubich, M. Schlichte, SIAM J. Sci. Stat. Comput. 6 (1985) 532-541 (fast
+convolution solvers); R. P. Brent, H. T. Kung, J. ACM 25 (1978) 581-595 (power-series
+reciprocal); W. McLean, "Exponential sum approximations for t^(-beta)" (2018) (mode-wise
+history recursion); Paquette et al. 2024 (arXiv:2405.15074), Sec. 2, eq. (10); research note
+``ecosystem_style.md`` Sec. 2.3 A-C, F.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import fftconvolve
+
+from theory import ParameterError
+from theory._errors import check_choice, check_int, check_real
+
+from ._forcing_kernel import ExpSum
+
+__all__ = ["VolterraResult", "solve_volterra", "log_grid", "METHODS"]
+
+METHODS = ("auto", "direct", "series", "picard", "loggrid")
+_BLOWUP = 1e12
+
+
+@dataclass(frozen=True)
+class VolterraResult:
+    """Result of :func:`solve_volterra`.
+
+    Attributes
+    ----------
+    times : ndarray
+        Steps (discrete) or times (continuous) of the solution values.
+    risk : ndarray
+        ``P`` at ``times`` (finite; on divergence, only the finite prefix).
+    residual : float
+        Relative residual ``max |P - F - K*P| / max |P|`` of the discrete equation (uniform
+        methods) or the Richardson error estimate (``loggrid``).
+    iterations : int
+        Newton doublings (series), sweeps (picard), chunks (loggrid), steps (direct).
+    status : {"ok", "diverged", "not_converged"}
+    message : str
+    method : str
+    kernel_norm : float
+        ``sum K`` (of the given array, or of the exponential sum).
+    """
+
+    times: np.ndarray
+    risk: np.ndarray
+    residual: float
+    iterations: int
+    status: str
+    message: str
+    method: str
+    kernel_norm: float
+    extra: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _conv(a, b, n):
+    """First ``n`` coefficients of the product of two series (FFT)."""
+    if min(a.size, b.size) <= 64:
+        return np.convolve(a, b)[:n]
+    return fftconvolve(a, b)[:n]
+
+
+def _history(K, P, n):
+    """``H(r) = sum_{s<r} K(r-1-s) P(s)`` for ``r < n``."""
+    out = np.zeros(n)
+    if n > 1:
+        out[1:] = _conv(K[: n - 1], P[: n - 1], n - 1)
+    return out
+
+
+def _residual(F, K, P):
+    n = P.size
+    r = P - F[:n] - _history(K, P, n)
+    return float(np.max(np.abs(r)) / max(np.max(np.abs(P)), 1e-300))
+
+
+def _series_reciprocal(a: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """First ``n`` coefficients of ``1 / a(z)`` (``a[0] != 0``) by Newton doubling."""
+    g = np.array([1.0 / a[0]])
+    m, it = 1, 0
+    while m < n:
+        m2 = min(2 * m, n)
+        e = -_conv(a[:m2], g, m2)
+        e[0] += 1.0
+        e[:m] = 0.0  # exactly zero in exact arithmetic
+        g = np.concatenate([g, np.zeros(m2 - m)]) + _conv(g, e, m2)
+        m, it = m2, it + 1
+    return g, it
+
+
+def _as_array(x, name, n=None):
+    if isinstance(x, ExpSum):
+        if n is None:
+            raise ParameterError("n", "given when forcing/kernel are exponential sums", None)
+        return x(np.arange(n, dtype=np.float64))
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim != 1 or arr.size < 1:
+        raise ParameterError(name, "a non-empty 1-d array or a numerics.ExpSum", getattr(arr, "shape", x))
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, "finite values", "a NaN or inf")
+    return arr if n is None else arr[:n]
+
+
+def _finite_prefix(P: np.ndarray, scale: float) -> int:
+    bad = ~np.isfinite(P) | (np.abs(P) > _BLOWUP * max(scale, 1e-300))
+    return int(np.argmax(bad)) if bad.any() else P.size
+
+
+def log_grid(horizon: int, n_points: int, *, include_zero: bool = True) -> np.ndarray:
+    """``n_points`` (about) log-spaced integer steps in ``[1, horizon]``, plus 0; unique, sorted.
+
+    >>> log_grid(1000, 4)
+    array([   0,    1,   10,  100, 1000])
+    """
+    horizon = check_int("horizon", horizon, ge=1)
+    n_points = check_int("n_points", n_points, ge=2)
+    g = np.unique(np.rint(np.geomspace(1, horizon, n_points)).astype(np.int64))
+    return np.concatenate([[0], g]) if include_zero else g
+
+
+# ----------------------------------------------------------------------------- uniform methods
+def _solve_direct(F, K, n):
+    P = np.empty(n)
+    Krev = K[: n - 1][::-1].copy() if n > 1 else K[:0]
+    scale = abs(F[0]) if F.size else 1.0
+    for r in range(n):
+        P[r] = F[r] + (Krev[n - 1 - r :] @ P[:r] if r else 0.0)
+        if not np.isfinite(P[r]) or abs(P[r]) > _BLOWUP * max(scale, 1e-300):
+            return P[:r], r, True
+    return P, n, False
+
+
+def _solve_series(F, K, n):
+    a = np.empty(n)
+    a[0] = 1.0
+    a[1:] = -K[: n - 1]
+    g, it = _series_reciprocal(a, n)
+    return _conv(F[:n], g, n), it
+
+
+def _solve_picard(F, K, n, rtol, max_iter):
+    P = F[:n].copy()
+    for it in range(1, max_iter + 1):
+        Pn = F[:n] + _history(K, P, n)
+        if not np.all(np.isfinite(Pn)):
+            return P, it, "diverged"
+        err = float(np.max(np.abs(Pn - P) / np.maximum(np.abs(Pn), 1e-300)))
+        P = Pn
+        if err <= rtol:
+            return P, it, "ok"
+    return P, max_iter, "not_converged"
+
+
+# ----------------------------------------------------------------------------- log-grid modes
+def _chunk_sums(log_rate: np.ndarray, delta: float, time: str):
+    """``E = rho^Delta``, ``A = sum_{u<Delta} rho^u`` and ``S1 = sum_s rho^(Delta-1-s) s/Delta``.
+
+    (Continuous: the integrals ``exp(-c Delta)``, ``int_0^Delta e^{-cu} du`` and
+    ``int_0^Delta e^{-c(Delta-s)} s/Delta ds`` with ``c = -log_rate``.) Both ``S1`` forms are
+    ``(Delta - A) / (eps Delta)`` with ``eps = 1 - rho`` (resp. ``c``). Where ``|eps Delta| < 1e-2``
+    a 7-term series replaces it (truncation < 1e-16; the direct form loses at most
+    ``1e-16 / 1e-2`` there), elsewhere the closed form is used.
+    """
+    E = np.exp(delta * log_rate)
+    eps = -np.expm1(log_rate) if time == "discrete" else -log_rate
+    x = eps * delta
+    small = np.abs(x) < 1e-2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        A = -np.expm1(delta * log_rate) / eps
+        S1 = (delta - A) / (eps * delta)
+    if small.any():
+        es = eps[small]
+        if time == "discrete":
+            # A = sum_k (-eps)^k C(Delta, k+1);  (Delta - A)/eps = sum_{k>=1} (-eps)^(k-1) C(Delta, k+1)
+            tA = np.full(es.shape, float(delta))
+            accA = tA.copy()
+            t1 = np.full(es.shape, delta * (delta - 1.0) / 2.0)
+            acc1 = t1.copy()
+            for k in range(1, 8):
+                tA = tA * (-es) * (delta - k) / (k + 1.0)
+                accA += tA
+                t1 = t1 * (-es) * (delta - k - 1.0) / (k + 2.0)
+                acc1 += t1
+            A[small] = accA
+            S1[small] = acc1 / delta
+        else:
+            xs = x[small]
+            # A = Delta sum_k (-x)^k/(k+1)!;  S1 = Delta sum_k (-x)^k/(k+2)!
+            tA = np.full(xs.shape, 1.0)
+            accA = tA.copy()
+            t1 = np.full(xs.shape, 0.5)
+            acc1 = t1.copy()
+            for k in range(1, 8):
+                tA = tA * (-xs) / (k + 1.0)
+                accA += tA
+                t1 = t1 * (-xs) / (k + 2.0)
+                acc1 += t1
+            A[small] = delta * accA
+            S1[small] = delta * acc1
+    return E, A, S1
+
+
+def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at):
+    """Advance the mode system over the grid ``T``; returns P at every grid point."""
+    y = y0.copy()
+    P = np.empty(T.size)
+    P[0] = f_inf + y.sum()
+    cache = {}
+    lrt, kc = log_rate, kcoef
+    for m in range(T.size - 1):
+        delta = float(T[m + 1] - T[m])
+        if rate_fn is not None:
+            phi = lr_at(T[m], T[m + 1])
+            lrt, kc = rate_fn(phi)
+            E, A, S1 = _chunk_sums(lrt, delta, time)
+        else:
+            key = delta
+            if key not in cache:
+                if len(cache) > 64:
+                    cache.clear()
+                cache[key] = _chunk_sums(lrt, delta, time)
+            E, A, S1 = cache[key]
+        ks1 = kc * S1
+        y = E * y + (kc * (A - S1)) * P[m]
+        P[m + 1] = (f_inf + y.sum()) / (1.0 - ks1.sum())
+        y += ks1 * P[m + 1]
+        if not np.isfinite(P[m + 1]) or abs(P[m + 1]) > _BLOWUP * max(abs(P[0]), 1e-300):
+            return P[: m + 2], True
+    return P, False
+
+
+def _internal_grid(out_t, h, horizon, time, c_max, uniform):
+    if time == "discrete":
+        n_geo = int(np.ceil(np.log(max(horizon, 2)) / np.log1p(h))) + 2
+        geo = np.unique(np.rint(np.geomspace(1, horizon, n_geo)))
+        pts = [np.array([0.0]), geo, out_t]
+        if uniform:
+            pts.append(np.rint(np.linspace(0, horizon, int(np.ceil(10.0 / h)) + 1)))
+    else:
+        t0 = min(0.05 / max(c_max, 1e-300), horizon * 1e-3, 1.0)
+        n_geo = int(np.ceil(np.log(horizon / t0) / np.log1p(h))) + 2
+        pts = [np.array([0.0]), np.geomspace(t0, horizon, n_geo), out_t]
+        if uniform:
+            pts.append(np.linspace(0, horizon, int(np.ceil(10.0 / h)) + 1))
+    return np.unique(np.concatenate(pts))
+
+
+def _solve_loggrid(forcing: ExpSum, kernel: ExpSum, times, h, rate_fn, lr_factors, horizon_for_schedule,
+                   estimate_error):
+    if forcing.time != kernel.time:
+        raise ParameterError("forcing/kernel", "the same time kind (discrete or continuous)", (forcing.time, kernel.time))
+    time = forcing.time
+    if forcing.log_rate.shape == kernel.log_rate.shape and np.array_equal(forcing.log_rate, kernel.log_rate):
+        log_rate, fcoef, kcoef = forcing.log_rate, forcing.coef, kernel.coef
+    else:  # union of the two sets of rates
+        log_rate = np.concatenate([forcing.log_rate, kernel.log_rate])
+        fcoef = np.concatenate([forcing.coef, np.zeros(kernel.coef.size)])
+        kcoef = np.concatenate([np.zeros(forcing.coef.size), kernel.coef])
+        if rate_fn is not None:
+            raise ParameterError("rate_fn", "only with forcing and kernel sharing their rates", "different rates")
+    out_t = np.asarray(times, dtype=np.float64)
+    horizon = float(out_t.max())
+    lr_at = None
+    if rate_fn is not None:
+        sched_h = horizon_for_schedule if horizon_for_schedule is not None else int(horizon)
+
+        def lr_at(a, b):
+            # mean factor over the chunk's steps a..b-1 (exact for short chunks, midpoint otherwise)
+            a, b = int(round(a)), int(round(b))
+            if b - a <= 64:
+                ks = np.arange(a, b, dtype=np.float64)
+            else:
+                ks = np.array([0.5 * (a + b - 1.0)])
+            ks = np.clip(ks, 0.0, sched_h - 1)
+            return float(np.mean(lr_factors(ks, sched_h)))
+
+    c_max = float(np.max(-log_rate)) if log_rate.size else 1.0
+    T = _internal_grid(out_t, h, horizon, time, c_max, uniform=rate_fn is not None)
+    P, blew = _march(T, forcing.const, fcoef, log_rate, kcoef, time, rate_fn, lr_at)
+    idx = np.searchsorted(T, out_t)
+    if blew:
+        n_ok = int(np.searchsorted(idx, P.size - 1))
+        return out_t[:n_ok], P[idx[:n_ok]], float("inf"), T.size - 1, True
+    risk = P[idx]
+    resid = 0.0
+    if estimate_error and T.size > 3:
+        # the same solve on the grid built with 2h (output points kept); error ~ (P_2h - P_h) / 3
+        Tc = _internal_grid(out_t, min(2 * h, 1.0), horizon, time, c_max, uniform=rate_fn is not None)
+        Pc, _ = _march(Tc, forcing.const, fcoef, log_rate, kcoef, time, rate_fn, lr_at)
+        if Pc.size == Tc.size:
+            rc = Pc[np.searchsorted(Tc, out_t)]
+            resid = float(np.max(np.abs(rc - risk) / np.maximum(np.abs(risk), 1e-300)) / 3.0)
+    return out_t, risk, resid, T.size - 1, False
+
+
+# ----------------------------------------------------------------------------- entry point
+def solve_volterra(forcing, kernel, *, method: str = "auto", n: int | None = None, times=None,
+                   rtol: float = 1e-13, max_iter: int = 10_000, h: float = 0.01, rate_fn=None,
+                   lr_factors=None, schedule_horizon: int | None = None,
+                   estimate_error: bool = True) -> VolterraResult:
+    """Solve ``P(r) = F(r) + sum_{s<r} K(r-1-s) P(s)`` (or its continuous-time analogue).
+
+    Parameters
+    ----------
+    forcing, kernel : ndarray or ExpSum
+        Uniform-grid values ``F(0..n-1)``, ``K(0..n-1)``, or sums of exponentials (then ``n``
+        or ``times`` says where to solve).
+    method : {"auto", "direct", "series", "picard", "loggrid"}
+        ``auto``: ``loggrid`` for exponential sums with ``times`` (or continuous time),
+        ``series`` otherwise.
+    n : int, optional
+        Number of uniform steps ``r = 0..n-1`` (uniform methods).
+    times : array of int (or float, continuous), optional
+        Output steps for ``loggrid`` (any increasing values; the internal grid contains them).
+    rtol : float
+        Picard stopping tolerance on the elementwise relative change; for ``loggrid`` the error estimate
+        above which the status is ``not_converged``.
+    max_iter : int
+        Picard sweep limit.
+    h : float
+        ``loggrid``: ratio of consecutive internal grid points minus one (error ``O(h^2)``).
+    rate_fn : callable, optional
+        ``loggrid`` with a time-varying learning rate: ``rate_fn(phi) -> (log_rate, kcoef)`` for
+        the learning-rate factor ``phi``; ``lr_factors(steps, horizon)`` gives ``phi`` (a
+        ``theory`` schedule), averaged over each chunk's steps (midpoint for chunks > 64 steps).
+    schedule_horizon : int, optional
+        Horizon passed to ``lr_factors`` (default: the last output time).
+    estimate_error : bool
+        ``loggrid``: also solve on the coarsened grid to estimate the error.
+
+    Returns
+    -------
+    VolterraResult
+
+    Examples
+    --------
+    ``K(r) = a rho^r``, ``F = 1`` has the closed form
+    ``P(r) = ((1 - rho) - a (rho + a)^r) / (1 - rho - a)`` (derived by generating functions):
+
+    >>> r = np.arange(6); a, rho = 0.2, 0.5
+    >>> res = solve_volterra(np.ones(6), a * rho**r, method="series")
+    >>> bool(np.allclose(res.risk, ((1 - rho) - a * (rho + a)**r) / (1 - rho - a), rtol=1e-14))
+    True
+
+    References
+    ----------
+    Brent & Kung (1978); Hairer, Lubich & Schlichte (1985); Paquette et al. 2024
+    (arXiv:2405.15074), eq. (10); research note ``ecosystem_style.md`` Sec. 2.3.
+    """
+    check_choice("method", method, METHODS)
+    rtol = check_real("rtol", rtol, gt=0)
+    max_iter = check_int("max_iter", max_iter, ge=1)
+    h = check_real("h", h, gt=0, le=1)
+    is_exp = isinstance(forcing, ExpSum) and isinstance(kernel, ExpSum)
+    if method == "auto":
+        method = "loggrid" if is_exp and (times is not None or forcing.time == "continuous" or rate_fn is not None) else "series"
+    knorm_exp = kernel.norm if isinstance(kernel, ExpSum) else None
+
+    if method == "loggrid":
+        if not is_exp:
+            raise ParameterError("forcing/kernel", "numerics.ExpSum objects for method='loggrid'", type(forcing).__name__)
+        if times is None:
+            if n is None:
+                raise ParameterError("times", "given (or n) for method='loggrid'", None)
+            times = np.arange(check_int("n", n, ge=1))
+        t = np.asarray(times, dtype=np.float64)
+        if t.ndim != 1 or t.size < 1 or np.any(t < 0) or np.any(np.diff(t) <= 0) or not np.all(np.isfinite(t)):
+            raise ParameterError("times", "a non-empty increasing 1-d array of times >= 0", times)
+        if forcing.time == "discrete" and np.any(t != np.rint(t)):
+            raise ParameterError("times", "integer steps in discrete time", times)
+        if rate_fn is not None and lr_factors is None:
+            raise ParameterError("lr_factors", "a schedule callable when rate_fn is given", None)
+        if knorm_exp is not None and not knorm_exp < 1.0 and rate_fn is None:
+            return VolterraResult(t[:0], t[:0], float("inf"), 0, "diverged",
+                                  f"kernel norm {knorm_exp:.6g} >= 1 (or an unstable mode): the risk diverges",
+                                  "loggrid", knorm_exp)
+        tt = t if t[0] == 0 else np.concatenate([[0.0], t])
+        out_t, risk, resid, iters, blew = _solve_loggrid(forcing, kernel, tt, h, rate_fn, lr_factors,
+                                                         schedule_horizon, estimate_error)
+        if t[0] != 0:
+            out_t, risk = out_t[1:], risk[1:]
+        if forcing.time == "discrete":
+            out_t = out_t.astype(np.int64)
+        if blew:
+            return VolterraResult(out_t, risk, float("inf"), iters, "diverged",
+                                  "the risk grew past 1e12 times its initial value: diverges", "loggrid",
+                                  float("nan") if knorm_exp is None else knorm_exp)
+        status = "ok" if resid <= max(rtol, 1e-3) or not estimate_error else "not_converged"
+        msg = f"log-grid mode solver, {iters} chunks, estimated relative error {resid:.2e}"
+        return VolterraResult(out_t, risk, resid, iters, status, msg, "loggrid", knorm_exp)
+
+    # uniform-grid methods
+    if isinstance(forcing, ExpSum) and forcing.time == "continuous":
+        raise ParameterError("method", "'loggrid' for continuous time", method)
+    if n is None:
+        if isinstance(forcing, ExpSum) or isinstance(kernel, ExpSum):
+            raise ParameterError("n", "given when forcing/kernel are exponential sums", None)
+        n = min(np.asarray(forcing).size, np.asarray(kernel).size + 1)
+    n = check_int("n", n, ge=1)
+    F = _as_array(forcing, "forcing", n)
+    K = _as_array(kernel, "kernel", n)
+    if F.size < n or K.size < n - 1:
+        raise ParameterError("n", f"<= len(forcing) = {F.size} and <= len(kernel) + 1 = {K.size + 1}", n)
+    knorm = knorm_exp if knorm_exp is not None else float(np.sum(K))
+    times_out = np.arange(n, dtype=np.int64)
+    if knorm_exp is not None and not knorm_exp < 1.0:
+        return VolterraResult(times_out[:0], F[:0], float("inf"), 0, "diverged",
+                              f"kernel norm {knorm_exp:.6g} >= 1 (or an unstable mode): the risk diverges", method, knorm_exp)
+    if method == "direct":
+        P, it, blew = _solve_direct(F, K, n)
+        status = "diverged" if blew else "ok"
+    elif method == "series":
+        P, it = _solve_series(F, K, n)
+        status = "ok"
+    else:
+        P, it, status = _solve_picard(F, K, n, rtol, max_iter)
+    m = _finite_prefix(P, abs(F[0]))
+    if m < P.size:
+        P, status = P[:m], "diverged"
+    resid = _residual(F, K, P) if P.size else float("inf")
+    if status == "diverged":
+        msg = "the risk grew past 1e12 times its initial value: diverges"
+    elif status == "not_converged":
+        msg = f"Picard iteration did not reach rtol={rtol:g} in {max_iter} sweeps (rate ||K|| = {knorm:.3g})"
+    else:
+        msg = f"{method} solve of {n} steps, relative residual {resid:.2e}"
+    return VolterraResult(times_out[: P.size], P, resid, it, status, msg, method, knorm)

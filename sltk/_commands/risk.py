@@ -1,0 +1,97 @@
+"""``sltk risk``: the expected-risk curve of an optimizer on PLRF (Volterra equation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import numerics
+import theory
+from theory import ParameterError
+
+from .._output import format_table, print_json
+
+COMMAND = "risk"
+HELP = "expected risk curve of SGD (or a registered optimizer) on PLRF, from the Volterra equation"
+DESCRIPTION = (
+    "Solve the discrete Volterra equation P(r) = F(r) + sum_{s<r} K(r-1-s) P(s) of one-pass SGD on the "
+    "power-law random-features model (Paquette et al. 2024, arXiv:2405.15074) on log-spaced steps. "
+    "--gamma is the raw step size (batch-sum unless the optimizer says otherwise); without it gamma = "
+    "0.5 * the largest stable gamma. Exit 3 with the largest stable gamma when the run diverges."
+)
+
+
+def add_arguments(p):
+    p.add_argument("--alpha", type=float, required=True, help="data exponent alpha > 0")
+    p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--d", type=int, required=True, help="number of parameters (random features)")
+    p.add_argument("--v", type=int, default=None, help="data dimension v >= d (default 4 d)")
+    p.add_argument("--gamma", type=float, default=None,
+                   help="raw step size (default: 0.5 x the largest stable step size)")
+    p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
+    p.add_argument("--steps", type=int, required=True, help="horizon N (number of SGD steps)")
+    p.add_argument("--method", default="auto", choices=("auto", "series", "loggrid", "recursion"),
+                   help="Volterra solver (default auto: exact series for short constant-rate runs, N <= 16384 and N d <= 2e7; else loggrid)")
+    p.add_argument("--schedule", default="constant", help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine")
+    p.add_argument("--optimizer", default="sgd", choices=sorted(theory.OPTIMIZERS), help="optimizer (default sgd)")
+    p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "exact", "surrogate"),
+                   help="deterministic equivalent (default), exact for one W (--seed), or the surrogate j^-2alpha")
+    p.add_argument("--seed", type=int, default=0, help="seed of W for --spectrum exact")
+    p.add_argument("--n-points", type=int, default=200, help="about this many log-spaced output steps")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
+
+
+def run(args) -> int:
+    v = args.v if args.v is not None else 4 * args.d
+    problem = theory.PLRF(args.alpha, args.beta, v, args.d)
+    schedule = theory.parse_schedule(args.schedule)
+    cls = theory.OPTIMIZERS[args.optimizer]
+    gamma_rule = "given"
+    if args.gamma is None:
+        if not issubclass(cls, theory.SGD):
+            raise ParameterError("--gamma", f"given for --optimizer {args.optimizer}", None)
+        spec = numerics._risk_curve.get_spectrum(problem, args.spectrum, seed=args.seed)
+        lr_max = numerics.max_stable_lr(spec, cls(lr=1.0, batch=args.batch))
+        gamma, gamma_rule = 0.5 * lr_max, "0.5 * lr_max"
+    else:
+        gamma = args.gamma
+    optimizer = cls(lr=gamma, batch=args.batch)
+    curve = numerics.risk_curve(problem, optimizer, schedule, args.steps, spectrum=args.spectrum,
+                                seed=args.seed, n_points=args.n_points, method=args.method)
+    if curve.status == "diverged":
+        raise theory.StabilityError(gamma, curve.lr_max, f"kernel norm {curve.kernel_norm:.4g}")
+    est = terms = None
+    if isinstance(optimizer, theory.SGD) and isinstance(schedule, theory.Constant):
+        from .._risk_figures import theory_terms_on
+
+        terms, est = theory_terms_on(problem, optimizer, curve.steps)
+    if args.out:
+        from .._risk_figures import risk_curve_figure
+
+        risk_curve_figure([curve], args.out, terms=[terms], estimates=[est],
+                          title=rf"$\alpha={args.alpha:g}, \beta={args.beta:g}, d={args.d}, \gamma={gamma:.3g}$")
+    if args.json:
+        out = {
+            "steps": curve.steps, "risk": curve.risk, "conventions": theory.CONVENTIONS,
+            "status": curve.status, "message": curve.message, "method": curve.method,
+            "kernel_norm": curve.kernel_norm, "lr_max": curve.lr_max, "gamma": gamma, "gamma_rule": gamma_rule,
+            "error_estimate": curve.error_estimate, "flops": curve.flops, "spectrum": curve.spectrum_kind,
+            "problem": problem.to_dict(), "optimizer": optimizer.to_dict(), "schedule": schedule.spec(),
+        }
+        if est is not None:
+            r, e = est
+            full = np.full(curve.steps.size, np.nan)
+            full[curve.steps >= 1] = e
+            out["asymptotic_estimate"] = [None if not np.isfinite(x) else float(x) for x in full]
+        print_json(out)
+        return 0
+    print(f"PLRF alpha={args.alpha:g} beta={args.beta:g} v={v} d={args.d}; {args.optimizer} gamma={gamma:.6g} "
+          f"({gamma_rule}), B={args.batch}, schedule {schedule.spec()}")
+    print(f"status {curve.status} (method {curve.method}): {curve.message}")
+    print(f"kernel norm {curve.kernel_norm:.4g}; largest stable gamma {curve.lr_max:.6g}; spectrum {curve.spectrum_kind}")
+    idx = np.unique(np.linspace(0, curve.steps.size - 1, min(12, curve.steps.size)).round().astype(int))
+    rows = [[int(curve.steps[i]), f"{curve.risk[i]:.6e}"] for i in idx]
+    print(format_table(["step", "risk"], rows))
+    if args.out:
+        print(f"figure written to {args.out}")
+    return 0 if curve.status == "ok" else 1

@@ -1,0 +1,102 @@
+"""Figure recipes for PLRF risk curves and compute-optimal frontiers (paper-style)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._output import figure_style, save_figure
+
+__all__ = ["risk_curve_figure", "frontier_figure", "theory_terms_on"]
+
+_TERM_LABEL = {"F_0": r"$F_0$", "F_pp": r"$F_{pp}$", "F_ac": r"$F_{ac}$", "noise": r"$\gamma^2 B K_{pp} * F_{pp}$"}
+
+
+def theory_terms_on(problem, optimizer, steps):
+    """``(terms, estimate)`` of ``theory.asymptotic_terms`` / ``asymptotic_risk`` on ``steps >= 1``.
+
+    Returns ``(None, None)`` when the theory layer has no terms for this optimizer.
+    """
+    import theory
+
+    r = np.asarray(steps, dtype=float)
+    r = r[r >= 1]
+    try:
+        terms = [(t.name, t.applies, t(r)) for t in theory.asymptotic_terms(problem, optimizer)]
+        est = theory.asymptotic_risk(problem, optimizer, r)
+    except (AttributeError, theory.ParameterError, theory.StabilityError):
+        return None, None
+    return (r, terms), (r, np.asarray(est, dtype=float))
+
+
+def risk_curve_figure(curves, path, *, labels=None, terms=None, estimates=None, title=None):
+    """Risk against steps (log-log) for one or more :class:`numerics.RiskCurve`, with theory terms.
+
+    ``terms``/``estimates``: per curve, the outputs of :func:`theory_terms_on` (or None).
+    """
+    import matplotlib.pyplot as plt
+
+    curves = list(curves)
+    labels = labels or [None] * len(curves)
+    terms = terms or [None] * len(curves)
+    estimates = estimates or [None] * len(curves)
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.2, 3.8))
+        for i, (c, lab) in enumerate(zip(curves, labels)):
+            color = f"C{i % 8}"
+            s = c.steps >= 1
+            ax.loglog(c.steps[s], c.risk[s], color=color, lw=1.8, label=lab or f"Volterra ({c.spectrum_kind})")
+            if estimates[i] is not None:
+                r, est = estimates[i]
+                ax.loglog(r, est, color=color, ls="--", lw=1.0,
+                          label="asymptotic estimate" if i == 0 else None)
+            if terms[i] is not None:
+                r, tl = terms[i]
+                for k, (name, applies, val) in enumerate(tl):
+                    if applies and np.all(np.isfinite(val)) and np.max(val) > 0:
+                        tcolor = f"C{(k + 2) % 8}" if len(curves) == 1 else color
+                        ax.loglog(r, val, color=tcolor, ls=[":", "-.", (0, (1, 3)), (0, (5, 2, 1, 2))][k % 4],
+                                  lw=0.8, alpha=0.8, label=_TERM_LABEL.get(name, name) if i == 0 else None)
+        lo = min(np.min(c.risk[c.risk > 0]) for c in curves)
+        hi = max(np.max(c.risk) for c in curves)
+        ax.set_ylim(lo / 3, hi * 3)
+        ax.set_xlabel(r"SGD steps $r$")
+        ax.set_ylabel(r"expected risk $\mathcal{P}(r)$ (MSE)")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="lower left")
+        return save_figure(fig, path)
+
+
+def frontier_figure(fr, path):
+    """Two panels: IsoFLOP risk curves with the frontier ``P*(f)``, and local slopes vs theory."""
+    import matplotlib.pyplot as plt
+    from matplotlib import cm, colors
+
+    with figure_style():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+        norm = colors.LogNorm(vmin=fr.d_grid.min(), vmax=fr.d_grid.max())
+        cmap = plt.get_cmap("viridis")
+        for k, dd in enumerate(fr.d_grid):
+            col = fr.risk[:, k]
+            ok = np.isfinite(col)
+            if ok.sum() > 1:
+                ax.loglog(fr.flops[ok], col[ok], color=cmap(norm(dd)), lw=0.8, alpha=0.8)
+        ax.loglog(fr.flops, fr.p_star, color="k", lw=2.0, label=r"frontier $P^*(f)$")
+        ax.set_xlabel(r"compute $f = d\,r\,B$ (flops)")
+        ax.set_ylabel(r"risk $\mathcal{P}$")
+        sm = cm.ScalarMappable(norm=norm, cmap=cmap)
+        fig.colorbar(sm, ax=ax, label=r"parameters $d$")
+        ax.legend(loc="lower left")
+        ax.set_title(rf"$\alpha={fr.alpha:g}$, $\beta={fr.beta:g}$" + (f" (phase {fr.phase})" if fr.phase else ""))
+        if fr.window_centers.size:
+            bx.semilogx(fr.window_centers, fr.eta_local, "o-", color="C0", ms=3, label=r"local $\eta$ (loss)")
+            bx.semilogx(fr.window_centers, fr.xi_local, "s-", color="C1", ms=3, label=r"local $\xi$ (params)")
+        if fr.eta_theory is not None:
+            bx.axhline(fr.eta_theory, color="C0", ls="--", lw=1.0, label=r"symbolic $\eta$")
+        if fr.xi_theory is not None:
+            bx.axhline(fr.xi_theory, color="C1", ls="--", lw=1.0, label=r"symbolic $\xi$")
+        bx.set_xlabel(r"compute $f$ (window centre)")
+        bx.set_ylabel("exponent")
+        bx.legend(loc="best")
+        fig.tight_layout()
+        return save_figure(fig, path)
