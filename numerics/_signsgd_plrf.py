@@ -246,6 +246,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
     r = (md.r0 if r_start is None else np.asarray(r_start)).astype(np.float64).copy()
     out = np.full(rec.size, np.nan)
     k, i = int(k0), int(np.searchsorted(rec, k0))
+    i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
     nchunks = 0
 
     def phi_of(rr):
@@ -297,7 +298,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         r = np.maximum(r, 0.0)
         k += m
         nchunks += 1
-    if not np.all(np.isfinite(out)):
+    if not np.all(np.isfinite(out[i_start:])):
         return _diverged(rec, flops, md, lr_max, k, lr, math.nan, lam_max, method)
     msg = (f"per-mode signSGD equations ({md.kind} spectrum, {lam.size} modes), "
            + (f"{steps} exact steps" if method == "recursion" else f"{nchunks} log-grid chunks (h={h:g})"))

@@ -162,3 +162,25 @@ def test_frontier_is_the_minimum_over_the_grid():
         best = min(vals)
         assert fr.risk[i] == pytest.approx(best[0], rel=0.02)
         assert fr.d_opt[i] == best[1]
+
+
+def test_arcsine_transient_hands_over_to_loggrid_on_long_horizons():
+    """Regression: after the exact-arcsine transient the log-grid continuation used to
+    report 'diverged' (it checked the caller's unfilled points). The long-run level must
+    reach the closed-form stationary risk R/sqrt(R + P_inf) = pi lr sum sqrt(K_ii)/4."""
+    import numpy as np
+
+    import numerics
+    from theory import PLRF, Constant, SignSGD
+    from verification._signsgd_checks import default_signsgd_lr
+    from verification._simulate_plrf import sample_instance
+
+    p = PLRF(1.0, 0.7, 400, 100)
+    g = default_signsgd_lr(p)
+    md = numerics.signsgd_plrf_modes(p, "exact", W=sample_instance(p, seed=0).W)
+    curve = numerics.signsgd_plrf_risk(p, SignSGD(lr=g), Constant(), 200_000, modes=md, n_points=14,
+                                       method="arcsine")
+    assert curve.status == "ok", curve.message
+    assert 0 < curve.extra["arcsine_steps"] < 200_000  # the hand-over really happened
+    assert np.all(np.isfinite(curve.risk))
+    assert curve.risk[-1] == pytest.approx(md.limit_risk(g), rel=1e-3)
