@@ -148,13 +148,26 @@ def check_signsgd_highdim(cov="isotropic", noise="gaussian", *, d: int = 500, lr
 
 @dataclass(frozen=True)
 class ErrorBarScaling:
-    """Run-to-run spread of ``R(T)`` against ``d``: ``std ~ C d^slope`` (theory: ``slope = -1/2``)."""
+    """Run-to-run spread of ``R(T)`` against ``d``.
+
+    ``std`` is the absolute spread and ``rel_std = std / mean`` the relative one. The
+    relative spread of a sum over modes concentrates like ``r_eff^(-1/2)`` with the
+    effective rank ``r_eff = (tr K)^2 / tr(K^2)`` (the number of modes that carry the risk),
+    so the theory slope of ``log rel_std`` against ``log d`` is
+    ``expected_slope = -1/2 * dlog r_eff / dlog d`` -- exactly ``-1/2`` for isotropic ``K``.
+    The absolute spread also carries the d-dependence of the risk level itself (for
+    anisotropic ``K`` the level shrinks with ``d``), so it is reported but not tested.
+    ``slope`` and ``slope_stderr`` are the fitted slope of ``log rel_std``.
+    """
 
     d: np.ndarray
     std: np.ndarray
     abs_error: np.ndarray
     slope: float
     slope_stderr: float
+    rel_std: np.ndarray = None
+    effective_rank: np.ndarray = None
+    expected_slope: float = -0.5
     info: dict = field(default_factory=dict)
 
 
@@ -169,20 +182,26 @@ def error_bar_scaling(cov="isotropic", noise="gaussian", *, ds=(125, 250, 500, 1
     ds = np.asarray([check_int("d", x, ge=8) for x in ds])
     if ds.size < 3:
         raise ParameterError("ds", "at least 3 dimensions", tuple(ds))
-    stds, errs = [], []
+    stds, means, errs, reff = [], [], [], []
     for i, d in enumerate(ds):
         c = check_signsgd_highdim(cov, noise, d=int(d), lr=lr, T=T, runs=runs, n_eval=2, seed=seed + 17 * i,
                                   optimizer=optimizer, backend=backend)
         stds.append(c.stderr[-1] * math.sqrt(runs))
+        means.append(c.simulated[-1])
         errs.append(abs(c.simulated[-1] - c.predicted[-1]))
-    stds = np.asarray(stds)
-    x, y = np.log(ds.astype(float)), np.log(stds)
+        K = np.asarray(HIGHDIM_COVARIANCES[cov](int(d)) if isinstance(cov, str) else cov, dtype=np.float64)
+        ev = K if K.ndim == 1 else np.linalg.eigvalsh(K)
+        reff.append(float(np.sum(ev)) ** 2 / float(np.sum(ev * ev)))
+    stds, means, reff = np.asarray(stds), np.asarray(means), np.asarray(reff)
+    x = np.log(ds.astype(float))
     w = np.full_like(x, 2.0 * (runs - 1))  # var(log std) ~ 1 / (2 (runs - 1))
     A = np.vstack([np.ones_like(x), x]).T
     cov_beta = np.linalg.inv(A.T @ (A * w[:, None]))
-    beta = cov_beta @ (A.T @ (w * y))
+    beta = cov_beta @ (A.T @ (w * np.log(stds / means)))
+    expected = -0.5 * float(np.polyfit(x, np.log(reff), 1)[0])
     return ErrorBarScaling(d=ds, std=stds, abs_error=np.asarray(errs), slope=float(beta[1]),
-                           slope_stderr=float(math.sqrt(cov_beta[1, 1])),
+                           slope_stderr=float(math.sqrt(cov_beta[1, 1])), rel_std=stds / means,
+                           effective_rank=reff, expected_slope=expected,
                            info={"cov": cov if isinstance(cov, str) else "custom", "noise": str(noise), "runs": runs,
                                  "T": T, "lr": lr})
 
