@@ -31,34 +31,41 @@ def plot_curves_vs_law(curves, law, theta, path, *, title: str = "", fit_names=(
 
 
 def plot_prediction_grid(panels, path, *, fit_names=()):
-    """Grid of panels ``(title, curves, law, theta)``: observed (dots) vs predicted (lines).
+    """Grid of panels ``(title, curves, law, theta)``: observed (thick, light) vs law (thin).
 
-    Curves in ``fit_names`` are drawn dashed (fitted), the others solid (predicted).
+    Curves in ``fit_names`` (the fitting split) are drawn dashed, held-out predictions solid.
+    The x axis is linear from the first logged step, where the schedules differ.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.lines import Line2D
 
     ncol = min(3, len(panels))
     nrow = int(np.ceil(len(panels) / ncol))
     with figure_style():
-        fig, axes = plt.subplots(nrow, ncol, figsize=(3.4 * ncol, 2.8 * nrow), squeeze=False)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.9 * nrow), squeeze=False)
+        handles = {}
         for ax, (title, curves, law, theta) in zip(axes.ravel(), panels):
             for i, c in enumerate(curves):
                 col = plt.cm.tab10(i % 10)   # nine schedules: one colour each
                 short = c.name.split("/")[-1]
                 pred = law.predict(theta, c.history, c.steps)
-                ax.plot(c.steps, c.loss, ".", ms=1.5, color=col, alpha=0.45)
-                ax.plot(c.steps, pred, "--" if short in fit_names else "-", color=col, lw=1.0, label=short)
-            ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())
+                ax.plot(c.steps, c.loss, "-", lw=3.0, color=col, alpha=0.3, solid_capstyle="butt")
+                ax.plot(c.steps, pred, "--" if short in fit_names else "-", color=col, lw=0.9)
+                handles.setdefault(short, Line2D([], [], color=col, lw=1.5))
             ax.set_title(title)
             ax.set_xlabel("step $t$")
             ax.set_ylabel("loss")
             lo = min(float(np.min(c.loss)) for c in curves)
-            ax.set_ylim(lo - 0.03, lo + 0.9)
+            hi = max(float(np.interp(8000.0, c.steps, c.loss)) for c in curves)
+            ax.set_ylim(lo - 0.02, hi + 0.06)
+            ax.set_xlim(left=float(min(c.steps[0] for c in curves)))
         for ax in axes.ravel()[len(panels):]:
             ax.axis("off")
-        axes[0, 0].legend(fontsize=5, ncol=1, title="dashed = fitted", title_fontsize=5)
+        style = [Line2D([], [], color="0.5", lw=3.0, alpha=0.3), Line2D([], [], color="0.2", lw=0.9, ls="--"),
+                 Line2D([], [], color="0.2", lw=0.9)]
+        fig.legend(list(handles.values()) + style,
+                   list(handles) + ["observed", "law, fitted run", "law, predicted run"],
+                   loc="lower center", ncol=min(6, len(handles) + 3), fontsize=7, bbox_to_anchor=(0.5, -0.06))
         fig.tight_layout()
         return save_figure(fig, path)
 
