@@ -24,14 +24,10 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("SLTK_HYP
 
 
 def cupy_usable() -> bool:
-    try:
-        import cupy
-    except Exception:
-        return False
-    try:
-        return bool(cupy.is_available())
-    except Exception:
-        return False
+    """A usable GPU, by the library's own probe (cupy importable *and* cupy.is_available())."""
+    from verification import cupy_available
+
+    return cupy_available()
 
 
 def pytest_collection_modifyitems(config, items):

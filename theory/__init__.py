@@ -25,6 +25,7 @@ from ._schedules import StepDecay as StepDecay
 from ._schedules import Tabulated as Tabulated
 from ._schedules import TwoStage as TwoStage
 from ._schedules import parse_schedule as parse_schedule
+from ._schedules import as_schedule as as_schedule
 
 #: Registry of optimizer classes by CLI name; a new optimizer registers itself here.
 OPTIMIZERS: dict = {SGD.name: SGD}

@@ -49,6 +49,7 @@ __all__ = [
     "DECAY_SHAPES",
     "SCHEDULES",
     "parse_schedule",
+    "as_schedule",
 ]
 
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "polynomial")
@@ -342,6 +343,23 @@ class Tabulated(Schedule):
 SCHEDULES: dict[str, type[Schedule]] = {
     cls.name: cls for cls in (Constant, LinearWarmup, Cosine, WSD, StableDecay, StepDecay, TwoStage)
 }
+
+
+def as_schedule(schedule) -> Schedule:
+    """``schedule`` validated as a :class:`Schedule`; ``None`` means :class:`Constant`.
+
+    >>> as_schedule(None)
+    Constant()
+    >>> as_schedule("wsd")
+    Traceback (most recent call last):
+    ...
+    theory._errors.ParameterError: schedule must satisfy a theory.Schedule instance (or None for constant); got schedule='str'
+    """
+    if schedule is None:
+        return Constant()
+    if not isinstance(schedule, Schedule):
+        raise ParameterError("schedule", "a theory.Schedule instance (or None for constant)", type(schedule).__name__)
+    return schedule
 
 
 def parse_schedule(text: str) -> Schedule:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from theory import Constant, Optimizer, ParameterError, Schedule
+from theory import Optimizer, ParameterError, Schedule, as_schedule
 from theory._errors import check_int
 
 from ._simulate_plrf import DIVERGENCE_FACTOR, PLRFInstance, log_steps, sample_instance
@@ -190,10 +190,7 @@ def exact_expected_risk(
     spectra, single = _as_spectra(spectrum)
     if not hasattr(optimizer, "mode_update"):
         raise ParameterError("optimizer", "an optimizer with an exact mode_update(lam, lr_factor)", type(optimizer).__name__)
-    if schedule is None:
-        schedule = Constant()
-    if not isinstance(schedule, Schedule):
-        raise ParameterError("schedule", "a theory.Schedule instance", type(schedule).__name__)
+    schedule = as_schedule(schedule)
     N = check_int("steps", steps, ge=1)
     L = check_int("block", block, ge=1)
     if eval_steps is None:

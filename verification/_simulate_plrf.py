@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory import PLRF, Constant, Optimizer, ParameterError, Schedule
+from theory import PLRF, Optimizer, ParameterError, Schedule, as_schedule
 from theory._errors import check_choice, check_int
 
 from ._backend import backend_name, default_rng, get_namespace, limit_blas_threads, resolve_dtype, to_numpy
@@ -264,10 +264,7 @@ def simulate_plrf(
         raise ParameterError("problem", "a theory.PLRF", type(problem).__name__)
     if not isinstance(optimizer, Optimizer):
         raise ParameterError("optimizer", "a theory.Optimizer instance", type(optimizer).__name__)
-    if schedule is None:
-        schedule = Constant()
-    if not isinstance(schedule, Schedule):
-        raise ParameterError("schedule", "a theory.Schedule instance", type(schedule).__name__)
+    schedule = as_schedule(schedule)
     N = check_int("steps", steps, ge=1)
     R = check_int("runs", runs, ge=1)
     seed = check_int("seed", seed, ge=0)
