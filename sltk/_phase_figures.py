@@ -17,7 +17,7 @@ import theory
 from theory._phases import _REGIONS, BOUNDARY_POLYNOMIALS, _b_domain, _eq_str, _in_phases
 from theory._power_terms import alpha, beta
 
-__all__ = ["phase_diagram_figure", "exponent_map_figure", "PHASE_COLORS"]
+__all__ = ["phase_diagram_figure", "exponent_map_figure", "signsgd_exponent_map_figure", "PHASE_COLORS"]
 
 PHASE_COLORS = {
     "Ia": "#9ecae1", "Ib": "#c6dbef", "Ic": "#deebf7",
@@ -227,3 +227,46 @@ def exponent_map_figure(quantity: str = "eta", optimizer: str = "sgd"):
     ax.set_title((r"compute-optimal parameter exponent $\xi$" if quantity == "xi"
                   else r"compute-optimal loss exponent $\eta$") + f" ({optimizer.upper()})")
     return fig
+
+
+def signsgd_exponent_map_figure(quantity: str = "eta", n: int = 80):
+    """Heat map of signSGD's compute-optimal ``xi`` or ``eta`` over the plane.
+
+    Each of the ``n x 1.2 n`` grid points solves signSGD's joint LP in model size and learning
+    rate (:func:`theory.signsgd_exponents_at`, numeric fast path
+    :func:`theory.signsgd_eta_numeric`); SGD's phase boundaries are drawn for reference (signSGD's
+    own phases are the active sets of its LP).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon
+
+    from theory._signsgd_exponents import signsgd_eta_numeric
+
+    theory._errors.check_choice("quantity", quantity, ("xi", "eta"))
+    n = theory._errors.check_int("grid", n, ge=4)
+    aa, bb, A, B = _grid(n)
+    Z = np.full(A.shape, np.nan)
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            a, b = A[i, j], B[i, j]
+            if 2 * a + 2 * b > 1 + 1e-9:
+                eta_, xi_, _ = signsgd_eta_numeric(a, b)
+                Z[i, j] = eta_ if quantity == "eta" else xi_
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="viridis", zorder=0)
+    cb = fig.colorbar(pc, ax=ax)
+    cb.set_label(r"$\xi$  ($d^\star \propto f^{\xi}$)" if quantity == "xi" else r"$\eta$  ($P^\star \propto f^{-\eta}$)")
+    levels = np.linspace(0.1, 1.0, 10) if quantity == "eta" else np.linspace(0.3, 0.9, 13)
+    # plateaus (xi = 1/2 exactly in Ia) sit on a level: round off LP noise, nudge the levels off them
+    cs = ax.contour(A, B, np.round(Z, 10), levels=levels + 1e-7, colors="w", linewidths=0.5, zorder=1)
+    ax.clabel(cs, fontsize=6, fmt="%.2f")
+    ax.add_patch(Polygon([(0, 0), (0.5, 0), (0, 0.5)], closed=True, facecolor="0.85", edgecolor="0.4",
+                         hatch="xx", zorder=2))
+    _draw_boundaries(ax, color="0.3", label=False)
+    ax.set_xlim(*A_RANGE)
+    ax.set_ylim(*B_RANGE)
+    ax.set_xlabel(r"data exponent $\alpha$")
+    ax.set_ylabel(r"target exponent $\beta$")
+    ax.set_title((r"compute-optimal parameter exponent $\xi$" if quantity == "xi"
+                  else r"compute-optimal loss exponent $\eta$") + " (SIGNSGD; SGD phase lines)")
+    return fig, Z

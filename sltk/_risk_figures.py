@@ -6,7 +6,7 @@ import numpy as np
 
 from ._output import figure_style, save_figure
 
-__all__ = ["risk_curve_figure", "frontier_figure", "theory_terms_on"]
+__all__ = ["risk_curve_figure", "frontier_figure", "signsgd_frontier_figure", "theory_terms_on"]
 
 _TERM_LABEL = {"F_0": r"$F_0$", "F_pp": r"$F_{pp}$", "F_ac": r"$F_{ac}$", "noise": r"$\gamma^2 B K_{pp} * F_{pp}$"}
 
@@ -98,5 +98,39 @@ def frontier_figure(fr, path):
         bx.set_xlabel(r"compute $f$ (window centre)")
         bx.set_ylabel("exponent")
         bx.legend(loc="best")
+        fig.tight_layout()
+        return save_figure(fig, path)
+
+
+def signsgd_frontier_figure(out: dict, path):
+    """Two panels for ``sltk frontier --optimizer signsgd``: ``P*(f)`` with ``d*(f)`` (learning rate
+    optimised per budget), and the local slopes against the symbolic exponents of signSGD."""
+    import matplotlib.pyplot as plt
+
+    f = np.asarray(out["flops"], float)
+    with figure_style():
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+        ax.loglog(f, out["p_star"], color="k", lw=2.0, label=r"frontier $P^*(f)$ (min over $d$, $\gamma$)")
+        ax.set_xlabel(r"compute $f = d\,r$ (flops)")
+        ax.set_ylabel(r"risk $\mathcal{P}$")
+        ax2 = ax.twinx()
+        ax2.loglog(f, out["d_star"], "o", color="C2", ms=3, label=r"$d^*(f)$")
+        ax2.set_ylabel(r"optimal parameters $d^*$")
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, loc="upper right", fontsize=7)
+        ax.set_title(rf"signSGD, $\alpha={out['alpha']:g}$, $\beta={out['beta']:g}$"
+                     + (f" (phase {out['phase']})" if out.get("phase") else ""))
+        wc = np.asarray(out["window_centers"], float)
+        if wc.size:
+            bx.semilogx(wc, out["eta_local"], "o-", color="C0", ms=3, label=r"local $\eta$ (loss)")
+            bx.semilogx(wc, out["xi_local"], "s-", color="C1", ms=3, label=r"local $\xi$ (params)")
+        if out.get("eta_theory") is not None:
+            bx.axhline(out["eta_theory"], color="C0", ls="--", lw=1.0, label=r"symbolic $\eta$ (signSGD)")
+        if out.get("xi_theory") is not None:
+            bx.axhline(out["xi_theory"], color="C1", ls="--", lw=1.0, label=r"symbolic $\xi$ (signSGD)")
+        bx.set_xlabel(r"compute $f$ (window centre)")
+        bx.set_ylabel("exponent")
+        bx.legend(loc="best", fontsize=7)
         fig.tight_layout()
         return save_figure(fig, path)

@@ -34,7 +34,8 @@ def draw_verification(ax, res, *, legend: bool = True, title: str | None = None)
     if res.risk_exact is not None:
         ax.plot(x, res.risk_exact[pos], color="black", lw=1.0, ls="--", label=r"exact $E[P\,|\,W]$")
     if res.risk_volterra is not None:
-        ax.plot(x, res.risk_volterra[pos], color="#D55E00", lw=1.6, label="Volterra (det. equivalent)")
+        ax.plot(x, res.risk_volterra[pos], color="#D55E00", lw=1.6,
+                label=(res.info or {}).get("reference_label", "Volterra (det. equivalent)"))
     lo = np.nanmin(q10[q10 > 0]) if np.any(q10 > 0) else np.nanmin(mean)
     for name, vals in (res.terms or {}).items():
         v = np.asarray(vals)[pos]

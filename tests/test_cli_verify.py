@@ -86,10 +86,18 @@ def test_cupy_backend_without_gpu_exits_2(capsys):
     assert code == 2 and "cupy.is_available()" in capsys.readouterr().err
 
 
-def test_optimizer_without_exact_modes_needs_gamma(capsys):
-    if "signsgd" not in theory.OPTIMIZERS:
-        pytest.skip("no signSGD optimizer registered")
-    code = _cli.main(["verify", "--alpha", "1.0", "--beta", "0.7", "--optimizer", "signsgd"])
+class _NoModesOptimizer:
+    """An optimizer with neither exact mode updates nor a default rate (signSGD now has one)."""
+
+    name = "nomodes"
+
+    def __init__(self, lr, batch=1):
+        self.lr, self.batch = lr, batch
+
+
+def test_optimizer_without_exact_modes_needs_gamma(capsys, monkeypatch):
+    monkeypatch.setitem(theory.OPTIMIZERS, "nomodes", _NoModesOptimizer)
+    code = _cli.main(["verify", "--alpha", "1.0", "--beta", "0.7", "--optimizer", "nomodes"])
     assert code == 2 and "--gamma" in capsys.readouterr().err
 
 

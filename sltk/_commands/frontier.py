@@ -1,6 +1,18 @@
-"""``sltk frontier``: the numerical compute-optimal frontier of SGD on PLRF with local slopes."""
+"""``sltk frontier``: the numerical compute-optimal frontier of SGD (or signSGD) on PLRF with local slopes.
+
+``--optimizer signsgd`` goes through :func:`numerics.signsgd_frontier`: at each budget the risk
+is minimised over the model sizes and over the learning rates ``gamma = c / sqrt(d tr D)``
+(``c`` in ``--lr-factors``), with the signSGD PLRF equations; the symbolic exponents come from
+``theory.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys where
+they make sense (``flops``, ``p_star``, ``d_star``, ``at_edge``, ``d_grid``, ``window_centers``,
+``eta_local``, ``xi_local``, ``eta_theory``, ``xi_theory``, ``phase``, ``lrs``, ``window``) and
+adds ``optimizer``, ``eta_fit``/``xi_fit`` (fits over the upper half of the budgets) and
+``lr_factors``. signSGD needs ``--batch 1``.
+"""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
@@ -11,7 +23,7 @@ from theory import ParameterError
 from .._output import format_table, print_json
 
 COMMAND = "frontier"
-HELP = "numerical compute-optimal frontier P*(f), d*(f) of SGD on PLRF, local slopes vs symbolic exponents"
+HELP = "numerical compute-optimal frontier P*(f), d*(f) of SGD or signSGD on PLRF, local slopes vs symbolic exponents"
 DESCRIPTION = (
     "For flop budgets f = d r B, minimise the Volterra risk over a grid of model sizes d (v = v_ratio d, "
     "gamma = lr_fraction * largest stable gamma of each size) and fit local slopes of P*(f) ~ f^-eta and "
@@ -20,6 +32,9 @@ DESCRIPTION = (
 
 
 def add_arguments(p):
+    p.add_argument("--optimizer", default="sgd", choices=("sgd", "signsgd"), help="optimizer (default sgd)")
+    p.add_argument("--lr-factors", default=None, metavar="C1,C2,...",
+                   help="signsgd only: gamma = c / sqrt(d tr D) for each c (default 7 values in [0.005, 0.2])")
     p.add_argument("--alpha", type=float, required=True, help="data exponent alpha > 0")
     p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
     p.add_argument("--d-min", type=int, default=100, help="smallest model size (default 100)")
@@ -30,7 +45,7 @@ def add_arguments(p):
     p.add_argument("--n-f", type=int, default=40, help="number of budgets (default 40)")
     p.add_argument("--v-ratio", type=float, default=4.0, help="v = v_ratio * d (default 4)")
     p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
-    p.add_argument("--lr-fraction", type=float, default=0.5, help="gamma = fraction * largest stable gamma (0.5)")
+    p.add_argument("--lr-fraction", type=float, default=0.5, help="sgd: gamma = fraction * largest stable gamma (0.5)")
     p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "surrogate"))
     p.add_argument("--window", type=float, default=1.0, help="decades of f per local-slope window (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -49,6 +64,10 @@ def run(args) -> int:
     f_max = args.f_max if args.f_max is not None else 1e6 * args.d_min * args.batch
     if not (0 < f_min < f_max):
         raise ParameterError("--f-min/--f-max", "0 < f_min < f_max", (f_min, f_max))
+    if args.optimizer == "signsgd":
+        return _run_signsgd(args, d_grid, np.geomspace(f_min, f_max, args.n_f))
+    if args.lr_factors is not None:
+        raise ParameterError("--lr-factors", "only with --optimizer signsgd", args.lr_factors)
     fr = numerics.compute_optimal_frontier(
         args.alpha, args.beta, "sgd", flops=np.geomspace(f_min, f_max, args.n_f), d_grid=d_grid,
         v_ratio=args.v_ratio, batch=args.batch, lr_fraction=args.lr_fraction, spectrum=args.spectrum,
@@ -70,6 +89,56 @@ def run(args) -> int:
     print(f"{fr.d_grid.size} sizes d in [{fr.d_grid[0]}, {fr.d_grid[-1]}], v = {args.v_ratio:g} d, "
           f"gamma = {fr.diagnostics['lr_rule']}; {int(fr.at_edge.sum())} budgets with d* at the grid edge")
     rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(fr.window_centers, fr.eta_local, fr.xi_local)]
+    print(format_table(["f (window centre)", "local eta", "local xi"], rows))
+    if args.out:
+        print(f"figure written to {args.out}")
+    return 0
+
+
+def _run_signsgd(args, d_grid, flops) -> int:
+    if args.batch != 1:
+        raise ParameterError("--batch", "1 for --optimizer signsgd (single-sample risk equations)", args.batch)
+    cs = None
+    if args.lr_factors is not None:
+        try:
+            cs = [float(x) for x in args.lr_factors.split(",") if x.strip()]
+        except ValueError:
+            cs = []
+        if not cs or any(not (c > 0) for c in cs):
+            raise ParameterError("--lr-factors", "a comma-separated list of positive numbers", args.lr_factors)
+    ds = np.unique(np.round(d_grid).astype(int))
+    t0 = time.perf_counter()
+    fr = numerics.signsgd_frontier(args.alpha, args.beta, flops, ds=ds, lr_factors=cs, v_ratio=args.v_ratio,
+                                   spectrum=args.spectrum)
+    seconds = time.perf_counter() - t0
+    if not np.all(np.isfinite(fr.risk)):
+        raise ParameterError("--f-min", "budgets where some (d, gamma) of the grid runs at least one step "
+                             f"(f >= d_min = {ds[0]})", float(flops[0]))
+    ex = theory.compute_optimal_exponents(args.alpha, args.beta, "signsgd")
+    centers, eta_loc = numerics.local_slopes(fr.flops, fr.risk, window=args.window)
+    _, xi_loc = numerics.local_slopes(fr.flops, fr.d_opt, window=args.window)
+    out = {"optimizer": "signsgd", "alpha": args.alpha, "beta": args.beta, "flops": fr.flops, "p_star": fr.risk,
+           "d_star": fr.d_opt, "at_edge": (fr.d_opt <= ds[0]) | (fr.d_opt >= ds[-1]), "d_grid": ds,
+           "window_centers": centers, "eta_local": -eta_loc, "xi_local": xi_loc, "eta_theory": ex.eta,
+           "xi_theory": ex.xi, "phase": ex.phase, "lrs": fr.lr_opt, "window": args.window,
+           "eta_fit": fr.slope, "xi_fit": fr.xi, "lr_factors": fr.info["lr_factors"],
+           "spectrum": args.spectrum, "conventions": theory.CONVENTIONS,
+           "lr_rule": "gamma = c / sqrt(d tr D), minimised over c in lr_factors at each budget",
+           "seconds": seconds}
+    if args.out:
+        from .._risk_figures import signsgd_frontier_figure
+
+        signsgd_frontier_figure(out, args.out)
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}, signSGD: phase {ex.phase}; symbolic eta={ex.eta:.4f}, "
+          f"xi={ex.xi if ex.xi is None else round(ex.xi, 4)}; fitted (upper half of budgets) eta={fr.slope:.4f}, "
+          f"xi={fr.xi:.4f}")
+    print(f"{ds.size} sizes d in [{ds[0]}, {ds[-1]}], v = {args.v_ratio:g} d, gamma = c / sqrt(d tr D) with "
+          f"c in {', '.join(f'{c:g}' for c in fr.info['lr_factors'])}; "
+          f"{int(out['at_edge'].sum())} budgets with d* at the grid edge")
+    rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(centers, out["eta_local"], xi_loc)]
     print(format_table(["f (window centre)", "local eta", "local xi"], rows))
     if args.out:
         print(f"figure written to {args.out}")

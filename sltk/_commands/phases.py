@@ -1,4 +1,9 @@
-"""``sltk phases``: draw the PLRF phase diagram or the xi / eta heat maps."""
+"""``sltk phases``: draw the PLRF phase diagram or the xi / eta heat maps.
+
+``--optimizer signsgd`` draws signSGD's ``xi`` / ``eta`` heat map (its joint LP in model size
+and learning rate solved at each point of a ``--grid`` grid); there is no signSGD phase map, so
+``--quantity phase`` is refused for it.
+"""
 
 from __future__ import annotations
 
@@ -16,20 +21,30 @@ def add_arguments(p):
     p.add_argument("--out", required=True, help="output file, .pdf or .png (or .svg)")
     p.add_argument("--quantity", default="phase", choices=("phase", "xi", "eta"),
                    help="phase regions, or a heat map of xi or eta")
+    p.add_argument("--grid", type=int, default=80,
+                   help="signsgd heat maps: points along alpha (default 80; 1.2x that along beta)")
 
 
 def run(args) -> int:
     from .. import _phase_figures as pf
     from theory._exponents import check_optimizer
 
-    check_optimizer(args.optimizer)
     from pathlib import Path
 
+    signsgd = args.optimizer == "signsgd"
+    if not signsgd:
+        check_optimizer(args.optimizer)
+    elif args.quantity == "phase":
+        raise theory.ParameterError("--quantity", "xi or eta for signsgd", "phase")
     if Path(args.out).suffix.lower() not in (".png", ".pdf", ".svg"):
         raise theory.ParameterError("--out", "a file name ending in .png, .pdf or .svg", args.out)
     with figure_style():
-        fig = pf.phase_diagram_figure(args.optimizer) if args.quantity == "phase" else \
-            pf.exponent_map_figure(args.quantity, args.optimizer)
+        if signsgd:
+            fig = pf.signsgd_exponent_map_figure(args.quantity, args.grid)[0]
+        elif args.quantity == "phase":
+            fig = pf.phase_diagram_figure(args.optimizer)
+        else:
+            fig = pf.exponent_map_figure(args.quantity, args.optimizer)
         paths = save_figure(fig, args.out)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0

@@ -12,6 +12,13 @@ Defaults: ``v = 4 d``, ``d = 256``, ``steps = 10000``, ``runs = 32``, constant s
 ``gamma = 0.5 x`` the largest stable learning rate of the sampled instance (every mode
 contracting and kernel norm ``||K|| < 1``).
 
+The checks are picked by :func:`verification.verify`. For ``--optimizer signsgd`` (no exact
+recursion nor Volterra solver) it runs :func:`verification.check_signsgd_plrf`: simulated
+signSGD against the per-mode signSGD equations on the same ``W`` (one check,
+``signsgd_equations_vs_simulation``; ``risk_volterra`` is then the equations' curve). Its
+default ``gamma`` is :func:`verification.default_signsgd_lr` (noise floor about 1e-3);
+``--batch`` must be 1 and ``--instances`` does not enter.
+
 Exit status: 0 all checks pass; 1 a check failed (or none was applicable, e.g. an optimizer
 without exact mode updates nor a registered risk solver); 2 bad input; 3 the learning rate is
 past the stability limit (or the simulation diverged).
@@ -85,7 +92,9 @@ def build_setup(args):
     schedule = theory.parse_schedule(args.schedule)
     cls = theory.OPTIMIZERS[args.optimizer]
     lr_max = None
-    if args.gamma is None:
+    if args.gamma is None and issubclass(cls, theory.SignSGD):
+        lr = verification.default_signsgd_lr(problem)  # noise floor (pi^2/16) gamma^2 d tr D ~ 1e-3
+    elif args.gamma is None:
         if not hasattr(cls(lr=1.0, batch=args.batch), "mode_update"):
             raise ParameterError("--gamma", f"given explicitly for --optimizer {args.optimizer} "
                                  "(no exact stability limit to take a fraction of)", None)
@@ -101,7 +110,7 @@ def run(args) -> int:
     from theory import StabilityError
 
     problem, optimizer, schedule, _ = build_setup(args)
-    res = verification.run_verification(
+    res = verification.verify(
         problem, optimizer, schedule, steps=args.steps, runs=args.runs, seed=args.seed, backend=args.backend,
         dtype=args.dtype, n_points=args.points, n_instances=args.instances, blas_threads=args.threads,
         progress=(not args.json) and sys.stderr.isatty(),
