@@ -50,7 +50,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int, check_real
+from theory._errors import check_choice, check_int, check_real, check_table
 
 __all__ = [
     "WARMUP_CONVENTIONS",
@@ -163,14 +163,7 @@ def lr_history_from_table(steps, lr, *, warmup_steps: int = 0, peak: float | Non
     >>> h.eta
     array([0.5 , 1.  , 0.75, 0.5 ])
     """
-    st = np.asarray(steps, dtype=np.float64)
-    v = np.asarray(lr, dtype=np.float64)
-    if st.ndim != 1 or st.size < 1 or st.shape != v.shape:
-        raise ParameterError("steps/lr", "1-d arrays of equal, non-zero length", (st.shape, v.shape))
-    if np.any(np.diff(st) <= 0):
-        raise ParameterError("steps", "strictly increasing", "non-increasing steps")
-    if not np.all(np.isfinite(v)) or np.any(v < 0):
-        raise ParameterError("lr", "finite and >= 0", "a negative or non-finite value")
+    st, v = check_table(steps, lr, values_name="lr")
     check_choice("interpolation", interpolation, ("linear", "previous"))
     w = check_int("warmup_steps", warmup_steps, ge=0)
     T = int(st[-1])

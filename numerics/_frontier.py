@@ -237,12 +237,8 @@ def compute_optimal_frontier(alpha: float, beta: float, optimizer="sgd", *, flop
         _, s_xi = local_slopes(fl_k[inner], ds[inner], window=window)
     else:
         c_eta = s_eta = s_xi = np.zeros(0)
-    eta_t = xi_t = phase = None
-    try:
-        ex = theory.compute_optimal_exponents(a, b, optimizer="sgd")
-        eta_t, xi_t, phase = ex.eta, ex.xi, ex.phase
-    except (AttributeError, ParameterError, NotImplementedError):  # theory layer without exponents
-        pass
+    ex = theory.compute_optimal_exponents(a, b, optimizer="sgd")  # the frontier is SGD's (validated above)
+    eta_t, xi_t, phase = ex.eta, ex.xi, ex.phase
     return Frontier(a, b, fl_k, ps, ds, edge, dg, P[keep], c_eta, -s_eta, s_xi, eta_t, xi_t, phase, lrs, window,
                     {"seconds": time.perf_counter() - t0, "v_ratio": v_ratio, "batch": B, "spectrum": spectrum,
                      "lr_rule": "fixed" if lr is not None else f"{lr_fraction:g} * lr_max(d)"})

@@ -120,12 +120,12 @@ class LossLaw(abc.ABC):
             raise ParameterError("params", "values giving a finite prediction", self.params_dict(th))
         return pred
 
+    @abc.abstractmethod
     def final_loss_and_grad(self, theta, eta: np.ndarray, warmup_area: float, eta0: float):
         """Final loss of a post-warmup rate sequence ``eta`` and its gradient w.r.t. ``eta``.
 
         Used by the schedule optimiser (O(T) per call).
         """
-        raise NotImplementedError
 
     def __repr__(self):
         hp = ", ".join(f"{k}={v!r}" for k, v in self.hyper().items())

@@ -33,6 +33,8 @@ Sec. A.3), checked by simulation in :mod:`verification._signsgd_checks`.
 
 from __future__ import annotations
 
+import abc
+
 import math
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
@@ -66,27 +68,29 @@ def _check_R(R):
 
 
 @dataclass(frozen=True)
-class NoiseLaw:
+class NoiseLaw(abc.ABC):
     """A label-noise law. Subclasses give the density, moments, sampler and ``c(R)``."""
 
     name: ClassVar[str] = "noise"
 
-    # -- to be provided ---------------------------------------------------------
-    def density(self, x):  # pragma: no cover - abstract
-        raise NotImplementedError
+    # -- every law provides these (abstract: a law missing one cannot be built) --
+    @abc.abstractmethod
+    def density(self, x):
+        """Probability density of the noise at ``x``."""
 
     @property
+    @abc.abstractmethod
     def second_moment(self) -> float:
         """``E[eps^2]`` (``inf`` for heavy tails); enters SGD's noise term."""
-        raise NotImplementedError  # pragma: no cover
 
     @property
+    @abc.abstractmethod
     def density_at_zero(self) -> float:
         """Symmetrised density at 0, ``(f(0+) + f(0-)) / 2``."""
-        raise NotImplementedError  # pragma: no cover
 
-    def sample(self, rng: np.random.Generator, size):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def sample(self, rng: np.random.Generator, size):
+        """``size`` iid draws from the law."""
 
     def _smoothed(self, r: np.ndarray) -> np.ndarray:
         return _quad_smoothed(self.density, r, self._scale_hint())

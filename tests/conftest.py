@@ -54,3 +54,21 @@ def _namespaces():
 def xp(request):
     """An array namespace to run backend-generic code on."""
     return request.param
+
+
+@pytest.fixture
+def llm_data():
+    """Folder of the real LLM loss curves (``numerics.loss_data_dir()``).
+
+    Missing data fails under CI (where ``../shared/data`` is always beside the clone) and
+    skips elsewhere, with the path and the ``SLTK_DATA_DIR`` override in the message.
+    """
+    from numerics import loss_data_dir
+
+    d = loss_data_dir()
+    if not all((d / f"csv_{n}").is_dir() for n in (25, 100, 400)):
+        msg = f"real LLM loss curves missing at {d} (set SLTK_DATA_DIR to the llm-loss-curves folder)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return d

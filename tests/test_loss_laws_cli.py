@@ -1,7 +1,6 @@
 """CSV loading with clear errors, the real-data loader, and the fit/predict/schedule-opt commands."""
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -89,13 +88,7 @@ def test_predict_and_schedule_opt(curves, capsys, tmp_path):
     assert main(["predict", "--params", str(tmp_path / "missing.json"), curves[0]]) == 2
 
 
-def test_llm_histories_match_logged_lr():
-    d = loss_data_dir()
-    if not (d / "csv_25" / "wsdcon_9.csv").is_file():
-        msg = f"real LLM loss curves missing at {d} (set SLTK_DATA_DIR)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+def test_llm_histories_match_logged_lr(llm_data):
     for s in LLM_SCHEDULES:
         c = load_llm_curve("25", s)          # raises if the rebuilt history disagrees with the log
         assert c.history.warmup == 2160 and c.steps[0] >= 2160

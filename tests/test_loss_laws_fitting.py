@@ -6,7 +6,6 @@ Jacobians/gradients, parameters used to generate synthetic curves, and the offic
 multi-power-law parameters (README of thu-yao-01-luo/MultiPowerLaw) on the real data.
 """
 
-import os
 
 import numpy as np
 import pytest
@@ -14,18 +13,9 @@ from scipy.special import huber
 
 from numerics._annealing import LRHistory, annealing_areas, lr_history
 from numerics._law_fitting import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
-from numerics._loss_curve_data import LLM_FIT_SPLIT, LossCurve, load_llm_curve, loss_data_dir
+from numerics._loss_curve_data import LLM_FIT_SPLIT, LossCurve, load_llm_curve
 from numerics._loss_laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
 from theory import WSD, Constant, Cosine, ParameterError, TwoStage
-
-
-def needs_llm_data():
-    d = loss_data_dir()
-    if not (d / "csv_400" / "cosine_24000.csv").is_file():
-        msg = f"real LLM loss curves missing at {d} (set SLTK_DATA_DIR to the llm-loss-curves folder)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 def naive_mpl(p, eta, eta0, S_W, t):
@@ -215,9 +205,8 @@ def test_law_from_params_roundtrip():
     assert make_law("tissue", lam=0.9).lam == 0.9
 
 
-def test_official_mpl_parameters_reproduce_real_curves():
+def test_official_mpl_parameters_reproduce_real_curves(llm_data):
     """README parameters of the official code use its warmup convention ('actual')."""
-    needs_llm_data()
     p = [2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493, 0.63472457]
     for s in ("cosine_24000", "wsd_20000_24000", "constant_72000"):
         c = load_llm_curve("400", s)
@@ -228,8 +217,7 @@ def test_official_mpl_parameters_reproduce_real_curves():
         assert -0.2 < off < -0.1
 
 
-def test_real_data_tissue_fit_predicts_heldout():
-    needs_llm_data()
+def test_real_data_tissue_fit_predicts_heldout(llm_data):
     fit_c = [load_llm_curve("400", s) for s in LLM_FIT_SPLIT]
     test_c = [load_llm_curve("400", s) for s in ("wsd_20000_24000", "cosine_72000")]
     fit, met = fit_and_predict(fit_c, test_c, "tissue", n_starts=2)

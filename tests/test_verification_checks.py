@@ -122,3 +122,32 @@ def test_bad_input():
         run_verification("plrf", SGD(lr=0.1), steps=10)
     with pytest.raises(ParameterError):
         default_lr(P, SGD, fraction=1.5)
+
+
+def test_verify_dispatches_through_the_registry(monkeypatch):
+    """A new optimizer plugs its own check in with register_verifier; nothing else changes."""
+    from dataclasses import dataclass
+
+    import theory
+    import verification
+    from verification import _verify
+
+    @dataclass(frozen=True)
+    class Toy(theory.SGD):
+        name = "toy"
+
+    seen = {}
+
+    def fake(problem, optimizer, schedule=None, **kw):
+        seen["args"] = (problem, optimizer, kw["steps"])
+        return "sentinel"
+
+    monkeypatch.setattr(_verify, "_VERIFIERS", dict(_verify._VERIFIERS))
+    verification.register_verifier(Toy, fake)
+    p = theory.PLRF(1.0, 0.7, 64, 16)
+    assert verification.verify(p, Toy(lr=0.1), steps=10) == "sentinel"
+    assert seen["args"] == (p, Toy(lr=0.1), 10)
+    with pytest.raises(theory.ParameterError, match="optimizer_cls"):
+        verification.register_verifier(int, fake)
+    with pytest.raises(theory.ParameterError, match="fn"):
+        verification.register_verifier(Toy, None)

@@ -19,6 +19,7 @@ __all__ = [
     "check_real",
     "check_int",
     "check_choice",
+    "check_table",
 ]
 
 
@@ -139,3 +140,27 @@ def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ParameterError(name, "one of " + ", ".join(repr(c) for c in choices), value)
     return str(value)
+
+
+def check_table(steps, values, *, values_name: str = "values"):
+    """Validate a (step, value) table: 1-d, equal non-zero lengths, strictly increasing
+    steps, finite non-negative values. Returns both as float64 arrays.
+
+    >>> check_table([0, 10], [1.0, 0.5])[0]
+    array([ 0., 10.])
+    >>> check_table([0, 0], [1.0, 0.5])
+    Traceback (most recent call last):
+    ...
+    theory._errors.ParameterError: steps must satisfy strictly increasing; got steps='non-increasing steps'
+    """
+    import numpy as np
+
+    st = np.asarray(steps, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    if st.ndim != 1 or st.size < 1 or st.shape != v.shape:
+        raise ParameterError(f"steps/{values_name}", "1-d sequences of equal, non-zero length", (st.shape, v.shape))
+    if np.any(np.diff(st) <= 0):
+        raise ParameterError("steps", "strictly increasing", "non-increasing steps")
+    if not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ParameterError(values_name, "finite and >= 0", "a negative or non-finite value")
+    return st, v

@@ -33,7 +33,7 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from ._errors import ParameterError, check_choice, check_int, check_real
+from ._errors import ParameterError, check_choice, check_int, check_real, check_table
 
 __all__ = [
     "Schedule",
@@ -325,14 +325,7 @@ class Tabulated(Schedule):
     values: tuple = ()
 
     def __post_init__(self):
-        s = np.asarray(self.steps, dtype=float)
-        v = np.asarray(self.values, dtype=float)
-        if s.ndim != 1 or s.size < 1 or s.shape != v.shape:
-            raise ParameterError("steps/values", "1-d sequences of equal, non-zero length", (s.shape, v.shape))
-        if np.any(np.diff(s) <= 0):
-            raise ParameterError("steps", "strictly increasing", "non-increasing steps")
-        if not np.all(np.isfinite(v)) or np.any(v < 0):
-            raise ParameterError("values", "finite and >= 0", "a negative or non-finite value")
+        s, v = check_table(self.steps, self.values)
         object.__setattr__(self, "steps", tuple(s.tolist()))
         object.__setattr__(self, "values", tuple(v.tolist()))
 

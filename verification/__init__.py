@@ -43,3 +43,4 @@ from ._signsgd_checks import default_signsgd_lr as default_signsgd_lr
 from ._signsgd_checks import error_bar_scaling as error_bar_scaling
 from ._verify import SIGNSGD_CHECK as SIGNSGD_CHECK
 from ._verify import verify as verify
+from ._verify import register_verifier as register_verifier

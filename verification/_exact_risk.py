@@ -43,7 +43,7 @@ import scipy.linalg
 from theory import Optimizer, ParameterError, Schedule, as_schedule
 from theory._errors import check_int
 
-from ._simulate_plrf import DIVERGENCE_FACTOR, PLRFInstance, log_steps, sample_instance
+from ._simulate_plrf import DIVERGENCE_FACTOR, PLRFInstance, eval_grid, sample_instance  # sample_instance: doctests
 
 __all__ = ["InstanceSpectrum", "instance_spectrum", "ExactRiskCurve", "exact_expected_risk", "sgd_kernel_norm"]
 
@@ -193,12 +193,7 @@ def exact_expected_risk(
     schedule = as_schedule(schedule)
     N = check_int("steps", steps, ge=1)
     L = check_int("block", block, ge=1)
-    if eval_steps is None:
-        grid = log_steps(N, n_points)
-    else:
-        grid = np.unique(np.asarray(eval_steps, dtype=np.int64))
-        if grid.size == 0 or grid[0] < 0 or grid[-1] > N:
-            raise ParameterError("eval_steps", f"integers in [0, steps={N}]", eval_steps)
+    grid = eval_grid(N, n_points, eval_steps)
 
     lam = np.stack([s.lam for s in spectra])          # (n, d)
     e = np.stack([s.weight for s in spectra]).copy()  # (n, d)

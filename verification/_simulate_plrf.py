@@ -123,6 +123,21 @@ def log_steps(steps: int, n_points: int = 60) -> np.ndarray:
     return np.concatenate([[0], k])
 
 
+def eval_grid(steps: int, n_points: int, eval_steps=None) -> np.ndarray:
+    """The steps to record: ``eval_steps`` validated (sorted, unique, in ``[0, steps]``) or,
+    when ``None``, :func:`log_steps`.
+
+    >>> eval_grid(10, 2, [5, 0, 5]).tolist()
+    [0, 5]
+    """
+    if eval_steps is None:
+        return log_steps(steps, n_points)
+    grid = np.unique(np.asarray(eval_steps, dtype=np.int64))
+    if grid.size == 0 or grid[0] < 0 or grid[-1] > steps:
+        raise ParameterError("eval_steps", f"integers in [0, steps={steps}]", eval_steps)
+    return grid
+
+
 @dataclass
 class SimulationResult:
     """Result of :func:`simulate_plrf`.
@@ -273,12 +288,7 @@ def simulate_plrf(
         instance = sample_instance(problem, seed)
     elif instance.problem != problem:
         raise ParameterError("instance", f"an instance of the same problem {problem}", instance.problem)
-    if eval_steps is None:
-        grid = log_steps(N, n_points)
-    else:
-        grid = np.unique(np.asarray(eval_steps, dtype=np.int64))
-        if grid.size == 0 or grid[0] < 0 or grid[-1] > N:
-            raise ParameterError("eval_steps", f"integers in [0, steps={N}]", eval_steps)
+    grid = eval_grid(N, n_points, eval_steps)
 
     xp = get_namespace(backend)
     dt = resolve_dtype(xp, dtype)

@@ -1,11 +1,16 @@
 """One entry point for ``sltk verify``: pick the check that applies to the optimizer.
 
+The choice is a registry keyed by optimizer class (:func:`register_verifier`), like
+``numerics.register_risk_solver``: a new optimizer registers its own check, nothing here
+changes. Registered now:
+
 * :class:`theory.SignSGD` -- :func:`verification.check_signsgd_plrf` (the per-mode signSGD
   PLRF equations on the exact spectrum of the sampled ``W`` against simulated signSGD; there is
   no exact recursion nor Volterra solver for signSGD), wrapped into a
   :class:`verification.VerificationResult` with one check ``signsgd_equations_vs_simulation``.
   ``risk_volterra`` then holds the signSGD equations' curve (``info["reference"]`` says so).
-* anything else -- :func:`verification.run_verification`.
+* anything else -- :func:`verification.run_verification` (SGD and any optimizer with an exact
+  per-mode ``mode_update``).
 
 Both return the same :class:`verification.VerificationResult`, so its ``to_dict`` (the
 ``sltk verify --json`` object) and the figure work unchanged.
@@ -22,13 +27,13 @@ import time
 
 import numpy as np
 
-from theory import PLRF, Constant, Optimizer, ParameterError, Schedule, SignSGD
+from theory import PLRF, Optimizer, ParameterError, Schedule, SignSGD, as_schedule, phase_of
 
 from ._backend import limit_blas_threads
 from ._checks import CheckResult, VerificationResult, run_verification
 from ._signsgd_checks import check_signsgd_plrf
 
-__all__ = ["verify", "SIGNSGD_CHECK"]
+__all__ = ["verify", "register_verifier", "SIGNSGD_CHECK"]
 
 #: Name of the one check run for signSGD.
 SIGNSGD_CHECK = "signsgd_equations_vs_simulation"
@@ -56,16 +61,33 @@ def verify(problem: PLRF, optimizer: Optimizer, schedule: Schedule | None = None
     >>> [c.name for c in r.checks], r.risk_volterra.shape == r.steps.shape
     (['signsgd_equations_vs_simulation'], True)
     """
-    if not isinstance(optimizer, SignSGD):
-        return run_verification(problem, optimizer, schedule, steps=steps, runs=runs, seed=seed, backend=backend,
-                                dtype=dtype, n_points=n_points, n_instances=n_instances, blas_threads=blas_threads,
-                                progress=progress, check_stability=check_stability)
+    fn = _VERIFIERS.get(type(optimizer), run_verification)
+    return fn(problem, optimizer, schedule, steps=steps, runs=runs, seed=seed, backend=backend, dtype=dtype,
+              n_points=n_points, n_instances=n_instances, blas_threads=blas_threads, progress=progress,
+              check_stability=check_stability)
+
+
+def register_verifier(optimizer_cls: type, fn) -> None:
+    """Make :func:`verify` use ``fn`` for optimizers of class ``optimizer_cls``.
+
+    ``fn`` takes the arguments of :func:`verify` and returns a :class:`VerificationResult`.
+    """
+    if not (isinstance(optimizer_cls, type) and issubclass(optimizer_cls, Optimizer)):
+        raise ParameterError("optimizer_cls", "a subclass of theory.Optimizer", optimizer_cls)
+    if not callable(fn):
+        raise ParameterError("fn", "a callable returning a VerificationResult", fn)
+    _VERIFIERS[optimizer_cls] = fn
+
+
+def _verify_signsgd(problem, optimizer, schedule=None, *, steps, runs, seed, backend, dtype, n_points,
+                    n_instances, blas_threads, progress, check_stability) -> VerificationResult:
+    """signSGD: its per-mode PLRF equations on the sampled ``W`` vs simulated signSGD."""
     if not isinstance(problem, PLRF):
         raise ParameterError("problem", "a theory.PLRF", type(problem).__name__)
     if optimizer.batch != 1:
         raise ParameterError("batch", "batch = 1 for the signSGD check (its risk equations are single-sample)",
                              optimizer.batch)
-    schedule = Constant() if schedule is None else schedule
+    schedule = as_schedule(schedule)
     t0 = time.perf_counter()
     with limit_blas_threads(blas_threads):
         chk = check_signsgd_plrf(problem, optimizer.lr, steps=steps, runs=runs, seed=seed, schedule=schedule,
@@ -82,14 +104,8 @@ def verify(problem: PLRF, optimizer: Optimizer, schedule: Schedule | None = None
         f"max_r |sim - eq| / (4 se + {chk.info['model_rtol']:g} eq) <= 1 (stated model error of the equations, "
         "docs/signsgd.md Sec. 2)",
         note=f"max relative error {chk.max_rel_error:.3g} (linearised drift: {chk.max_rel_error_linear:.3g})")
-    phase = None
-    try:
-        from theory import phase_of
-
-        loc = phase_of(problem.alpha, problem.beta)
-        phase = loc.name or loc.boundary
-    except ParameterError:
-        pass
+    loc = phase_of(problem.alpha, problem.beta)
+    phase = loc.name or loc.boundary
     info = {"reference": "signSGD PLRF equations (numerics.signsgd_plrf_risk, method='arcsine', exact W)",
             "reference_label": "signSGD equations (exact W)", "max_rel_error": chk.max_rel_error,
             "max_rel_error_linear": chk.max_rel_error_linear, "model_rtol": chk.info["model_rtol"],
@@ -99,3 +115,6 @@ def verify(problem: PLRF, optimizer: Optimizer, schedule: Schedule | None = None
         simulation=sim, risk_exact=None, exact_spread=None, risk_volterra=np.asarray(chk.predicted),
         risk_asymptotic=None, terms={}, phase=phase, lr_max=None, kernel_norm=None, window=None, checks=[check],
         seconds=seconds, info=info)
+
+
+_VERIFIERS: dict = {SignSGD: _verify_signsgd}
