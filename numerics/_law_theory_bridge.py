@@ -139,7 +139,6 @@ def theory_exponents(problem: PLRF) -> dict:
 
     from theory import plrf_sgd_terms
 
-    a, b = sp.Symbol("alpha", positive=True), sp.Symbol("beta", positive=True)
     out = {}
     for t in plrf_sgd_terms():
         syms = {s.name: s for s in t.region.free_symbols | t.t_power.free_symbols}

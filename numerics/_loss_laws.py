@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import abc
 import itertools
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -354,7 +353,6 @@ class MultiPowerLaw(LossLaw):
 
     def final_loss_and_grad(self, theta, eta, warmup_area, eta0):
         L0, A, alpha, B, C, beta, gamma = theta
-        T = eta.size
         S1 = warmup_area + eta.sum()
         delta = np.concatenate(([eta0], eta[:-1])) - eta
         Sk = np.cumsum(eta[::-1])[::-1]                   # S_k(T) = sum_{tau=k}^{T} eta_tau

@@ -30,7 +30,7 @@ from scipy.optimize import minimize, minimize_scalar
 from theory import DECAY_SHAPES, WSD, Constant, Cosine, ParameterError
 from theory._errors import check_int, check_real
 
-from ._annealing import LRHistory, lr_history
+from ._annealing import LRHistory
 from ._loss_laws import LossLaw
 
 __all__ = ["wsd_final_loss", "best_wsd_decay", "optimal_schedule", "OptimalSchedule"]

@@ -301,8 +301,9 @@ def _solve_loggrid(forcing: ExpSum, kernel: ExpSum, times, h, rate_fn, lr_factor
             raise ParameterError("rate_fn", "only with forcing and kernel sharing their rates", "different rates")
     out_t = np.asarray(times, dtype=np.float64)
     horizon = float(out_t.max())
-    lr_at = None
-    if rate_fn is not None:
+    if rate_fn is None:
+        lr_at = None
+    else:
         sched_h = horizon_for_schedule if horizon_for_schedule is not None else int(horizon)
 
         def lr_at(a, b):

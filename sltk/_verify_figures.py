@@ -83,7 +83,7 @@ def verification_grid(results, ncols: int = 2):
             draw_verification(ax, res, legend=False)
         for ax in list(axes.flat)[n:]:
             ax.set_visible(False)
-        handles, labels = {}, []
+        handles = {}
         for ax in list(axes.flat)[:n]:
             for h, lab in zip(*ax.get_legend_handles_labels()):
                 if lab not in handles:

@@ -425,7 +425,7 @@ def check_limit_level(p_inf: float, p_inf_spread: np.ndarray | None, f0_numerics
         return _not_applicable(name, qty, "no F_0 available")
     n_w = 0 if p_inf_spread is None else len(p_inf_spread)
     sig = float(np.std(p_inf_spread, ddof=1)) if n_w >= 2 else 0.0
-    devs, tols = [], []
+    devs = []
     for f0 in refs:
         tol = (_band_w(sig, n_w) if n_w >= 2 else 0.0) + LIMIT_BIAS_REL * f0
         devs.append(abs(p_inf - f0) / tol)

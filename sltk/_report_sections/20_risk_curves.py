@@ -95,7 +95,7 @@ def build(ctx):
         results.append((phase, a, b, curve, terms, est))
         rows.append([phase, a, b, f"{opt.lr:.4g}", f"{curve.kernel_norm:.3f}", f"{de.f0:.3e}",
                      f"{curve.risk[-1]:.3e}", curve.method, f"{curve.error_estimate:.1e}", de.status])
-    fig1 = _curves_figure(results, ctx.path("risk_curves/phases.png"))
+    _curves_figure(results, ctx.path("risk_curves/phases.png"))
     t1 = time.perf_counter()
 
     if ctx.fast:
@@ -110,7 +110,7 @@ def build(ctx):
         frows.append([phase, a, b, f"{fr.eta_theory:.4f}", " -> ".join(f"{x:.3f}" for x in fr.eta_local[::3]),
                       f"{fr.xi_theory:.4f}" if fr.xi_theory is not None else "-",
                       " -> ".join(f"{x:.3f}" for x in fr.xi_local[::3]), int(fr.at_edge.sum())])
-    fig2 = _slopes_figure(frontiers, ctx.path("risk_curves/frontier_slopes.png"))
+    _slopes_figure(frontiers, ctx.path("risk_curves/frontier_slopes.png"))
     t2 = time.perf_counter()
     return [
         Text(
