@@ -212,10 +212,13 @@ class PLRFSignSGDCheck:
     """Per-mode signSGD PLRF equations against simulated signSGD on the same instance.
 
     ``passed`` iff ``|simulated - predicted| <= z * stderr + model_rtol * predicted`` at every
-    recorded step: ``z = 4`` standard errors of the run mean plus the stated relative model
-    error of the high-dimensional equations on PLRF (measured: <= 6 % in the transient with
-    the arcsine drift, 5-15 % afterwards at d = 100-200; research note "Note added after a
-    check by simulation").
+    recorded step: ``z = 4`` standard errors of the run mean plus a stated relative model
+    error of the equations, ``model_rtol = 5 %``: twice the largest deviation measured with
+    512 runs (standard errors 0.3-1.7 %) on the instances of ``docs/signsgd.md`` Sec. 2
+    (1.0, 0.7, d = 100: <= 2.5 %; 0.7, 1.2, d = 100: <= 1.4 %; d = 400 with 128 runs: within
+    1.5 standard errors). The mean-field ``phi = (2/pi)/sqrt(E P)`` is not exact on PLRF --
+    the sign noise puts a fixed share of the floor on the top modes, so ``P`` fluctuates by
+    30-60 % between runs at any ``d`` -- but its error stays at this level.
     """
 
     name: str
@@ -255,7 +258,7 @@ def default_signsgd_lr(problem, floor: float = 1e-3) -> float:
 
 
 def check_signsgd_plrf(problem=None, lr: float | None = None, *, steps: int = 2000, runs: int = 8, seed: int = 0,
-                       schedule: Schedule | None = None, n_points: int = 14, model_rtol: float = 0.15,
+                       schedule: Schedule | None = None, n_points: int = 14, model_rtol: float = 0.05,
                        backend="auto", dtype: str = "float64", progress: bool = False) -> PLRFSignSGDCheck:
     """Simulate signSGD (batch 1) on one sampled PLRF instance and compare with the per-mode
     equations on the exact spectrum of the same ``W`` (``method="arcsine"``; the linearised

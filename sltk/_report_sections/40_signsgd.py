@@ -53,7 +53,7 @@ def build(ctx):
               caption="signSGD risk ODE vs simulation"),
         Text(f"signSGD on PLRF (alpha=1, beta=0.7, d=100): per-mode equations with the exact arcsine transient vs "
              f"simulation: max relative error {pc.max_rel_error:.3f} (linearised drift: {pc.max_rel_error_linear:.3f}); "
-             f"check {'passed' if pc.passed else 'FAILED'} (tolerance 4 s.e. + 15 % stated model error)."),
+             f"check {'passed' if pc.passed else 'FAILED'} (tolerance 4 s.e. + {pc.info['model_rtol']:.0%} stated model error)."),
         Table(["SGD phase", "alpha", "beta", "eta SGD", "eta signSGD", "signSGD is", "eta signSGD (exact)", "xi signSGD",
                "e (gamma0 = d^-e)"], comp, caption="Compute-optimal exponents (LP in log space, derived)"),
         Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
