@@ -94,4 +94,5 @@ from ._frontier import compute_optimal_frontier as compute_optimal_frontier
 from ._frontier import local_slopes as local_slopes
 from ._signsgd_frontier import SignSGDFrontier as SignSGDFrontier
 from ._signsgd_frontier import signsgd_frontier as signsgd_frontier
+from ._signsgd_frontier import lr_optimised_frontier as lr_optimised_frontier
 from ._law_theory_bridge import signsgd_loss_curves as signsgd_loss_curves

@@ -17,7 +17,8 @@ import theory
 from theory._phases import _REGIONS, BOUNDARY_POLYNOMIALS, _b_domain, _eq_str, _in_phases
 from theory._power_terms import alpha, beta
 
-__all__ = ["phase_diagram_figure", "exponent_map_figure", "signsgd_exponent_map_figure", "PHASE_COLORS"]
+__all__ = ["phase_diagram_figure", "exponent_map_figure", "signsgd_exponent_map_figure", "signsgd_phase_figure",
+           "signsgd_slope_map_figure", "PHASE_COLORS"]
 
 PHASE_COLORS = {
     "Ia": "#9ecae1", "Ib": "#c6dbef", "Ic": "#deebf7",
@@ -269,4 +270,91 @@ def signsgd_exponent_map_figure(quantity: str = "eta", n: int = 80):
     ax.set_ylabel(r"target exponent $\beta$")
     ax.set_title((r"compute-optimal parameter exponent $\xi$" if quantity == "xi"
                   else r"compute-optimal loss exponent $\eta$") + " (SIGNSGD; SGD phase lines)")
+    return fig, Z
+
+
+_SIGNSGD_COLORS = ["#9ecae1", "#c6dbef", "#fdd0a2", "#fdae6b", "#c7e9c0", "#a1d99b", "#dadaeb", "#bcbddc",
+                   "#fcbba1", "#fc9272", "#d9d9d9", "#f7fcb9"]
+
+
+def signsgd_phase_figure(n: int = 80, schedule: str = "constant"):
+    """signSGD's own phase diagram: the regions of constant optimal LP vertex
+    (:func:`theory.signsgd_phase_table`), each labelled, the boundaries derived symbolically
+    (:func:`theory.signsgd_phase_boundaries`) drawn as lines and named in the legend; SGD's
+    phase lines dotted for reference."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch, Polygon
+
+    from theory._signsgd_phases import signsgd_phase_boundaries, signsgd_phase_of, signsgd_phase_table
+
+    n = theory._errors.check_int("grid", n, ge=4)
+    table = signsgd_phase_table(schedule)
+    names = [p.name for p in table]
+    aa, bb, A, B = _grid(n)
+    idx = np.full(A.shape, -1, dtype=int)
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            a, b = A[i, j], B[i, j]
+            if 2 * a + 2 * b > 1 + 1e-9:
+                idx[i, j] = names.index(signsgd_phase_of(a, b, schedule))
+    cols = [_SIGNSGD_COLORS[k % len(_SIGNSGD_COLORS)] for k in range(len(names))]
+    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    ax.imshow(idx + 1, origin="lower", extent=(*A_RANGE, *B_RANGE), cmap=ListedColormap(["white"] + cols),
+              vmin=0, vmax=len(names), aspect="auto", interpolation="nearest", zorder=0)
+    for k in range(len(names)):  # region edges
+        ax.contour(A, B, (idx == k).astype(float), levels=[0.5], colors="k", linewidths=0.9, zorder=3)
+    _draw_boundaries(ax, color="0.45", label=False)
+    for ln in ax.lines:
+        ln.set_linestyle(":")
+        ln.set_linewidth(0.8)
+    ax.add_patch(Polygon([(0, 0), (0.5, 0), (0, 0.5)], closed=True, facecolor="0.8", edgecolor="0.4", hatch="xx",
+                         zorder=4))
+    for k, nm in enumerate(names):
+        m = idx == k
+        if m.any():
+            i, j = _label_point(m)
+            ax.text(A[i, j], B[i, j], nm, ha="center", va="center", fontsize=9, fontweight="bold", zorder=6)
+    curves = sorted({str(c) + " = 0" for v in signsgd_phase_boundaries(schedule).values() for c in v["curves"]})
+    handles = [Patch(facecolor=cols[k], edgecolor="0.5", label=f"{p.name}: {p.description}\n"
+                     + r"$\eta=" + sp.latex(p.eta) + "$") for k, p in enumerate(table)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6,
+              title="phase: defining terms (boundaries: " + ", ".join(curves) + ")", title_fontsize=6,
+              frameon=False)
+    ax.set_xlim(*A_RANGE)
+    ax.set_ylim(*B_RANGE)
+    ax.set_xlabel(r"data exponent $\alpha$")
+    ax.set_ylabel(r"target exponent $\beta$")
+    ax.set_title(f"signSGD compute-optimal phases ({schedule} rate; SGD's lines dotted)")
+    return fig
+
+
+def signsgd_slope_map_figure(which: str = "decay-constant", n: int = 60, decay_q: float = 0.5):
+    """Map of ``eta_decay - eta_constant`` (signSGD) or ``eta_decay(signSGD) - eta(SGD)``
+    (``which="decay-sgd"``; SGD's exponents are unchanged by a decay, see
+    :func:`theory.signsgd_schedule_eta`), with the research note's Area Aa* outlined."""
+    import matplotlib.pyplot as plt
+
+    from theory._signsgd_schedule_exponents import schedule_slope_grid
+
+    theory._errors.check_choice("which", which, ("decay-constant", "decay-sgd"))
+    aa, bb, A, B = _grid(n)
+    g = schedule_slope_grid(aa, bb, decay_q=decay_q)
+    Z = g["decay_minus_constant"] if which == "decay-constant" else g["decay_minus_sgd"]
+    fig, ax = plt.subplots(figsize=(5.8, 4.6))
+    vmax = max(1e-3, float(np.nanmax(np.abs(Z))))
+    pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+    fig.colorbar(pc, ax=ax).set_label(r"$\Delta\eta$")
+    a_line = np.linspace(0.5001, A_RANGE[1], 200)
+    ax.fill_between(a_line, np.maximum(0.5 - a_line, 0), (2 * a_line - 1) / (2 * (4 * a_line - 1)),
+                    facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="note's Area Aa*")
+    _draw_boundaries(ax, color="0.3", label=False)
+    ax.legend(loc="upper left", fontsize=7)
+    ax.set_xlim(*A_RANGE)
+    ax.set_ylim(*B_RANGE)
+    ax.set_xlabel(r"data exponent $\alpha$")
+    ax.set_ylabel(r"target exponent $\beta$")
+    ttl = (r"signSGD: $\eta_{decay}-\eta_{constant}$" if which == "decay-constant"
+           else r"$\eta_{decay}$(signSGD) $-\ \eta$(SGD)")
+    ax.set_title(ttl + f" (q = {decay_q:g})")
     return fig, Z

@@ -103,18 +103,24 @@ def frontier_figure(fr, path):
 
 
 def signsgd_frontier_figure(out: dict, path):
-    """Two panels for ``sltk frontier --optimizer signsgd``: ``P*(f)`` with ``d*(f)`` (learning rate
-    optimised per budget), and the local slopes against the symbolic exponents of signSGD."""
+    """Three panels for ``sltk frontier --optimizer signsgd``: ``P*(f)`` with ``d*(f)`` (learning
+    rate optimised per budget; open markers: minimiser at the lattice edge), the local slopes
+    against the symbolic exponents of signSGD, and ``gamma*`` against ``d*`` with the fitted and
+    the symbolic ``e`` of ``gamma* ~ d*^-e``."""
     import matplotlib.pyplot as plt
 
     f = np.asarray(out["flops"], float)
+    edge = np.asarray(out.get("at_edge", np.zeros(f.size, bool)), bool)
+    d_star, lrs = np.asarray(out["d_star"], float), np.asarray(out["lrs"], float)
     with figure_style():
-        fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+        fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(13.5, 3.8))
         ax.loglog(f, out["p_star"], color="k", lw=2.0, label=r"frontier $P^*(f)$ (min over $d$, $\gamma$)")
         ax.set_xlabel(r"compute $f = d\,r$ (flops)")
         ax.set_ylabel(r"risk $\mathcal{P}$")
         ax2 = ax.twinx()
-        ax2.loglog(f, out["d_star"], "o", color="C2", ms=3, label=r"$d^*(f)$")
+        ax2.loglog(f[~edge], d_star[~edge], "o", color="C2", ms=3, label=r"$d^*(f)$")
+        if edge.any():
+            ax2.loglog(f[edge], d_star[edge], "o", mfc="none", color="C2", ms=4, label=r"$d^*$ at lattice edge")
         ax2.set_ylabel(r"optimal parameters $d^*$")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
@@ -132,5 +138,23 @@ def signsgd_frontier_figure(out: dict, path):
         bx.set_xlabel(r"compute $f$ (window centre)")
         bx.set_ylabel("exponent")
         bx.legend(loc="best", fontsize=7)
+        cx.loglog(d_star[~edge], lrs[~edge], "o", color="C3", ms=3, label=r"$\gamma^*$ vs $d^*$")
+        if edge.any():
+            cx.loglog(d_star[edge], lrs[edge], "o", mfc="none", color="C3", ms=4, label="at lattice edge")
+        inner = ~edge
+        e_m, e_t = out.get("e_measured"), out.get("e_theory")
+        if inner.sum() >= 2 and e_m is not None and np.isfinite(e_m):
+            x0, y0 = d_star[inner][-1], lrs[inner][-1]
+            xs = np.geomspace(d_star[inner].min(), d_star[inner].max(), 2)
+            cx.loglog(xs, y0 * (xs / x0) ** -e_m, "-", color="C3", lw=1.0, label=rf"fit $e={e_m:.3f}$")
+            if e_t is not None:
+                cx.loglog(xs, y0 * (xs / x0) ** -float(e_t), "--", color="0.4", lw=1.0,
+                          label=rf"symbolic $e={float(e_t):.3f}$")
+        from matplotlib.ticker import NullFormatter
+
+        cx.xaxis.set_minor_formatter(NullFormatter())
+        cx.set_xlabel(r"$d^*$")
+        cx.set_ylabel(r"optimal learning rate $\gamma^*$")
+        cx.legend(loc="best", fontsize=7)
         fig.tight_layout()
         return save_figure(fig, path)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from theory import ParameterError, compare_with_sgd, signsgd_exponents_at
-from theory._signsgd_exponents import _branch, _constraints, _num_rows
+from theory._signsgd_exponents import _constraints, _num_rows
 from theory._signsgd_terms import drift_time_exponent, noise_term, preconditioning_exponent
 
 
@@ -22,20 +22,28 @@ def test_drift_time_map_and_noise_term():
     assert sp.simplify(l_exp.subs(list(l_exp.free_symbols)[0], x) - 2 * x / (2 - x)) == 0
     g, S = sp.symbols("gamma S", positive=True)
     assert sp.simplify(noise_term() - sp.pi**2 * S**2 * g**2 / 16) == 0
-    a = sp.Symbol("alpha", positive=True)
     pe = preconditioning_exponent()
     assert pe.subs(list(pe.free_symbols)[0], sp.Rational(3, 4)) == sp.Rational(1, 2)
     assert pe.subs(list(pe.free_symbols)[0], sp.Rational(1, 3)) == sp.Rational(1, 3)
 
 
-def _linprog_eta(a, b):
-    cons, t = _constraints(sp.Rational(repr(a)), sp.Rational(repr(b)))
-    rows = _num_rows(cons, t, sp.Rational(repr(a)), sp.Rational(repr(b)))
-    A = np.array([-r[:3] for r in rows.values()])
-    c = np.array([r[3] for r in rows.values()])
-    res = linprog([0, 0, -1], A_ub=A, b_ub=c, bounds=[(None, None)] * 3, method="highs")
-    assert res.status == 0
-    return -res.fun
+def _linprog_eta(a, b, schedule="constant", q=sp.Rational(1, 2)):
+    """Independent solve: scipy's HiGHS on each branch of the LP, the best branch."""
+    ar, br = sp.Rational(repr(a)), sp.Rational(repr(b))
+    branches, vars_ = _constraints(ar, br, schedule, q)
+    nv = len(vars_)
+    best = -np.inf
+    for _, cons in branches:
+        rows = _num_rows(cons, vars_, ar, br)
+        A = np.array([-r[:nv] for r in rows.values()])
+        c = np.array([r[nv] for r in rows.values()])
+        obj = np.zeros(nv)
+        obj[2] = -1
+        res = linprog(obj, A_ub=A, b_ub=c, bounds=[(None, None)] * nv, method="highs")
+        if res.status == 0:
+            best = max(best, -res.fun)
+    assert np.isfinite(best)
+    return best
 
 
 @pytest.mark.parametrize("a, b", [(0.7, 1.2), (0.7, 0.3), (1.0, 0.7), (0.4, 0.3), (0.4, 0.7), (0.27, 0.7), (0.2, 0.7)])
@@ -98,5 +106,33 @@ def test_fast_numeric_path_matches_symbolic():
     for a in np.linspace(0.1, 1.5, 4):
         for b in np.linspace(0.0, 1.8, 4):
             if 2 * a + 2 * b > 1.02:
-                s = signsgd_exponents_at(float(a), float(b))
-                assert signsgd_eta_numeric(a, b)[0] == pytest.approx(s.eta, abs=1e-9)
+                for sch in ("constant", "decay"):
+                    s = signsgd_exponents_at(float(a), float(b), sch)
+                    eta, xi, _ = signsgd_eta_numeric(a, b, sch)
+                    assert eta == pytest.approx(s.eta, abs=1e-8)
+                    assert xi == pytest.approx(s.xi, abs=1e-6) or s.degenerate
+
+
+@pytest.mark.parametrize("a, b", [(0.7, 1.5), (0.9, 1.6), (0.6, 0.05), (0.3, 0.9), (0.2, 0.7), (1.2, 0.4)])
+def test_decay_lp_matches_scipy_linprog(a, b):
+    s = signsgd_exponents_at(a, b, "decay")
+    assert s.eta == pytest.approx(_linprog_eta(a, b, "decay"), abs=1e-8)
+    # a decay never hurts (the constant-rate optimum stays feasible with t = t_s)
+    assert s.eta >= signsgd_exponents_at(a, b).eta - 1e-9
+
+
+def test_small_alpha_noise_raises_eta_only_below_one_half():
+    """The time-dependent noise (J < d) changes eta for alpha < 1/2 only; closed forms at a
+    few points, derived by hand from the active sets (F_0 = F_pp = noise: 2a(2a+2b-1)/(4a+2b-1);
+    F_0 = noise tail with drift time: a/(1-a))."""
+    s = signsgd_exponents_at(0.4, 0.7)
+    assert s.eta == pytest.approx(2 * 0.4 * (0.8 + 1.4 - 1) / (1.6 + 1.4 - 1), abs=1e-12)
+    assert signsgd_exponents_at(0.2, 1.2).eta == pytest.approx(0.2 / 0.8, abs=1e-12)
+    assert signsgd_exponents_at(0.7, 1.2).eta == pytest.approx(2.8 / 3.8, abs=1e-12)  # unchanged
+
+
+def test_bad_schedule():
+    with pytest.raises(ParameterError):
+        signsgd_exponents_at(0.7, 1.2, "cosine")
+    with pytest.raises(ParameterError):
+        signsgd_exponents_at(0.7, 1.2, "decay", 0)

@@ -143,27 +143,6 @@ def test_equations_match_simulation_d200_long():
     assert c.passed, c.to_dict()
 
 
-def test_frontier_is_the_minimum_over_the_grid():
-    from numerics import signsgd_frontier
-
-    F = np.array([2e4, 2e5])
-    ds, cs = [20, 40], [0.01, 0.05]
-    fr = signsgd_frontier(0.7, 1.2, F, ds=ds, lr_factors=cs)
-    for i, f in enumerate(F):
-        vals = []
-        for d in ds:
-            p = PLRF(0.7, 1.2, 4 * d, d)
-            md = signsgd_plrf_modes(p, "surrogate")
-            for c in cs:
-                k = int(round(f / d))
-                cur = signsgd_plrf_risk(p, SignSGD(lr=c / math.sqrt(d * p.trace_D())), steps=k, modes=md,
-                                        record=[0, k], method="recursion")
-                vals.append((cur.risk[-1], d))
-        best = min(vals)
-        assert fr.risk[i] == pytest.approx(best[0], rel=0.02)
-        assert fr.d_opt[i] == best[1]
-
-
 def test_arcsine_transient_hands_over_to_loggrid_on_long_horizons():
     """Regression: after the exact-arcsine transient the log-grid continuation used to
     report 'diverged' (it checked the caller's unfilled points). The long-run level must

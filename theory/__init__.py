@@ -69,3 +69,12 @@ from ._signsgd_exponents import compare_with_sgd as compare_with_sgd
 from ._signsgd_exponents import signsgd_exponents_at as signsgd_exponents_at
 from ._signsgd_exponents import slope_difference_grid as slope_difference_grid
 from ._signsgd_terms import signsgd_terms as signsgd_terms
+from ._signsgd_phases import signsgd_phase_table as signsgd_phase_table
+from ._signsgd_phases import signsgd_phase_of as signsgd_phase_of
+from ._signsgd_phases import signsgd_phase_boundaries as signsgd_phase_boundaries
+from ._signsgd_phases import signsgd_phase_check as signsgd_phase_check
+from ._signsgd_phases import format_signsgd_phase_table as format_signsgd_phase_table
+from ._signsgd_exponents import signsgd_eta_numeric as signsgd_eta_numeric
+from ._signsgd_exponents import signsgd_lp_numeric as signsgd_lp_numeric
+from ._signsgd_schedule_exponents import signsgd_decay_q as signsgd_decay_q
+from ._signsgd_schedule_exponents import signsgd_schedule_eta as signsgd_schedule_eta

@@ -49,10 +49,21 @@ __all__ = [
     "preconditioning_exponent",
     "SignSGDTerm",
     "signsgd_terms",
+    "t_sym",
+    "q_sym",
+    "ts_sym",
+    "tau_exponent",
+    "SignSGDBranch",
+    "signsgd_branches",
 ]
 
 #: log_f d and log_f gamma.
 u_sym, w_sym = sp.symbols("u w", real=True)
+#: the LP's loss exponent (``P ~ f^-t``) and the decay exponent ``q`` (see :func:`signsgd_branches`).
+t_sym = sp.Symbol("t")
+q_sym = sp.Symbol("q", positive=True)
+#: decay schedules: the loss exponent at the end of the stable (constant-rate) phase.
+ts_sym = sp.Symbol("t_s")
 
 
 @lru_cache(maxsize=None)
@@ -120,9 +131,16 @@ class SignSGDTerm:
     exponent: sp.Expr
     region: sp.Basic
     note: str = ""
+    #: "term": the LP constraint is ``exponent - t >= 0`` (``P >~ f^-exponent``);
+    #: "condition": the constraint is ``exponent >= 0`` (a branch condition, no ``t``).
+    kind: str = "term"
 
     def holds_at(self, a, b) -> bool:
         return bool(self.region.subs({alpha: a, beta: b}))
+
+    def constraint(self):
+        """The affine LP constraint ``g(u, w, t) >= 0``."""
+        return self.exponent - t_sym if self.kind == "term" else self.exponent
 
 
 def _x_pp():
@@ -165,3 +183,140 @@ def signsgd_terms() -> tuple:
         SignSGDTerm("F_ac", eac, sp.And(beta > half, alpha > half), "absolutely-continuous drift"),
         SignSGDTerm("noise", noise, sp.true, "sign-noise floor (pi^2/16) gamma^2 d tr D"),
     )
+
+
+def tau_exponent(t=t_sym):
+    """``log_f tau`` of the drift-normalised time at the end of training.
+
+    ``tau = sum_k gamma_k phi_k s`` with ``phi = (2/pi)/sqrt(P)``; the sum is dominated by the
+    last steps (``P`` decreases), so ``tau ~ gamma s N / sqrt(P_final)`` with ``N = f / d``:
+    ``T = w + sigma u + 1 - u + t/2``. (With it, ``P >~ tau^-x`` reads
+    ``t <= 2x/(2-x) (w + sigma u + 1 - u)``, exactly the drift term ``F_pp``.)
+
+    >>> tau_exponent().subs(alpha, sp.Rational(3, 4))
+    t/2 - u/2 + w + 1
+    """
+    return w_sym + preconditioning_exponent() * u_sym + 1 - u_sym + t / 2
+
+
+@dataclass(frozen=True)
+class SignSGDBranch:
+    """One convex piece of the LP's feasible set: the drift terms plus the noise pieces valid
+    while ``condition`` (affine, ``>= 0``) holds."""
+
+    name: str
+    terms: tuple
+
+
+def _noise_pieces(iota, eq: bool, schedule: str, T):
+    """Noise lower bounds ``P >~ f^-E`` with ``J = f^iota`` relaxed modes (see
+    :func:`signsgd_branches`)."""
+    u, w = u_sym, w_sym
+    half, quarter = sp.Rational(1, 2), sp.Rational(1, 4)
+    sigma = preconditioning_exponent()
+    q = q_sym
+    out = []
+    if schedule == "constant":
+        # relaxed modes at equilibrium, sqrt(P) >~ gamma s sum_{j<=J} mu_j (anisotropic part)
+        a2 = sp.Piecewise((0, alpha > half), ((1 - 2 * alpha) * iota, True))
+        out.append(SignSGDTerm("noise", -(2 * w + 2 * sigma * u + 2 * a2), sp.true,
+                               "relaxed modes, (2/pi) s^2 mu_j part: gamma^2 s^2 (sum_{j<=J} mu_j)^2"))
+        # isotropic part: sqrt(P) >~ (gamma / s) J
+        out.append(SignSGDTerm("noise iso", -(2 * w + 2 * iota - 2 * sigma * u), sp.true,
+                               "relaxed modes, (1 - 2/pi) part: gamma^2 J^2 / s^2"))
+    else:  # decay: a relaxed mode keeps the fraction (mu_j tau)^-q of its stable-phase noise
+        if eq:
+            a2 = -q * T + sp.Piecewise(((1 - 2 * alpha * (1 - q)) * u, 2 * alpha * (1 - q) < 1), (0, True))
+            iso = -q * T + (1 + 2 * alpha * q) * u
+        else:
+            a2 = sp.Piecewise(((1 - 2 * alpha) * iota, 2 * alpha * (1 - q) < 1), (-q * T, True))
+            iso = iota
+        out.append(SignSGDTerm("noise", -(2 * w + 2 * sigma * u + 2 * a2), sp.true,
+                               "after the decay: gamma^2 s^2 (tau^-q sum_{j<=J} mu_j^(1-q))^2"))
+        out.append(SignSGDTerm("noise iso", -(2 * w + 2 * iso - 2 * sigma * u), sp.true,
+                               "after the decay: gamma^2 (tau^-q sum_{j<=J} mu_j^-q)^2 / s^2"))
+    if not eq:
+        # modes not yet relaxed (j > J) keep all their injected noise gamma^2 N n_j
+        tail1 = sp.Piecewise(((1 - 2 * alpha) * iota, alpha > half), ((1 - 2 * alpha) * u, True))
+        tail2 = sp.Piecewise(((1 - 4 * alpha) * iota, alpha > quarter), ((1 - 4 * alpha) * u, True))
+        out.append(SignSGDTerm("noise tail", -(2 * w + 1 - u + tail1), sp.true,
+                               "unrelaxed modes: gamma^2 N sum_{j>J} mu_j"))
+        out.append(SignSGDTerm("noise tail A2", -(2 * w + 1 - u + 2 * sigma * u + tail2), sp.true,
+                               "unrelaxed modes: gamma^2 N s^2 sum_{j>J} mu_j^2"))
+    return out
+
+
+@lru_cache(maxsize=None)
+def signsgd_branches(schedule: str = "constant") -> tuple:
+    """The LP's feasible set as a union of convex branches, with the time-dependent noise.
+
+    The per-mode equations ``r_j <- r_j (1 - 2 gamma phi lam_j) + gamma^2 n_j``
+    (``lam_j = s mu_j``, ``n_j = mu_j ((1 - 2/pi) + (2/pi) s^2 mu_j)``) give, mode by mode, the
+    noise ``gamma^2 n_j min(N, N_j)`` with the relaxation time ``N_j = 1 / (2 gamma phi lam_j)``:
+    modes with ``tau mu_j >~ 1`` (``j <= J = min(d, tau^(1/(2 alpha)))``) are at equilibrium,
+    ``r_j = (pi/4) gamma sqrt(P) n_j / (s mu_j)``, the others hold all their noise
+    ``gamma^2 N n_j = (pi/2) gamma sqrt(P) (tau / s) n_j``. Summing with
+    ``sum_{j<=J} mu_j ~ J^max(0, 1 - 2 alpha)``, ``sum_{j>J} mu_j^p ~ max(J, d)^(1 - p)``:
+
+    * ``noise``: ``sqrt(P) >~ gamma s sum_{j<=J} mu_j`` -- ``gamma s`` for ``alpha > 1/2``
+      (``gamma^2 d tr D``, the old term) and ``gamma s J^(1 - 2 alpha)`` for ``alpha < 1/2``
+      (time-dependent while ``J < d``);
+    * ``noise iso``: ``sqrt(P) >~ gamma J / s``;
+    * ``noise tail`` / ``noise tail A2`` (``J < d`` only): ``P >~ gamma^2 N sum_{j>J} n_j``; for
+      ``alpha < 1/4`` this part dominates (``~ gamma sqrt(P) tau tr D / s``, linear in ``tau``).
+
+    ``J = d`` and ``J < d`` are two branches (``T >= 2 alpha u`` resp. ``<=``, ``T`` =
+    :func:`tau_exponent`; ``iota = log_f J`` is ``u`` resp. ``T / (2 alpha)``): the LP is solved
+    on each and the best is taken.
+
+    ``schedule="decay"``: a decay of the rate over a fixed fraction of the horizon, shaped like
+    ``(1 - k/N)^p`` at its end. A relaxed mode freezes when the time left equals its relaxation
+    time at the decayed rate, which leaves ``(mu_j tau)^-q`` of its stable-phase noise,
+    ``q = p / (p + 1)`` (``1/2`` for a linear decay, ``2/3`` for cosine, ``-> 1`` for a sharp
+    drop); the unrelaxed tail keeps its noise. So the relaxed sums become
+    ``tau^-q sum_{j<=J} mu_j^(1 - q)`` (``noise``) and ``tau^-q sum_{j<=J} mu_j^-q ~ J``
+    (``noise iso``, unchanged for ``J < d``). The symbol ``q`` (:data:`q_sym`) is left free.
+
+    >>> [b.name for b in signsgd_branches()]
+    ['J<d', 'J=d']
+    >>> [t.name for t in signsgd_branches()[0].terms]
+    ['F_0', 'F_pp', 'F_ac', 'J<d', 'noise', 'noise iso', 'noise tail', 'noise tail A2']
+
+    References
+    ----------
+    Kim, Song & Yun (2026), arXiv:2603.02069 (stable-decay schedules; mechanism re-derived here
+    from the per-mode equations of :mod:`numerics._signsgd_plrf`).
+    """
+    if schedule not in ("constant", "decay"):
+        from ._errors import ParameterError
+
+        raise ParameterError("schedule", "'constant' or 'decay'", schedule)
+    out = []
+    for name, eq in (("J<d", False), ("J=d", True)):
+        T = tau_exponent()
+        iota = u_sym if eq else T / (2 * alpha)
+        cond = SignSGDTerm(name, (T - 2 * alpha * u_sym) if eq else (2 * alpha * u_sym - T), sp.true,
+                           "tau >= d^(2 alpha)" if eq else "tau < d^(2 alpha)", kind="condition")
+        const = signsgd_terms()[:3] + (cond,) + tuple(_noise_pieces(iota, eq, "constant", T))
+        if schedule == "constant":
+            out.append(SignSGDBranch(name, const))
+            continue
+        # decay: the stable phase (loss exponent t_s) obeys the constant-rate constraints; the
+        # final loss t obeys the drift terms at the same tau (fixed by the stable phase) and
+        # the decayed noise
+        stable = tuple(SignSGDTerm(c.name + " @stable", c.constraint().subs(t_sym, ts_sym), c.region, c.note,
+                                   kind="condition") for c in const)
+        Ts = tau_exponent(ts_sym)
+        f0, fpp, fac = signsgd_terms()[:3]
+        xpp, xac = _x_pp(), _x_ac()
+        # F_pp at a given tau is ~ tau^-x_pp for every x_pp (the x_pp >= 2 exception of the
+        # constant-rate LP is about tau(k), which the stable phase fixes here)
+        final = (f0, SignSGDTerm("F_pp", xpp * Ts, sp.true, "pure-point drift at the stable phase's tau"),
+                 SignSGDTerm("F_ac", u_sym + xac * Ts, fac.region,
+                             "absolutely-continuous drift at the stable phase's tau"))
+        iota_s = u_sym if eq else Ts / (2 * alpha)
+        final += tuple(_noise_pieces(iota_s, eq, "decay", Ts))
+        mono = SignSGDTerm("P_end<=P_stable", t_sym - ts_sym, sp.true, "the decay does not raise the risk",
+                           kind="condition")
+        out.append(SignSGDBranch(name, stable + final + (mono,)))
+    return tuple(out)

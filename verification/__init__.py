@@ -41,6 +41,8 @@ from ._signsgd_checks import check_signsgd_highdim as check_signsgd_highdim
 from ._signsgd_checks import check_signsgd_plrf as check_signsgd_plrf
 from ._signsgd_checks import default_signsgd_lr as default_signsgd_lr
 from ._signsgd_checks import error_bar_scaling as error_bar_scaling
+from ._frontier_checks import FrontierCheck as FrontierCheck
+from ._frontier_checks import check_signsgd_frontier as check_signsgd_frontier
 from ._verify import SIGNSGD_CHECK as SIGNSGD_CHECK
 from ._verify import verify as verify
 from ._verify import register_verifier as register_verifier

@@ -27,6 +27,14 @@ def add_arguments(p):
 
 
 def run(args) -> int:
+    if args.table and args.optimizer == "signsgd":  # signSGD's own phases (LP vertices)
+        from theory._signsgd_phases import format_signsgd_phase_table, signsgd_phase_table
+
+        if args.json:
+            print_json({"optimizer": "signsgd", "rows": [p.to_dict() for p in signsgd_phase_table()]})
+        else:
+            print(format_signsgd_phase_table(args.format))
+        return 0
     if args.table:
         if args.json:
             print_json({"optimizer": args.optimizer,

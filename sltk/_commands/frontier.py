@@ -2,12 +2,14 @@
 
 ``--optimizer signsgd`` goes through :func:`numerics.signsgd_frontier`: at each budget the risk
 is minimised over the model sizes and over the learning rates ``gamma = c / sqrt(d tr D)``
-(``c`` in ``--lr-factors``), with the signSGD PLRF equations; the symbolic exponents come from
-``theory.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys where
-they make sense (``flops``, ``p_star``, ``d_star``, ``at_edge``, ``d_grid``, ``window_centers``,
-``eta_local``, ``xi_local``, ``eta_theory``, ``xi_theory``, ``phase``, ``lrs``, ``window``) and
-adds ``optimizer``, ``eta_fit``/``xi_fit`` (fits over the upper half of the budgets) and
-``lr_factors``. signSGD needs ``--batch 1``.
+(``c`` on the lattice ``--lr-factors``, default 8 per decade in ``[1e-6, 3]``, searched around
+the optimum and parabola-refined), with the signSGD PLRF equations; the symbolic exponents come
+from ``theory.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys
+where they make sense (``flops``, ``p_star``, ``d_star``, ``at_edge``, ``d_grid``,
+``window_centers``, ``eta_local``, ``xi_local``, ``eta_theory``, ``xi_theory``, ``phase``,
+``lrs``, ``window``) and adds ``optimizer``, ``eta_fit``/``xi_fit`` (fits over the upper half of
+the inner budgets), ``at_edge_d``/``at_edge_lr``, ``c_opt``, ``e_measured``/``e_theory``
+(``gamma* ~ d*^-e``) and ``lr_factors``. signSGD needs ``--batch 1``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ DESCRIPTION = (
 def add_arguments(p):
     p.add_argument("--optimizer", default="sgd", choices=("sgd", "signsgd"), help="optimizer (default sgd)")
     p.add_argument("--lr-factors", default=None, metavar="C1,C2,...",
-                   help="signsgd only: gamma = c / sqrt(d tr D) for each c (default 7 values in [0.005, 0.2])")
+                   help="signsgd only: lattice of c in gamma = c / sqrt(d tr D) (default 8 per decade in [1e-6, 3])")
     p.add_argument("--alpha", type=float, required=True, help="data exponent alpha > 0")
     p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
     p.add_argument("--d-min", type=int, default=100, help="smallest model size (default 100)")
@@ -109,21 +111,18 @@ def _run_signsgd(args, d_grid, flops) -> int:
     ds = np.unique(np.round(d_grid).astype(int))
     t0 = time.perf_counter()
     fr = numerics.signsgd_frontier(args.alpha, args.beta, flops, ds=ds, lr_factors=cs, v_ratio=args.v_ratio,
-                                   spectrum=args.spectrum)
+                                   spectrum=args.spectrum, window=args.window)
     seconds = time.perf_counter() - t0
-    if not np.all(np.isfinite(fr.risk)):
-        raise ParameterError("--f-min", "budgets where some (d, gamma) of the grid runs at least one step "
-                             f"(f >= d_min = {ds[0]})", float(flops[0]))
     ex = theory.compute_optimal_exponents(args.alpha, args.beta, "signsgd")
-    centers, eta_loc = numerics.local_slopes(fr.flops, fr.risk, window=args.window)
-    _, xi_loc = numerics.local_slopes(fr.flops, fr.d_opt, window=args.window)
     out = {"optimizer": "signsgd", "alpha": args.alpha, "beta": args.beta, "flops": fr.flops, "p_star": fr.risk,
-           "d_star": fr.d_opt, "at_edge": (fr.d_opt <= ds[0]) | (fr.d_opt >= ds[-1]), "d_grid": ds,
-           "window_centers": centers, "eta_local": -eta_loc, "xi_local": xi_loc, "eta_theory": ex.eta,
-           "xi_theory": ex.xi, "phase": ex.phase, "lrs": fr.lr_opt, "window": args.window,
+           "d_star": fr.d_opt, "at_edge": fr.at_edge, "at_edge_d": fr.at_edge_d, "at_edge_lr": fr.at_edge_lr,
+           "d_grid": ds, "window_centers": fr.window_centers, "eta_local": fr.eta_local, "xi_local": fr.xi_local,
+           "eta_theory": ex.eta, "xi_theory": ex.xi, "e_theory": theory.signsgd_exponents_at(args.alpha, args.beta).e,
+           "phase": ex.phase,
+           "lrs": fr.lr_opt, "c_opt": fr.c_opt, "e_measured": fr.e_measured, "window": args.window,
            "eta_fit": fr.slope, "xi_fit": fr.xi, "lr_factors": fr.info["lr_factors"],
-           "spectrum": args.spectrum, "conventions": theory.CONVENTIONS,
-           "lr_rule": "gamma = c / sqrt(d tr D), minimised over c in lr_factors at each budget",
+           "spectrum": args.spectrum, "conventions": theory.CONVENTIONS, "runs": fr.info["runs"],
+           "lr_rule": "gamma = c / sqrt(d tr D); (d, c) minimised at each budget with parabola refinement",
            "seconds": seconds}
     if args.out:
         from .._risk_figures import signsgd_frontier_figure
@@ -132,13 +131,15 @@ def _run_signsgd(args, d_grid, flops) -> int:
     if args.json:
         print_json(out)
         return 0
+    e_t = out["e_theory"]
     print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}, signSGD: phase {ex.phase}; symbolic eta={ex.eta:.4f}, "
-          f"xi={ex.xi if ex.xi is None else round(ex.xi, 4)}; fitted (upper half of budgets) eta={fr.slope:.4f}, "
-          f"xi={fr.xi:.4f}")
+          f"xi={ex.xi if ex.xi is None else round(ex.xi, 4)}, e={e_t if e_t is None else round(e_t, 4)}; "
+          f"fitted (upper half of inner budgets) eta={fr.slope:.4f}, xi={fr.xi:.4f}, e={fr.e_measured:.4f}")
+    lat = fr.info["lr_factors"]
     print(f"{ds.size} sizes d in [{ds[0]}, {ds[-1]}], v = {args.v_ratio:g} d, gamma = c / sqrt(d tr D) with "
-          f"c in {', '.join(f'{c:g}' for c in fr.info['lr_factors'])}; "
-          f"{int(out['at_edge'].sum())} budgets with d* at the grid edge")
-    rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(centers, out["eta_local"], xi_loc)]
+          f"c on a lattice of {len(lat)} in [{lat[0]:g}, {lat[-1]:g}] ({fr.info['runs']} runs); "
+          f"{int(fr.at_edge_d.sum())} budgets with d* and {int(fr.at_edge_lr.sum())} with c* at the lattice edge")
+    rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(fr.window_centers, fr.eta_local, fr.xi_local)]
     print(format_table(["f (window centre)", "local eta", "local xi"], rows))
     if args.out:
         print(f"figure written to {args.out}")

@@ -1,8 +1,8 @@
 """``sltk phases``: draw the PLRF phase diagram or the xi / eta heat maps.
 
-``--optimizer signsgd`` draws signSGD's ``xi`` / ``eta`` heat map (its joint LP in model size
-and learning rate solved at each point of a ``--grid`` grid); there is no signSGD phase map, so
-``--quantity phase`` is refused for it.
+``--optimizer signsgd`` draws signSGD's own phase diagram (``--quantity phase``: the regions of
+constant optimal LP vertex, :func:`theory.signsgd_phase_table`) or its ``xi`` / ``eta`` heat map
+(its joint LP in model size and learning rate solved at each point of a ``--grid`` grid).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def add_arguments(p):
     p.add_argument("--quantity", default="phase", choices=("phase", "xi", "eta"),
                    help="phase regions, or a heat map of xi or eta")
     p.add_argument("--grid", type=int, default=80,
-                   help="signsgd heat maps: points along alpha (default 80; 1.2x that along beta)")
+                   help="signsgd maps: points along alpha (default 80; 1.2x that along beta)")
 
 
 def run(args) -> int:
@@ -34,12 +34,12 @@ def run(args) -> int:
     signsgd = args.optimizer == "signsgd"
     if not signsgd:
         check_optimizer(args.optimizer)
-    elif args.quantity == "phase":
-        raise theory.ParameterError("--quantity", "xi or eta for signsgd", "phase")
     if Path(args.out).suffix.lower() not in (".png", ".pdf", ".svg"):
         raise theory.ParameterError("--out", "a file name ending in .png, .pdf or .svg", args.out)
     with figure_style():
-        if signsgd:
+        if signsgd and args.quantity == "phase":
+            fig = pf.signsgd_phase_figure(args.grid)
+        elif signsgd:
             fig = pf.signsgd_exponent_map_figure(args.quantity, args.grid)[0]
         elif args.quantity == "phase":
             fig = pf.phase_diagram_figure(args.optimizer)

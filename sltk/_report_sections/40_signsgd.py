@@ -44,6 +44,19 @@ def build(ctx):
         ax.set_xlabel(r"data exponent $\alpha$")
         ax.set_ylabel(r"target exponent $\beta$")
         save_figure(fig, ctx.path("signsgd/slope_map.png"))
+    from .. import _phase_figures as pf
+
+    phases = theory.signsgd_phase_table()
+    prow = [[ph.name, "; ".join(ph.terms), str(ph.eta), str(ph.xi), str(ph.e), f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"]
+            for ph in phases]
+    with figure_style():
+        save_figure(pf.signsgd_slope_map_figure("decay-constant", n=24 if fast else 60)[0], ctx.path("signsgd/decay_gain.png"))
+    sched_rows = []
+    for a, b in ((0.7, 1.2), (0.7, 1.5), (1.0, 2.0), (0.7, 0.05), (0.4, 0.7)):
+        c0 = theory.signsgd_schedule_eta(a, b, "constant")
+        c1 = theory.signsgd_schedule_eta(a, b, "wsd")
+        sched_rows.append([a, b, theory.signsgd_phase_of(a, b), f"{c0['eta_sgd']:.4f}", f"{c0['eta_signsgd']:.4f}",
+                           f"{c1['eta_signsgd']:.4f}", f"{c1['eta_signsgd'] - c0['eta_signsgd']:+.4f}"])
     return [
         Text("signSGD's risk in high dimensions follows a deterministic ODE (Xiao et al. 2024, re-derived here): "
              "an effective learning rate phi(R), noise compression through E[exp(-eps^2/(2R))], diagonal "
@@ -57,4 +70,12 @@ def build(ctx):
         Table(["SGD phase", "alpha", "beta", "eta SGD", "eta signSGD", "signSGD is", "eta signSGD (exact)", "xi signSGD",
                "e (gamma0 = d^-e)"], comp, caption="Compute-optimal exponents (LP in log space, derived)"),
         Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
+        Table(["phase", "defining terms", "eta", "xi", "e (gamma0 = d^-e)", "point"], prow,
+              caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.signsgd_phase_table)"),
+        Table(["alpha", "beta", "signSGD phase", "eta SGD (any schedule)", "eta signSGD constant", "eta signSGD WSD",
+               "WSD gain"], sched_rows,
+              caption="Derived effect of a learning-rate decay (WSD, linear decay to 0) on the compute-optimal slope; "
+                      "measured frontiers: docs/signsgd_frontier.md"),
+        Figure("signsgd/decay_gain.png", "Derived gain in signSGD's compute-optimal slope from a decay (WSD) over a "
+               "constant rate; the research note's Area Aa* outlined"),
     ]
