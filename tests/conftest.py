@@ -72,3 +72,33 @@ def llm_data():
             pytest.fail(msg)
         pytest.skip(msg)
     return d
+
+
+@pytest.fixture(scope="session")
+def signsgd_linprog_eta():
+    """Independent solve of signSGD's compute-optimal LP: scipy's HiGHS on each branch of the
+    constraints built by ``theory._signsgd_exponents._constraints``, the best branch."""
+    import numpy as np
+    import sympy as sp
+    from scipy.optimize import linprog
+
+    from theory._signsgd_exponents import _constraints, _num_rows
+
+    def eta(a, b, schedule="constant", q=sp.Rational(1, 2)):
+        ar, br = sp.Rational(repr(a)), sp.Rational(repr(b))
+        branches, vars_ = _constraints(ar, br, schedule, q)
+        nv = len(vars_)
+        best = -np.inf
+        for _, cons in branches:
+            rows = _num_rows(cons, vars_, ar, br)
+            A = np.array([-r[:nv] for r in rows.values()])
+            c = np.array([r[nv] for r in rows.values()])
+            obj = np.zeros(nv)
+            obj[2] = -1
+            res = linprog(obj, A_ub=A, b_ub=c, bounds=[(None, None)] * nv, method="highs")
+            if res.status == 0:
+                best = max(best, -res.fun)
+        assert np.isfinite(best)
+        return best
+
+    return eta

@@ -8,10 +8,8 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 from theory import ParameterError, compare_with_sgd, signsgd_exponents_at
-from theory._signsgd_exponents import _constraints, _num_rows
 from theory._signsgd_terms import drift_time_exponent, noise_term, preconditioning_exponent
 
 
@@ -27,29 +25,10 @@ def test_drift_time_map_and_noise_term():
     assert pe.subs(list(pe.free_symbols)[0], sp.Rational(1, 3)) == sp.Rational(1, 3)
 
 
-def _linprog_eta(a, b, schedule="constant", q=sp.Rational(1, 2)):
-    """Independent solve: scipy's HiGHS on each branch of the LP, the best branch."""
-    ar, br = sp.Rational(repr(a)), sp.Rational(repr(b))
-    branches, vars_ = _constraints(ar, br, schedule, q)
-    nv = len(vars_)
-    best = -np.inf
-    for _, cons in branches:
-        rows = _num_rows(cons, vars_, ar, br)
-        A = np.array([-r[:nv] for r in rows.values()])
-        c = np.array([r[nv] for r in rows.values()])
-        obj = np.zeros(nv)
-        obj[2] = -1
-        res = linprog(obj, A_ub=A, b_ub=c, bounds=[(None, None)] * nv, method="highs")
-        if res.status == 0:
-            best = max(best, -res.fun)
-    assert np.isfinite(best)
-    return best
-
-
 @pytest.mark.parametrize("a, b", [(0.7, 1.2), (0.7, 0.3), (1.0, 0.7), (0.4, 0.3), (0.4, 0.7), (0.27, 0.7), (0.2, 0.7)])
-def test_lp_matches_scipy_linprog(a, b):
+def test_lp_matches_scipy_linprog(a, b, signsgd_linprog_eta):
     s = signsgd_exponents_at(a, b)
-    assert s.eta == pytest.approx(_linprog_eta(a, b), abs=1e-9)
+    assert s.eta == pytest.approx(signsgd_linprog_eta(a, b), abs=1e-9)
     # the symbolic expression evaluates to the numeric optimum
     assert float(s.eta_expr.subs({sp.Symbol("alpha"): a, sp.Symbol("beta"): b}).subs(
         {sym: (a if sym.name == "alpha" else b) for sym in s.eta_expr.free_symbols})) == pytest.approx(s.eta, abs=1e-12)
@@ -57,11 +36,11 @@ def test_lp_matches_scipy_linprog(a, b):
 
 @settings(max_examples=10)
 @given(a=st.floats(0.15, 1.8), b=st.floats(0.0, 2.0))
-def test_property_lp_and_sanity(a, b):
+def test_property_lp_and_sanity(a, b, signsgd_linprog_eta):
     if 2 * a + 2 * b <= 1.05:
         return
     s = signsgd_exponents_at(a, b)
-    assert s.eta == pytest.approx(_linprog_eta(a, b), abs=1e-8)
+    assert s.eta == pytest.approx(signsgd_linprog_eta(a, b), abs=1e-8)
     assert 0 < s.eta <= 2 * a + 1e-12  # never better than the approximation error at d = f
     assert 0 <= s.xi <= 1
 
@@ -114,9 +93,9 @@ def test_fast_numeric_path_matches_symbolic():
 
 
 @pytest.mark.parametrize("a, b", [(0.7, 1.5), (0.9, 1.6), (0.6, 0.05), (0.3, 0.9), (0.2, 0.7), (1.2, 0.4)])
-def test_decay_lp_matches_scipy_linprog(a, b):
+def test_decay_lp_matches_scipy_linprog(a, b, signsgd_linprog_eta):
     s = signsgd_exponents_at(a, b, "decay")
-    assert s.eta == pytest.approx(_linprog_eta(a, b, "decay"), abs=1e-8)
+    assert s.eta == pytest.approx(signsgd_linprog_eta(a, b, "decay"), abs=1e-8)
     # a decay never hurts (the constant-rate optimum stays feasible with t = t_s)
     assert s.eta >= signsgd_exponents_at(a, b).eta - 1e-9
 

@@ -9,32 +9,13 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from scipy.optimize import linprog
 
 from theory import PLRF, Constant, ParameterError, SignSGD, StableDecay
-from theory._signsgd_exponents import _constraints, _num_rows
 from theory._signsgd_phases import (format_signsgd_phase_table, signsgd_phase_boundaries, signsgd_phase_check,
                                     signsgd_phase_of, signsgd_phase_table)
 from theory._signsgd_schedule_exponents import schedule_slope_grid, signsgd_decay_q, signsgd_schedule_eta
 
 AL, BE = sp.Symbol("alpha"), sp.Symbol("beta")
-
-
-def _linprog_eta(a, b, schedule="constant"):
-    ar, br = sp.Rational(repr(a)), sp.Rational(repr(b))
-    branches, vars_ = _constraints(ar, br, schedule)
-    nv = len(vars_)
-    best = -np.inf
-    for _, cons in branches:
-        rows = _num_rows(cons, vars_, ar, br)
-        A = np.array([-r[:nv] for r in rows.values()])
-        c = np.array([r[nv] for r in rows.values()])
-        obj = np.zeros(nv)
-        obj[2] = -1
-        res = linprog(obj, A_ub=A, b_ub=c, bounds=[(None, None)] * nv, method="highs")
-        if res.status == 0:
-            best = max(best, -res.fun)
-    return best
 
 
 def _ev(expr, a, b):
@@ -56,7 +37,7 @@ def test_phase_table_has_distinct_phases_with_closed_forms():
     assert any(sp.simplify(e - 4 * AL / (4 * AL + 1)) == 0 for e in etas)
 
 
-def test_random_points_of_each_phase_match_linprog():
+def test_random_points_of_each_phase_match_linprog(signsgd_linprog_eta):
     rng = np.random.default_rng(3)
     tab = {p.name: p for p in signsgd_phase_table()}
     seen = {n: 0 for n in tab}
@@ -71,7 +52,7 @@ def test_random_points_of_each_phase_match_linprog():
             continue
         seen[name] += 1
         p = tab[name]
-        assert _ev(p.eta, a, b) == pytest.approx(_linprog_eta(a, b), abs=1e-8), (name, a, b)
+        assert _ev(p.eta, a, b) == pytest.approx(signsgd_linprog_eta(a, b), abs=1e-8), (name, a, b)
     assert min(seen.values()) >= 1, seen
 
 
@@ -167,14 +148,14 @@ def test_decay_q_of_schedules():
     assert signsgd_decay_q(StableDecay(decay=0.2, shape="polynomial", power=2.0)) == pytest.approx(2 / 3)
 
 
-def test_decay_gain_region_and_closed_form():
+def test_decay_gain_region_and_closed_form(signsgd_linprog_eta):
     """Gain only for alpha > 1/2, beta > alpha + 1/2, where eta_decay =
     min((6a-1)/(6a), (2a+2b-1)/(2(a+b))) (hand-derived from the active sets) > 4a/(4a+1)."""
     for a, b in [(0.7, 1.5), (0.9, 1.6), (0.6, 1.3), (1.1, 1.75)]:
         r = signsgd_schedule_eta(a, b, "wsd")
         want = min((6 * a - 1) / (6 * a), (2 * a + 2 * b - 1) / (2 * (a + b)))
         assert r["eta_signsgd"] == pytest.approx(want, abs=1e-9)
-        assert r["eta_signsgd"] == pytest.approx(_linprog_eta(a, b, "decay"), abs=1e-8)
+        assert r["eta_signsgd"] == pytest.approx(signsgd_linprog_eta(a, b, "decay"), abs=1e-8)
         assert r["eta_signsgd"] > 4 * a / (4 * a + 1) + 1e-6
     g = schedule_slope_grid(np.linspace(0.05, 1.5, 12), np.linspace(0.0, 1.8, 12))
     A, B = np.meshgrid(g["alpha"], g["beta"])
