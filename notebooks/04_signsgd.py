@@ -111,3 +111,48 @@ with figure_style():
 for a, b in [(0.7, 1.2), (0.4, 0.7), (1.0, 0.7)]:
     c = theory.compare_with_sgd(a, b)
     print(a, b, c["verdict"], "eta_signSGD =", c["eta_signsgd_expr"], " eta_SGD =", c["eta_sgd_expr"])
+
+# %% [markdown]
+# ## 4. signSGD's own phase diagram, and what a learning-rate decay changes
+#
+# The phases are the regions where the compute-optimal LP (model size and learning-rate exponent
+# jointly) has the same optimal vertex; their closed forms are derived (`theory.signsgd_phase_table`).
+# A decay (WSD, cosine) lowers signSGD's noise floor; the derived slope gain is nonzero only for
+# `alpha > 1/2, beta > alpha + 1/2` (`theory.signsgd_schedule_eta`).
+
+# %%
+from sltk import _phase_figures as pf
+
+with figure_style():
+    save_figure(pf.signsgd_phase_figure(n=20 if FAST else 60), os.path.join(OUT, "signsgd_phases.png"))
+    save_figure(pf.signsgd_slope_map_figure("decay-constant", n=20 if FAST else 60)[0],
+                os.path.join(OUT, "signsgd_decay_gain.png"))
+print(theory.format_signsgd_phase_table())
+for a, b in [(0.7, 1.5), (0.7, 0.05)]:
+    c0, c1 = theory.signsgd_schedule_eta(a, b, "constant"), theory.signsgd_schedule_eta(a, b, "wsd")
+    print(f"({a}, {b}) {theory.signsgd_phase_of(a, b)}: eta constant {c0['eta_signsgd']:.4f}, WSD {c1['eta_signsgd']:.4f}, "
+          f"SGD {c0['eta_sgd']:.4f}")
+
+# %% [markdown]
+# ## 5. Measured compute-optimal frontier against the derived exponents
+#
+# Risk minimised over model size and learning rate at each budget, from the per-mode equations with
+# the deterministic-equivalent spectrum (full tables: `docs/signsgd_frontier.md`). Local slopes
+# approach the symbolic `eta`; the optimal rate follows `gamma* ~ d*^-e`.
+
+# %%
+a, b = 1.0, 0.7
+flops = np.logspace(4, 6.5 if FAST else 8, 8 if FAST else 16)
+ds = np.unique(np.round(np.geomspace(16, 256 if FAST else 2048, 9 if FAST else 17)).astype(int))
+fr = numerics.signsgd_frontier(a, b, flops, ds=ds)
+s = theory.signsgd_exponents_at(a, b)
+print("local eta:", np.round(fr.eta_local, 3), " symbolic:", round(s.eta, 4))
+print("e measured:", round(fr.e_measured, 3), " symbolic:", round(s.e, 4))
+with figure_style():
+    fig, ax = plt.subplots(figsize=(4.5, 3.5))
+    ax.loglog(fr.flops, fr.risk, "o-", label="measured $P^*(f)$")
+    ax.loglog(fr.flops, fr.risk[-1] * (fr.flops / fr.flops[-1]) ** (-s.eta), "k--", label=rf"$f^{{-{s.eta:.3f}}}$ (derived)")
+    ax.set_xlabel("compute $f = dN$")
+    ax.set_ylabel("compute-optimal risk")
+    ax.legend()
+    save_figure(fig, os.path.join(OUT, "signsgd_frontier.png"))

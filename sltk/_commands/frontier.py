@@ -90,11 +90,7 @@ def run(args) -> int:
           f"xi={fr.xi_theory if fr.xi_theory is None else round(fr.xi_theory, 4)}")
     print(f"{fr.d_grid.size} sizes d in [{fr.d_grid[0]}, {fr.d_grid[-1]}], v = {args.v_ratio:g} d, "
           f"gamma = {fr.diagnostics['lr_rule']}; {int(fr.at_edge.sum())} budgets with d* at the grid edge")
-    rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(fr.window_centers, fr.eta_local, fr.xi_local)]
-    print(format_table(["f (window centre)", "local eta", "local xi"], rows))
-    if args.out:
-        print(f"figure written to {args.out}")
-    return 0
+    return _print_local_slopes(fr, args)
 
 
 def _run_signsgd(args, d_grid, flops) -> int:
@@ -139,6 +135,11 @@ def _run_signsgd(args, d_grid, flops) -> int:
     print(f"{ds.size} sizes d in [{ds[0]}, {ds[-1]}], v = {args.v_ratio:g} d, gamma = c / sqrt(d tr D) with "
           f"c on a lattice of {len(lat)} in [{lat[0]:g}, {lat[-1]:g}] ({fr.info['runs']} runs); "
           f"{int(fr.at_edge_d.sum())} budgets with d* and {int(fr.at_edge_lr.sum())} with c* at the lattice edge")
+    return _print_local_slopes(fr, args)
+
+
+def _print_local_slopes(fr, args) -> int:
+    """The table of local slopes by window (both optimizers' frontiers carry the same fields)."""
     rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(fr.window_centers, fr.eta_local, fr.xi_local)]
     print(format_table(["f (window centre)", "local eta", "local xi"], rows))
     if args.out:

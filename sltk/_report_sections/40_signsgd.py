@@ -50,6 +50,7 @@ def build(ctx):
     prow = [[ph.name, "; ".join(ph.terms), str(ph.eta), str(ph.xi), str(ph.e), f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"]
             for ph in phases]
     with figure_style():
+        save_figure(pf.signsgd_phase_figure(n=24 if fast else 60), ctx.path("signsgd/phase_map.png"))
         save_figure(pf.signsgd_slope_map_figure("decay-constant", n=24 if fast else 60)[0], ctx.path("signsgd/decay_gain.png"))
     sched_rows = []
     for a, b in ((0.7, 1.2), (0.7, 1.5), (1.0, 2.0), (0.7, 0.05), (0.4, 0.7)):
@@ -72,6 +73,7 @@ def build(ctx):
         Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
         Table(["phase", "defining terms", "eta", "xi", "e (gamma0 = d^-e)", "point"], prow,
               caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.signsgd_phase_table)"),
+        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram (SGD's phase lines dotted)"),
         Table(["alpha", "beta", "signSGD phase", "eta SGD (any schedule)", "eta signSGD constant", "eta signSGD WSD",
                "WSD gain"], sched_rows,
               caption="Derived effect of a learning-rate decay (WSD, linear decay to 0) on the compute-optimal slope; "
