@@ -50,7 +50,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int, check_real, check_table
+from theory.validate import check_choice, check_int, check_real, check_table
 
 __all__ = [
     "WARMUP_CONVENTIONS",

@@ -62,7 +62,7 @@ from scipy.optimize import brentq
 from scipy.special import hyp2f1
 
 from theory import PLRF, ParameterError
-from theory._errors import check_real
+from theory.validate import check_real
 
 from ._spectra import Spectrum
 

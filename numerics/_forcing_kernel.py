@@ -31,7 +31,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from theory import SGD, ParameterError
-from theory._errors import check_choice
+from theory.validate import check_choice
 
 from ._spectra import Spectrum
 

@@ -30,7 +30,7 @@ import numpy as np
 
 import theory
 from theory import PLRF, SGD, ParameterError
-from theory._errors import check_int, check_real
+from theory.validate import check_int, check_real
 
 from ._forcing_kernel import max_stable_lr
 from ._risk_curve import get_spectrum, risk_curve

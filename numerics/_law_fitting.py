@@ -46,7 +46,7 @@ import numpy as np
 from scipy.optimize import least_squares, minimize, minimize_scalar
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory import PLRF, SGD, Constant, Cosine, ParameterError, Schedule, TwoStage, WSD
-from theory._errors import check_int, check_real
+from theory.validate import check_int, check_real
 
 from ._annealing import lr_history
 from ._law_fitting import curve_metrics, fit_loss_law

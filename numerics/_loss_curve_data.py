@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int
+from theory.validate import check_choice, check_int
 
 from ._annealing import LRHistory, lr_history_from_table
 

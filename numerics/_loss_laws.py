@@ -48,7 +48,7 @@ from typing import ClassVar
 import numpy as np
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._annealing import WARMUP_CONVENTIONS, LRHistory, _check_steps, annealing_areas, effective_rates
 

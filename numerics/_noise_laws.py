@@ -43,7 +43,7 @@ import numpy as np
 from scipy import integrate, special
 
 from theory import ParameterError
-from theory._errors import check_real
+from theory.validate import check_real
 
 __all__ = [
     "NoiseLaw",
@@ -391,7 +391,7 @@ class DensityNoise(NoiseLaw):
     >>> DensityNoise(lambda x: np.exp(-np.abs(x)))
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: fn must satisfy a density integrating to 1; got fn=2.0...
+    theory.ParameterError: fn must satisfy a density integrating to 1; got fn=2.0...
     """
 
     name: ClassVar[str] = "density"

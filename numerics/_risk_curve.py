@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from theory import PLRF, SGD, Constant, ParameterError, Schedule
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._forcing_kernel import forcing_kernel, kernel_norm, max_stable_lr, sgd_modes
 from ._spectra import Spectrum, exact_spectrum, surrogate_spectrum

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
 from theory import DECAY_SHAPES, WSD, Constant, Cosine, ParameterError
-from theory._errors import check_int, check_real
+from theory.validate import check_int, check_real
 
 from ._annealing import LRHistory
 from ._loss_laws import LossLaw

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory import PLRF, SGD, Constant, ParameterError, Schedule, SignSGD
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._forcing_kernel import max_stable_lr
 from ._frontier import _parabola_min, local_slopes

@@ -59,7 +59,7 @@ import numpy as np
 from scipy import integrate, optimize
 
 from theory import ParameterError, StabilityError
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 from theory._schedules import Constant, Schedule
 
 from ._noise_laws import GaussianNoise, NoiseLaw, NoNoise
@@ -160,7 +160,7 @@ class LinearRegressionProblem:
     >>> LinearRegressionProblem(np.ones(4), np.zeros(3))
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: theta_star must satisfy a vector of length d = 4; got theta_star='shape (3,)'
+    theory.ParameterError: theta_star must satisfy a vector of length d = 4; got theta_star='shape (3,)'
     """
 
     cov: np.ndarray

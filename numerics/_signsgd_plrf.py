@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import PLRF, Constant, ParameterError, Schedule, SignSGD
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._noise_laws import GaussianNoise, NoNoise
 from ._risk_curve import RiskCurve, get_spectrum, register_risk_solver

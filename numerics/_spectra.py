@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory import PLRF, ParameterError
-from theory._errors import check_int
+from theory.validate import check_int
 
 __all__ = ["Spectrum", "exact_spectrum", "surrogate_spectrum"]
 

@@ -50,7 +50,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from theory import ParameterError
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._forcing_kernel import ExpSum
 

@@ -190,7 +190,7 @@ def exponent_map_figure(quantity: str = "eta", optimizer: str = "sgd"):
     """Heat map of ``xi`` (``d* ~ f^xi``) or ``eta`` (``P* ~ f^-eta``) over the plane."""
     import matplotlib.pyplot as plt
 
-    theory._errors.check_choice("quantity", quantity, ("xi", "eta"))
+    theory.validate.check_choice("quantity", quantity, ("xi", "eta"))
     xi, eta = theory.exponents_piecewise(optimizer)
     rows = theory.exponent_table(optimizer)
     aa, bb, A, B = _grid(400)
@@ -241,8 +241,8 @@ def signsgd_exponent_map_figure(quantity: str = "eta", n: int = 80):
 
     from theory._signsgd_exponents import signsgd_eta_numeric
 
-    theory._errors.check_choice("quantity", quantity, ("xi", "eta"))
-    n = theory._errors.check_int("grid", n, ge=4)
+    theory.validate.check_choice("quantity", quantity, ("xi", "eta"))
+    n = theory.validate.check_int("grid", n, ge=4)
     aa, bb, A, B = _grid(n)
     Z = np.full(A.shape, np.nan)
     for i in range(A.shape[0]):
@@ -287,7 +287,7 @@ def signsgd_phase_figure(n: int = 80, schedule: str = "constant"):
 
     from theory._signsgd_phases import signsgd_phase_of, signsgd_phase_table
 
-    n = theory._errors.check_int("grid", n, ge=4)
+    n = theory.validate.check_int("grid", n, ge=4)
     table = signsgd_phase_table(schedule)
     names = [p.name for p in table]
     aa, bb, A, B = _grid(n)
@@ -335,7 +335,7 @@ def signsgd_slope_map_figure(which: str = "decay-constant", n: int = 60, decay_q
 
     from theory._signsgd_schedule_exponents import schedule_slope_grid
 
-    theory._errors.check_choice("which", which, ("decay-constant", "decay-sgd"))
+    theory.validate.check_choice("which", which, ("decay-constant", "decay-sgd"))
     aa, bb, A, B = _grid(n)
     g = schedule_slope_grid(aa, bb, decay_q=decay_q)
     Z = g["decay_minus_constant"] if which == "decay-constant" else g["decay_minus_sgd"]

@@ -9,8 +9,15 @@ from ._conventions import CONVENTIONS as CONVENTIONS
 from ._conventions import convert_risk as convert_risk
 from ._errors import ParameterError as ParameterError
 from ._errors import StabilityError as StabilityError
-from ._optimizer_base import Optimizer as Optimizer
-from ._optimizer_sgd import SGD as SGD
+from . import validate as validate
+from ._optimizers import Optimizer as Optimizer
+from ._optimizers import SGD as SGD
+from ._optimizers import GD as GD
+from ._optimizers import OPTIMIZERS as OPTIMIZERS
+from ._optimizers import register_optimizer as register_optimizer
+from ._dispatch import RulesTable as RulesTable
+from ._dispatch import optimizer_class as optimizer_class
+from ._dispatch import resolve_optimizer as resolve_optimizer
 from ._problem_plrf import PLRF as PLRF
 from ._schedules import DECAY_SHAPES as DECAY_SHAPES
 from ._schedules import SCHEDULES as SCHEDULES
@@ -27,13 +34,9 @@ from ._schedules import TwoStage as TwoStage
 from ._schedules import parse_schedule as parse_schedule
 from ._schedules import as_schedule as as_schedule
 
-#: Registry of optimizer classes by CLI name; a new optimizer registers itself here.
-OPTIMIZERS: dict = {SGD.name: SGD}
 
 # --- additions by later work go below this line (one import per name) ---
-from ._optimizer_signsgd import SignSGD as SignSGD
-
-OPTIMIZERS[SignSGD.name] = SignSGD
+from ._optimizers import SignSGD as SignSGD
 from ._power_terms import PowerTerm as PowerTerm
 from ._power_terms import TermSum as TermSum
 from ._plrf_terms import NumericTerm as NumericTerm

@@ -33,7 +33,8 @@ import functools
 import numpy as np
 import sympy as sp
 
-from ._errors import ParameterError, check_choice, check_int, check_real
+from ._errors import ParameterError
+from .validate import check_choice, check_int, check_real
 
 __all__ = ["AREA_SYMBOLS", "AREA_SCHEDULES", "annealing_areas_closed_form", "closed_form_areas"]
 

@@ -16,7 +16,7 @@ Volterra index
 
 from __future__ import annotations
 
-from ._errors import check_choice
+from .validate import check_choice
 
 __all__ = ["CONVENTIONS", "convert_risk"]
 

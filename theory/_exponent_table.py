@@ -206,7 +206,7 @@ def compute_optimal_exponents(alpha_value, beta_value, optimizer: str = "sgd") -
 
 def format_exponent_table(optimizer: str = "sgd", fmt: str = "markdown") -> str:
     """The table as Markdown, LaTeX or text (phase, region, dominant terms, xi, eta)."""
-    from ._errors import check_choice
+    from .validate import check_choice
 
     check_choice("fmt", fmt, ("markdown", "latex", "text"))
     rows = exponent_table(optimizer)

@@ -52,7 +52,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from ._errors import ParameterError, check_real
+from ._errors import ParameterError
+from .validate import check_real
 from ._power_terms import alpha, beta
 
 __all__ = [

@@ -39,7 +39,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._errors import ParameterError, StabilityError, check_choice
+from ._errors import ParameterError, StabilityError
+from .validate import check_choice
 from ._power_terms import PowerTerm, T, alpha, beta, d, gamma
 
 __all__ = [
@@ -454,7 +455,7 @@ def asymptotic_terms(problem, optimizer) -> list:
     ----------
     Paquette et al. (2024), arXiv:2405.15074, Table 1 and eq. (17).
     """
-    from ._optimizer_sgd import SGD
+    from ._optimizers import SGD
 
     if not isinstance(optimizer, SGD):
         raise ParameterError("optimizer", "a theory.SGD instance (asymptotic terms are derived for SGD)",

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from ._errors import ParameterError, check_int, check_real
+from ._errors import ParameterError
+from .validate import check_int, check_real
 
 __all__ = ["PLRF"]
 
@@ -53,7 +54,7 @@ class PLRF:
     >>> PLRF(alpha=0.2, beta=0.2, v=100, d=10)
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: 2*alpha + 2*beta must satisfy 2*alpha + 2*beta > 1; got 2*alpha + 2*beta=0.8 (alpha=0.2, beta=0.2)
+    theory.ParameterError: 2*alpha + 2*beta must satisfy 2*alpha + 2*beta > 1; got 2*alpha + 2*beta=0.8 (alpha=0.2, beta=0.2)
 
     References
     ----------

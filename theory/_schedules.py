@@ -33,7 +33,8 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from ._errors import ParameterError, check_choice, check_int, check_real, check_table
+from ._errors import ParameterError
+from .validate import check_choice, check_int, check_real, check_table
 
 __all__ = [
     "Schedule",
@@ -346,7 +347,7 @@ def as_schedule(schedule) -> Schedule:
     >>> as_schedule("wsd")
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: schedule must satisfy a theory.Schedule instance (or None for constant); got schedule='str'
+    theory.ParameterError: schedule must satisfy a theory.Schedule instance (or None for constant); got schedule='str'
     """
     if schedule is None:
         return Constant()
@@ -365,7 +366,7 @@ def parse_schedule(text: str) -> Schedule:
     >>> parse_schedule("linear")
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: schedule must satisfy one of 'constant', 'warmup', 'cosine', 'wsd', 'stable-decay', 'step', 'two-stage'; got schedule='linear'
+    theory.ParameterError: schedule must satisfy one of 'constant', 'warmup', 'cosine', 'wsd', 'stable-decay', 'step', 'two-stage'; got schedule='linear'
     """
     name, _, rest = str(text).strip().partition(":")
     name = name.strip().lower()

@@ -36,7 +36,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._errors import ParameterError, check_real
+from ._errors import ParameterError
+from .validate import check_real
 from ._power_terms import alpha, beta
 from ._signsgd_terms import q_sym, signsgd_branches, t_sym, ts_sym, u_sym, w_sym
 

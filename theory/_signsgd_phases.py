@@ -32,7 +32,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ._errors import ParameterError, check_int, check_real
+from ._errors import ParameterError
+from .validate import check_int, check_real
 from ._power_terms import alpha, beta
 from ._signsgd_exponents import _BOUND_NAMES, signsgd_exponents_at, signsgd_lp_numeric
 
@@ -325,7 +326,7 @@ def signsgd_phase_check(n: int = 120, schedule: str = "constant", decay_q: float
 
 def format_signsgd_phase_table(fmt: str = "markdown", schedule: str = "constant") -> str:
     """The phase table as Markdown or text: phase, defining terms, ``eta``, ``xi``, ``e``, point."""
-    from ._errors import check_choice
+    from .validate import check_choice
 
     check_choice("fmt", fmt, ("markdown", "latex", "text"))
     head = ["phase", "vertex (LP branch; defining terms)", "eta (P* ~ f^-eta)", "xi (d* ~ f^xi)",

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import ParameterError, check_choice, check_real
+from ._errors import ParameterError
+from .validate import check_choice, check_real
 from ._schedules import WSD, Constant, Cosine, Schedule
 
 __all__ = ["signsgd_decay_q", "signsgd_schedule_eta", "schedule_slope_grid"]

@@ -117,7 +117,7 @@ def get_namespace(backend="auto"):
     >>> get_namespace("jax")
     Traceback (most recent call last):
     ...
-    theory._errors.ParameterError: backend must satisfy one of 'auto', 'numpy', 'cupy' (or an array-API namespace module); got backend='jax'
+    theory.ParameterError: backend must satisfy one of 'auto', 'numpy', 'cupy' (or an array-API namespace module); got backend='jax'
     """
     if isinstance(backend, types.ModuleType):
         if not all(hasattr(backend, f) for f in ("asarray", "matmul", "sum", "zeros")):

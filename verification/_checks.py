@@ -62,7 +62,7 @@ import numpy as np
 from scipy import stats
 
 from theory import PLRF, Constant, Optimizer, ParameterError, Schedule, StabilityError
-from theory._errors import check_int, check_real
+from theory.validate import check_int, check_real
 
 from ._exact_risk import ExactRiskCurve, InstanceSpectrum, exact_expected_risk, instance_spectrum, sgd_kernel_norm
 from ._backend import limit_blas_threads

@@ -41,7 +41,7 @@ import numpy as np
 import scipy.linalg
 
 from theory import Optimizer, ParameterError, Schedule, as_schedule
-from theory._errors import check_int
+from theory.validate import check_int
 
 from ._simulate_plrf import DIVERGENCE_FACTOR, PLRFInstance, eval_grid, sample_instance  # sample_instance: doctests
 

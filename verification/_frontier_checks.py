@@ -36,7 +36,7 @@ import numpy as np
 import numerics
 import theory
 from theory import Constant, ParameterError, Schedule
-from theory._errors import check_real
+from theory.validate import check_real
 
 from numerics._signsgd_frontier import lr_optimised_frontier  # numerics.lr_optimised_frontier once exported
 

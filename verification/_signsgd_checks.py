@@ -42,7 +42,7 @@ from numerics import (
     signsgd_risk_ode,
 )
 from theory import SGD, ParameterError, Schedule, SignSGD
-from theory._errors import check_choice, check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from ._simulate_linreg import simulate_linreg
 

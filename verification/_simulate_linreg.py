@@ -23,7 +23,7 @@ import numpy as np
 
 from numerics import LinearRegressionProblem
 from theory import Constant, Optimizer, ParameterError, Schedule
-from theory._errors import check_int
+from theory.validate import check_int
 
 from ._backend import backend_name, default_rng, get_namespace, to_numpy
 

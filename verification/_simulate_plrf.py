@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory import PLRF, Optimizer, ParameterError, Schedule, as_schedule
-from theory._errors import check_choice, check_int
+from theory.validate import check_choice, check_int
 
 from ._backend import backend_name, default_rng, get_namespace, limit_blas_threads, resolve_dtype, to_numpy
 

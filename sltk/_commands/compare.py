@@ -45,7 +45,7 @@ def _optimizers(text):
 
 def run(args) -> int:
     names = _optimizers(args.optimizers)
-    grid = theory._errors.check_int("--grid", args.grid, ge=3, le=400)
+    grid = theory.validate.check_int("--grid", args.grid, ge=3, le=400)
     a_lo, a_hi = _range("--alpha-range", args.alpha_range)
     b_lo, b_hi = _range("--beta-range", args.beta_range)
     if a_lo <= 0:

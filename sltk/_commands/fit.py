@@ -47,7 +47,7 @@ def load_curves(paths, warmup_steps):
 
 def run(args) -> int:
     from numerics._law_fitting import fit_loss_law
-    from theory._errors import check_int
+    from theory.validate import check_int
 
     check_int("--warmup-steps", args.warmup_steps, ge=0)
     curves = load_curves(args.curves, args.warmup_steps)

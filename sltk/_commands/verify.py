@@ -78,7 +78,7 @@ def build_setup(args):
     import theory
     import verification
     from theory import ParameterError
-    from theory._errors import check_int
+    from theory.validate import check_int
 
     d = check_int("--d", args.d, ge=1)
     v = 4 * d if args.v is None else check_int("--v", args.v, ge=1)
