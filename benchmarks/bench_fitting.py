@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import numerics
-from numerics import LossCurve, MultiPowerLaw, TissueLaw, fit_loss_law, lr_history
+from numerics.laws import LossCurve, MultiPowerLaw, TissueLaw, fit_loss_law, lr_history
 from sltk._output import format_table
 from theory import Constant, Cosine
 
@@ -48,10 +48,10 @@ def main():
             sec, fit = timed(lambda: fit_loss_law(curves, label, n_starts=n_starts, **kw), repeat=2)
             rows.append([f"synthetic pair 2x500 pts ({label} data)", label, fit.method, fit.n_starts, 1000,
                          f"{sec:.2f}", fit.converged, f"{fit.r2:.5f}"])
-    d = numerics.loss_data_dir()
+    d = numerics.laws.loss_data_dir()
     if (d / "csv_400" / "cosine_24000.csv").is_file():
         for size in ("25", "400"):
-            cs = [numerics.load_llm_curve(size, s) for s in numerics.LLM_FIT_SPLIT]
+            cs = [numerics.laws.load_llm_curve(size, s) for s in numerics.laws.LLM_FIT_SPLIT]
             n = sum(c.steps.size for c in cs)
             for label in ("tissue", "mpl"):
                 for method in ((None, "lbfgsb") if label == "mpl" else (None,)):
@@ -61,7 +61,7 @@ def main():
     print(format_table(["case", "law", "method", "starts", "points", "seconds", "converged", "R2"], rows))
     print()
     # MPL evaluation: exact (bin_width=1) vs binned, cost per evaluation with Jacobian
-    h = numerics.llm_run_history("cosine_72000")
+    h = numerics.laws.llm_run_history("cosine_72000")
     st = np.arange(2176, 72001, 128)
     th = np.array(list(mpl.values()))
     ref = MultiPowerLaw(bin_width=1).predict(th, h, st)

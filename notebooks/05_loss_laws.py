@@ -33,25 +33,25 @@ OUT.mkdir(parents=True, exist_ok=True)
 # law adds $S_W=\eta_{\max}W/2$.
 
 # %%
-have_data = (numerics.loss_data_dir() / "csv_400" / "cosine_24000.csv").is_file()
+have_data = (numerics.laws.loss_data_dir() / "csv_400" / "cosine_24000.csv").is_file()
 fits = {}
 if have_data:
-    runs = [numerics.load_llm_curve("400", s) for s in numerics.LLM_SCHEDULES]
-    fit_c = [c for c in runs if c.name.split("/")[1] in numerics.LLM_FIT_SPLIT]
+    runs = [numerics.laws.load_llm_curve("400", s) for s in numerics.laws.LLM_SCHEDULES]
+    fit_c = [c for c in runs if c.name.split("/")[1] in numerics.laws.LLM_FIT_SPLIT]
     test_c = [c for c in runs if c not in fit_c]
     panels = []
     for law, kw in (("tissue", dict(n_starts=2 if FAST else 6)),
                     ("mpl", dict(n_starts=1 if FAST else 4, bin_width=64 if FAST else 32))):
-        fit, met = numerics.fit_and_predict(fit_c, test_c, law, **kw)
+        fit, met = numerics.laws.fit_and_predict(fit_c, test_c, law, **kw)
         fits[law] = fit
-        s = numerics.summarize_metrics(met, [c.name for c in test_c])
+        s = numerics.laws.summarize_metrics(met, [c.name for c in test_c])
         print(f"{law:7s} converged={fit.converged}  held-out mean: R2={s['r2']:.4f} MAE={s['mae']:.4f} "
               f"RMSE={s['rmse']:.4f} PredE={s['mean_rel']:.4f} WorstE={s['worst_rel']:.4f}")
         print("        params:", {k: round(v, 4) for k, v in fit.params.items()})
         panels.append((f"400M, {law} law", runs, fit.law, fit.theta))
-    plot_prediction_grid(panels, OUT / "loss_laws_400M.png", fit_names=numerics.LLM_FIT_SPLIT)
+    plot_prediction_grid(panels, OUT / "loss_laws_400M.png", fit_names=numerics.laws.LLM_FIT_SPLIT)
 else:
-    print("real data not found at", numerics.loss_data_dir(), "- set SLTK_DATA_DIR; skipping part 1-2")
+    print("real data not found at", numerics.laws.loss_data_dir(), "- set SLTK_DATA_DIR; skipping part 1-2")
 
 # %% [markdown]
 # ## 2. Schedule design from the fitted laws
@@ -64,9 +64,9 @@ if fits:
     fr = np.linspace(0, 0.8, 9 if FAST else 33)
     scan, opt = {}, {}
     for law, fit in fits.items():
-        scan[law] = (fr, {sh: numerics.wsd_final_loss(fit.law, fit.theta, 24000, fr, shape=sh, peak=3e-4,
+        scan[law] = (fr, {sh: numerics.laws.wsd_final_loss(fit.law, fit.theta, 24000, fr, shape=sh, peak=3e-4,
                                                       warmup_steps=2160) for sh in ("linear", "1-sqrt")})
-        opt[law] = numerics.optimal_schedule(fit.law, fit.theta, 24000, peak=3e-4, warmup_steps=2160,
+        opt[law] = numerics.laws.optimal_schedule(fit.law, fit.theta, 24000, peak=3e-4, warmup_steps=2160,
                                              n_blocks=30 if FAST else 100, maxiter=60 if FAST else 300)
         print(law, "->", opt[law].message.split(";")[0])
     plot_schedule_design(scan, opt, OUT / "loss_laws_schedule_design.png", horizon=24000)
@@ -84,7 +84,7 @@ results = {}
 for label, (a, b) in {"phase II": (0.8, 0.6), "phase III": (0.7, 1.0)}.items():
     prob = PLRF(a, b, 4 * d, d)
     lr_max = numerics.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact").lr_max
-    res = numerics.law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, n_points=40 if FAST else 150,
+    res = numerics.laws.law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, n_points=40 if FAST else 150,
                                      n_starts=1 if FAST else 4)
     results[label] = res
     e = res.exponents

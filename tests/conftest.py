@@ -58,12 +58,12 @@ def xp(request):
 
 @pytest.fixture
 def llm_data():
-    """Folder of the real LLM loss curves (``numerics.loss_data_dir()``).
+    """Folder of the real LLM loss curves (``numerics.laws.loss_data_dir()``).
 
     Missing data fails under CI (where ``../shared/data`` is always beside the clone) and
     skips elsewhere, with the path and the ``SLTK_DATA_DIR`` override in the message.
     """
-    from numerics import loss_data_dir
+    from numerics.laws import loss_data_dir
 
     d = loss_data_dir()
     if not all((d / f"csv_{n}").is_dir() for n in (25, 100, 400)):

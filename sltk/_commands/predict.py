@@ -38,8 +38,8 @@ def read_params(path):
 
 
 def run(args) -> int:
-    from numerics._law_fitting import curve_metrics
-    from numerics._loss_laws import law_from_params
+    from numerics.laws._law_fitting import curve_metrics
+    from numerics.laws._loss_laws import law_from_params
 
     from .fit import load_curves
 

@@ -31,8 +31,8 @@ def _f(x, nd=4):
 
 
 def _real_data(ctx, blocks):
-    from numerics._law_fitting import fit_and_predict, summarize_metrics
-    from numerics._loss_curve_data import LLM_FIT_SPLIT, LLM_SCHEDULES, LLM_SIZES, load_llm_curve, loss_data_dir
+    from numerics.laws._law_fitting import fit_and_predict, summarize_metrics
+    from numerics.laws._loss_curve_data import LLM_FIT_SPLIT, LLM_SCHEDULES, LLM_SIZES, load_llm_curve, loss_data_dir
     from theory import ParameterError
 
     try:
@@ -97,8 +97,8 @@ def _real_data(ctx, blocks):
 
 
 def _bootstrap(ctx, blocks, runs):
-    from numerics._law_fitting import fit_loss_law
-    from numerics._loss_curve_data import LLM_FIT_SPLIT
+    from numerics.laws._law_fitting import fit_loss_law
+    from numerics.laws._loss_curve_data import LLM_FIT_SPLIT
 
     n_boot = 8 if ctx.fast else 100
     fit_c = [c for c in runs["400"] if c.name.split("/")[1] in LLM_FIT_SPLIT]
@@ -113,8 +113,8 @@ def _bootstrap(ctx, blocks, runs):
 
 
 def _design(ctx, blocks, fits):
-    from numerics._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
-    from numerics._loss_curve_data import LLM_PEAK, LLM_WARMUP
+    from numerics.laws._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
+    from numerics.laws._loss_curve_data import LLM_PEAK, LLM_WARMUP
 
     from .._loss_law_figures import plot_schedule_design
 
@@ -149,7 +149,7 @@ def _design(ctx, blocks, fits):
 
 def _theory(ctx, blocks):
     import numerics
-    from numerics._law_theory_bridge import law_theory_bridge, theory_loss_curves
+    from numerics.laws._bridge import law_theory_bridge, theory_loss_curves
     from theory import OPTIMIZERS, PLRF, SGD, ParameterError
 
     from .._loss_law_figures import plot_theory_bridge
@@ -186,7 +186,7 @@ def _theory(ctx, blocks):
                          f"({type(exc).__name__}: {str(exc)[:120]}). Instead, signSGD is run on the PLRF data model "
                          "without the random-feature embedding (power-law Gaussian regression, v = d, label noise "
                          "std 0.1) with the exact mode recursion of numerics.signsgd_risk_ode (Xiao et al. 2024).")
-        from numerics._law_theory_bridge import signsgd_loss_curves
+        from numerics.laws._bridge import signsgd_loss_curves
 
         ds, Ns = (100, 6000) if ctx.fast else (200, 20000)
         a, b, lr_s = 0.8, 0.6, 0.05

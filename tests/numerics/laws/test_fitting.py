@@ -1,4 +1,4 @@
-"""Loss laws (numerics._loss_laws) and their fitting (numerics._law_fitting).
+"""Loss laws (numerics.laws._loss_laws) and their fitting (numerics.laws._law_fitting).
 
 Independent references: naive O(T^2) evaluation of the multi-power law from its definition
 (Luo et al. 2025, Eq. 1-2), scipy.special.huber for the objective, finite differences for
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from scipy.special import huber
 
-from numerics._annealing import LRHistory, annealing_areas, lr_history
-from numerics._law_fitting import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
-from numerics._loss_curve_data import LLM_FIT_SPLIT, LossCurve, load_llm_curve
-from numerics._loss_laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
+from numerics.laws._annealing import LRHistory, annealing_areas, lr_history
+from numerics.laws._law_fitting import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
+from numerics.laws._loss_curve_data import LLM_FIT_SPLIT, LossCurve, load_llm_curve
+from numerics.laws._loss_laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
 from theory import WSD, Constant, Cosine, ParameterError, TwoStage
 
 

@@ -154,7 +154,7 @@ class TissueLaw(LossLaw):
     --------
     Constant rate ``eta``: ``S2 = 0`` and ``L(t) = L0 + A (eta t)^-alpha``:
 
-    >>> from numerics._annealing import LRHistory
+    >>> from numerics.laws._annealing import LRHistory
     >>> law = TissueLaw(lam=0.999)
     >>> h = LRHistory(np.full(100, 0.01), peak=0.01)
     >>> p = dict(L0=2.0, A=0.5, alpha=0.5, C=1.0)
@@ -244,7 +244,7 @@ class MultiPowerLaw(LossLaw):
     A single drop ``eta_A -> eta_B`` at update ``k``: ``LD(t) = B (eta_A - eta_B)
     [1 - (C eta_B^(1-gamma) (t - k + 1) + 1)^-beta]`` (paper Eq. 11, exact here):
 
-    >>> from numerics._annealing import LRHistory
+    >>> from numerics.laws._annealing import LRHistory
     >>> h = LRHistory(np.r_[np.full(10, 1.0), np.full(10, 0.25)], peak=1.0)
     >>> law = MultiPowerLaw(warmup="exclude")
     >>> p = dict(L0=1.0, A=0.0, alpha=0.5, B=2.0, C=1.0, beta=1.0, gamma=0.5)

@@ -1,4 +1,4 @@
-"""The bridge to theory: laws fitted to exact PLRF risk curves (numerics._law_theory_bridge).
+"""The bridge to theory: laws fitted to exact PLRF risk curves (numerics.laws._bridge).
 
 Reference for the curves: an independent per-mode recursion written here from
 ``theory.SGD.mode_update`` (c_i(r+1) = q_i c_i(r) + g_i P(r)) on the same spectrum.
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from numerics._risk_curve import get_spectrum
-from numerics._law_theory_bridge import law_theory_bridge, theory_exponents, theory_loss_curves
+from numerics.laws._bridge import law_theory_bridge, theory_exponents, theory_loss_curves
 from theory import PLRF, SGD, Cosine
 
 
@@ -52,7 +52,7 @@ def test_bridge_small():
 
 
 def test_signsgd_curves_are_population_risk():
-    from numerics._law_theory_bridge import signsgd_loss_curves
+    from numerics.laws._bridge import signsgd_loss_curves
 
     cs = signsgd_loss_curves(0.8, 0.6, 20, 0.05, 400, {"const": Cosine(floor=1.0)}, n_points=10, noise_std=0.1)
     c = cs[0]

@@ -1,12 +1,13 @@
 """Loss curves on disk: CSV reading with clear errors, and the real LLM runs of Luo et al.
 
 A loss curve is a :class:`LossCurve`: logged ``steps``, observed ``loss`` and the full
-learning-rate history of the run (:class:`~numerics._annealing.LRHistory`).
+learning-rate history of the run (:class:`~numerics.laws._annealing.LRHistory`).
 
 The real data (25M/100M/400M Llama-2-style models, nine schedules each; MIT licence, from
-github.com/thu-yao-01-luo/MultiPowerLaw) lives outside the repository, at
-``<repo>/../shared/data/llm-loss-curves``; the environment variable ``SLTK_DATA_DIR``
-overrides that location. Every run warms up linearly from 0 to ``3e-4`` over the first
+github.com/thu-yao-01-luo/MultiPowerLaw) ships inside the package, in ``numerics/laws/data/``
+with its licence and README, so every install loads it by name
+(``load_llm_curve(400, "cosine_24000")``); the environment variable ``SLTK_DATA_DIR`` (or the
+``data_dir=`` argument, ``--data-dir`` on the command line) points at another copy. Every run warms up linearly from 0 to ``3e-4`` over the first
 2160 updates, which are *not* in the files: :func:`llm_run_history` rebuilds the exact
 per-update history from the run name (checked against the logged ``lr`` column to 1e-12).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import os
+from importlib import resources
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +96,7 @@ def read_loss_csv(path, *, warmup_steps: int = 0, peak: float | None = None,
     """Read a ``step,lr,loss`` CSV (extra columns ignored) into a :class:`LossCurve`.
 
     The per-update history is rebuilt from the ``lr`` column by
-    :func:`~numerics._annealing.lr_history_from_table` (linear warmup over ``warmup_steps``
+    :func:`~numerics.laws._annealing.lr_history_from_table` (linear warmup over ``warmup_steps``
     prepended). A missing file or column, or a non-numeric value, raises
     :class:`theory.ParameterError` naming the file and the line.
     """
@@ -138,11 +140,15 @@ def read_loss_csv(path, *, warmup_steps: int = 0, peak: float | None = None,
 
 
 def loss_data_dir() -> Path:
-    """Folder of the real LLM loss curves: ``$SLTK_DATA_DIR`` or ``<repo>/../shared/data/llm-loss-curves``."""
+    """Folder of the real LLM loss curves: ``$SLTK_DATA_DIR`` if set, else the packaged copy.
+
+    >>> (loss_data_dir() / "csv_400" / "cosine_24000.csv").is_file()
+    True
+    """
     env = os.environ.get("SLTK_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "llm-loss-curves"
+    return Path(str(resources.files("numerics.laws").joinpath("data")))
 
 
 def llm_run_history(schedule: str, *, peak: float = LLM_PEAK, warmup: int = LLM_WARMUP,

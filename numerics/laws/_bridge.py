@@ -63,7 +63,7 @@ def theory_loss_curves(problem: PLRF, optimizer, horizon: int, schedules=None, *
     Optimizers other than SGD go through whatever solver :func:`numerics.risk_curve` has
     registered for them (a :class:`theory.ParameterError` says when there is none).
     """
-    from ._risk_curve import risk_curve
+    from .._risk_curve import risk_curve
 
     if not isinstance(problem, PLRF):
         raise ParameterError("problem", "a theory.PLRF", type(problem).__name__)
@@ -99,8 +99,8 @@ def signsgd_loss_curves(alpha: float, beta: float, d: int, lr: float, horizon: i
     rates are the per-step rates ``lr/d * phi_k`` (the signSGD step is not a gradient step, so S1
     is "distance budget", not intrinsic time).
     """
-    from ._noise_laws import GaussianNoise, NoNoise
-    from ._signsgd_highdim import LinearRegressionProblem, signsgd_risk_ode
+    from .._noise_laws import GaussianNoise, NoNoise
+    from .._signsgd_highdim import LinearRegressionProblem, signsgd_risk_ode
 
     a = check_real("alpha", alpha, gt=0)
     b = check_real("beta", beta)

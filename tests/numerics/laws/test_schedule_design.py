@@ -1,4 +1,4 @@
-"""Schedule design from a fitted law (numerics._schedule_design).
+"""Schedule design from a fitted law (numerics.laws._schedule_design).
 
 References: brute-force enumeration of WSD fractions and of step-drop schedules, each
 evaluated with the law's plain ``predict`` on full histories.
@@ -7,9 +7,9 @@ evaluated with the law's plain ``predict`` on full histories.
 import numpy as np
 import pytest
 
-from numerics._annealing import LRHistory
-from numerics._loss_laws import MultiPowerLaw, TissueLaw
-from numerics._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
+from numerics.laws._annealing import LRHistory
+from numerics.laws._loss_laws import MultiPowerLaw, TissueLaw
+from numerics.laws._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
 from theory import WSD, ParameterError
 
 TISSUE = (TissueLaw(0.99), dict(L0=2.0, A=0.5, alpha=0.5, C=0.3))

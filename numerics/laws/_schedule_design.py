@@ -69,7 +69,7 @@ def wsd_final_loss(law: LossLaw, params, horizon: int, fractions, *, shape: str 
     The run is ``warmup_steps`` of linear warmup then ``WSD(decay=fraction, shape=shape,
     floor=floor)`` over the remaining ``horizon - warmup_steps`` updates.
 
-    >>> from numerics._loss_laws import TissueLaw
+    >>> from numerics.laws._loss_laws import TissueLaw
     >>> law = TissueLaw(0.99)
     >>> p = dict(L0=2.0, A=0.5, alpha=0.5, C=3.0)
     >>> L = wsd_final_loss(law, p, 1000, [0.0, 0.2], peak=1e-3)
@@ -153,7 +153,7 @@ def optimal_schedule(law: LossLaw, params, horizon: int, *, peak: float = 1.0, w
     --------
     The momentum law's optimum collapses (Luo et al. 2025, Theorem 2):
 
-    >>> from numerics._loss_laws import TissueLaw
+    >>> from numerics.laws._loss_laws import TissueLaw
     >>> res = optimal_schedule(TissueLaw(0.99), dict(L0=2.0, A=0.5, alpha=0.5, C=0.3), 2000,
     ...                        peak=1e-3, n_blocks=50, maxiter=60)
     >>> res.degenerate

@@ -341,10 +341,10 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     --------
     Noise-free data from known parameters are recovered:
 
-    >>> from numerics._annealing import LRHistory
-    >>> from numerics._loss_curve_data import LossCurve
+    >>> from numerics.laws._annealing import LRHistory
+    >>> from numerics.laws._loss_curve_data import LossCurve
     >>> from theory import Cosine, Constant
-    >>> from numerics._annealing import lr_history
+    >>> from numerics.laws._annealing import lr_history
     >>> law = TissueLaw(0.99)
     >>> true = dict(L0=2.0, A=0.6, alpha=0.5, C=0.4)
     >>> cs = []
