@@ -29,20 +29,20 @@ def _time(fn, repeat=3):
 def main():
     rows = []
     for d in (1000, 2000):
-        p = theory.PLRF(1.0, 0.7, 4 * d, d)
+        p = theory.plrf.PLRF(1.0, 0.7, 4 * d, d)
         numerics._risk_curve.get_spectrum(p, "deterministic")  # warm the deterministic-equivalent cache (shared by both)
         gam = verification.default_signsgd_lr(p, floor=1e-5)
         for steps in (10**6, 10**8):
-            t, c = _time(lambda: numerics.risk_curve(p, theory.SignSGD(lr=gam), steps=steps, n_points=200))
+            t, c = _time(lambda: numerics.plrf.risk_curve(p, theory.SignSGD(lr=gam), steps=steps, n_points=200))
             rows.append([f"signSGD PLRF risk curve (loggrid)", d, f"{steps:.0e}", f"{t:.3f}", c.status])
-            t, c = _time(lambda: numerics.risk_curve(p, theory.SGD(lr=0.5 / p.trace_D()), steps=steps, n_points=200))
+            t, c = _time(lambda: numerics.plrf.risk_curve(p, theory.SGD(lr=0.5 / p.trace_D()), steps=steps, n_points=200))
             rows.append([f"SGD PLRF risk curve ({c.method})", d, f"{steps:.0e}", f"{t:.3f}", c.status])
-        t, c = _time(lambda: numerics.risk_curve(p, theory.SignSGD(lr=gam), theory.WSD(decay=0.2), steps=10**8,
+        t, c = _time(lambda: numerics.plrf.risk_curve(p, theory.SignSGD(lr=gam), theory.WSD(decay=0.2), steps=10**8,
                                                 n_points=200))
         rows.append(["signSGD PLRF, WSD schedule", d, "1e+08", f"{t:.3f}", c.status])
     for d in (500, 1000):
-        prob = numerics.LinearRegressionProblem.with_random_target(numerics.correlated_covariance(d, 0.6, 0.5),
-                                                                   numerics.StudentTNoise(2.5))
+        prob = theory.linreg.LinearRegressionProblem.with_random_target(theory.linreg.correlated_covariance(d, 0.6, 0.5),
+                                                                   theory.linreg.StudentTNoise(2.5))
         t, _ = _time(lambda: numerics.signsgd_risk_ode(prob, 0.5, 20.0, n_eval=200), repeat=1)
         rows.append(["high-dim ODE, correlated K, Student-t (T=20)", d, f"{20 * d:.0e}", f"{t:.3f}", "ok"])
         t, _ = _time(lambda: verification.simulate_linreg(prob, theory.SignSGD(lr=0.5 / d), [0, 2 * d], runs=16,

@@ -93,7 +93,7 @@ def main(argv=None):
     rows = []
     for size in args.sizes.split(","):
         d, v = (int(x) for x in size.lower().split("x"))
-        problem = theory.PLRF(alpha=1.0, beta=0.7, v=v, d=d)
+        problem = theory.plrf.PLRF(alpha=1.0, beta=0.7, v=v, d=d)
         opt = theory.SGD(lr=0.1, batch=args.batch)
         for th in args.threads.split(","):
             n_threads = None if th == "default" else int(th)

@@ -67,7 +67,7 @@ def _table(head, rows):
 
 def _sym(a, b):
     s = theory.signsgd_exponents_at(a, b)
-    g = theory.compute_optimal_exponents(a, b, "sgd")
+    g = theory.plrf.compute_optimal_exponents(a, b, "sgd")
     return s, g
 
 

@@ -34,7 +34,7 @@ OUT.mkdir(parents=True, exist_ok=True)
 # %%
 from theory._power_terms import alpha, beta
 
-(coeff, t_power, d_power, region, steps), = theory.derive_power_sum(2 * alpha + 2 * beta)
+(coeff, t_power, d_power, region, steps), = theory.plrf.derive_power_sum(2 * alpha + 2 * beta)
 for name, expr in steps:
     print(f"{name:36s} {expr}")
 print("region:", region)
@@ -53,8 +53,8 @@ for t in theory.plrf_sgd_terms():
 a, b, g, B = 0.7, 1.2, 0.2, 1
 d = 10_000 if FAST else 200_000
 N = 100_000 if FAST else 2_000_000
-prob, opt = theory.PLRF(a, b, 4 * d, d), theory.SGD(lr=g, batch=B)
-terms = {t.name: t for t in theory.asymptotic_terms(prob, opt)}
+prob, opt = theory.plrf.PLRF(a, b, 4 * d, d), theory.SGD(lr=g, batch=B)
+terms = {t.name: t for t in theory.plrf.asymptotic_terms(prob, opt)}
 r = np.unique(np.logspace(0, 4, 30).astype(int)).astype(float)
 j = np.arange(1, N + 1, dtype=float)
 lam = j ** (-2 * a)
@@ -76,8 +76,8 @@ with figure_style():
     for (k, v), c in zip(direct.items(), ["C0", "C1", "C2"]):
         ax.loglog(r, v, "o", ms=3, color=c, label=f"{k} direct sum")
         ax.loglog(r, terms[k](r), "-", color=c, label=f"{k} asymptotic")
-    ax.axhline(theory.limit_level(prob), color="k", ls=":", label=r"$F_0$ (fixed point)")
-    ax.loglog(r, theory.asymptotic_risk(prob, opt, r), "k-", lw=2, alpha=0.4, label="estimate (max)/(1-||K||)")
+    ax.axhline(theory.plrf.asymptotic_limit_level(prob), color="k", ls=":", label=r"$F_0$ (fixed point)")
+    ax.loglog(r, theory.plrf.asymptotic_risk(prob, opt, r), "k-", lw=2, alpha=0.4, label="estimate (max)/(1-||K||)")
     ax.set_xlabel("SGD steps $r$")
     ax.set_ylabel("risk term (MSE, no 1/2)")
     ax.set_title(rf"PLRF terms, $\alpha={a}$, $\beta={b}$, $d={d}$")
@@ -88,9 +88,9 @@ with figure_style():
 # ## 3. Phase diagram and exponent table
 
 # %%
-print(theory.format_exponent_table("sgd", "text"))
-print(theory.check_phase_partition())
-for bd in theory.phase_boundaries():
+print(theory.plrf.format_exponent_table("sgd", "text"))
+print(theory.plrf.check_phase_partition())
+for bd in theory.plrf.phase_boundaries():
     print(f"{bd.equation:30s} {' | '.join(bd.phases):14s} eta continuous: {bd.eta_continuous}, "
           f"xi continuous: {bd.xi_continuous}")
 
@@ -105,6 +105,6 @@ with figure_style():
 # ## 4. One point query, e.g. in Phase III the universal d* ~ f^(1/2)
 
 # %%
-res = theory.compute_optimal_exponents(0.7, 1.2)
+res = theory.plrf.compute_optimal_exponents(0.7, 1.2)
 print(res.to_dict())
 assert res.xi == 0.5

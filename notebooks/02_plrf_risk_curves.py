@@ -27,8 +27,8 @@ FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = Path(os.environ.get("SLTK_NOTEBOOK_OUT", "."))
 d = 300 if FAST else 1000
 n_draws = 4 if FAST else 8
-problem = theory.PLRF(alpha=1.0, beta=0.8, v=4 * d, d=d)
-print(problem, "phase", theory.compute_optimal_exponents(1.0, 0.8).phase)
+problem = theory.plrf.PLRF(alpha=1.0, beta=0.8, v=4 * d, d=d)
+print(problem, "phase", theory.plrf.compute_optimal_exponents(1.0, 0.8).phase)
 
 # %% [markdown]
 # ## 1. Deterministic equivalent versus sampled spectra
@@ -38,9 +38,9 @@ print(problem, "phase", theory.compute_optimal_exponents(1.0, 0.8).phase)
 
 # %%
 t = time.perf_counter()
-de = numerics.deterministic_equivalent(problem)
+de = numerics.plrf.deterministic_equivalent(problem)
 print(f"deterministic equivalent: {time.perf_counter() - t:.2f} s; {de.message}")
-draws = [numerics.exact_spectrum(problem, seed=s) for s in range(n_draws)]
+draws = [numerics.plrf.exact_spectrum(problem, seed=s) for s in range(n_draws)]
 print(f"F_0 (tau fixed point) = {de.f0:.4e}; sampled P_inf = {np.mean([s.p_inf for s in draws]):.4e} "
       f"+- {np.std([s.p_inf for s in draws]) / np.sqrt(n_draws):.1e}")
 
@@ -67,19 +67,19 @@ with figure_style():
 # ## 2. Risk curve: deterministic equivalent versus the average over sampled `W`
 
 # %%
-lr_max = numerics.max_stable_lr(de.spectrum, theory.SGD(lr=1.0))
+lr_max = numerics.plrf.max_stable_lr(de.spectrum, theory.SGD(lr=1.0))
 opt = theory.SGD(lr=0.5 * lr_max)
 steps = 10**5 if FAST else 10**7
 t = time.perf_counter()
-curve = numerics.risk_curve(problem, opt, steps=steps, spectrum=de.spectrum, n_points=120)
+curve = numerics.plrf.risk_curve(problem, opt, steps=steps, spectrum=de.spectrum, n_points=120)
 print(f"risk curve to {steps:.0e} steps in {time.perf_counter() - t:.2f} s ({curve.method}, "
       f"error estimate {curve.error_estimate:.1e}); ||K|| = {curve.kernel_norm:.3f}, lr_max = {lr_max:.4f}")
-sampled = np.array([numerics.risk_curve(problem, opt, steps=steps, spectrum=s, n_points=120).risk for s in draws])
+sampled = np.array([numerics.plrf.risk_curve(problem, opt, steps=steps, spectrum=s, n_points=120).risk for s in draws])
 mean, se = sampled.mean(0), sampled.std(0, ddof=1) / np.sqrt(n_draws)
 print(f"max |DE - mean| / mean = {np.max(np.abs(curve.risk - mean) / mean):.3f}; "
       f"max 3 SE / mean = {np.max(3 * se / mean):.3f}")
 r = curve.steps[curve.steps >= 1]
-est = theory.asymptotic_risk(problem, opt, r)
+est = theory.plrf.asymptotic_risk(problem, opt, r)
 with figure_style():
     fig, ax = plt.subplots()
     s = curve.steps >= 1
@@ -98,7 +98,7 @@ with figure_style():
 
 # %%
 n = 4096
-fk = numerics.forcing_kernel(de.spectrum, opt, n)
+fk = numerics.plrf.forcing_kernel(de.spectrum, opt, n)
 ref = numerics.solve_volterra(fk.F, fk.K, method="direct")
 for method in ("series", "picard"):
     t = time.perf_counter()
@@ -115,7 +115,7 @@ print(f"loggrid max rel. diff to direct {np.max(np.abs(res.risk - ref.risk[grid]
 
 # %%
 wsd = theory.parse_schedule("wsd:warmup=0.01,decay=0.2,shape=cosine")
-cw = numerics.risk_curve(problem, opt, wsd, steps, spectrum=de.spectrum, n_points=150)
+cw = numerics.plrf.risk_curve(problem, opt, wsd, steps, spectrum=de.spectrum, n_points=150)
 with figure_style():
     fig, ax = plt.subplots()
     ax.loglog(curve.steps[1:], curve.risk[1:], label="constant")

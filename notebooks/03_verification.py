@@ -40,9 +40,9 @@ FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = os.environ.get("SLTK_NOTEBOOK_OUT", ".")
 d, steps, runs = (64, 1000, 16) if FAST else (256, 20_000, 64)
 
-problem = theory.PLRF(alpha=0.7, beta=1.2, v=4 * d, d=d)
+problem = theory.plrf.PLRF(alpha=0.7, beta=1.2, v=4 * d, d=d)
 lr, lr_max = verification.default_lr(problem, theory.SGD, seed=0)
-print(f"phase {theory.phase_of(0.7, 1.2).name}; lr = {lr:.4g} (half of the stable maximum {lr_max:.4g})")
+print(f"phase {theory.plrf.phase_of(0.7, 1.2).name}; lr = {lr:.4g} (half of the stable maximum {lr_max:.4g})")
 
 # %% [markdown]
 # ## The checks on a correct setup

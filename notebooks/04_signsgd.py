@@ -37,8 +37,8 @@ with figure_style():
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.0), sharey=False)
     for ax, (cov, noise) in zip(axes, cases):
         chk = verification.check_signsgd_highdim(cov, noise, d=D, lr=0.5, T=6.0, runs=RUNS, n_eval=9, backend="numpy")
-        dense = numerics.signsgd_risk_ode(numerics.LinearRegressionProblem.with_random_target(
-            verification._signsgd_checks.HIGHDIM_COVARIANCES[cov](D), numerics.parse_noise(noise), seed=0), 0.5, 6.0,
+        dense = numerics.signsgd_risk_ode(theory.linreg.LinearRegressionProblem.with_random_target(
+            verification._signsgd_checks.HIGHDIM_COVARIANCES[cov](D), theory.linreg.parse_noise(noise), seed=0), 0.5, 6.0,
             n_eval=120)
         ax.plot(dense.t, dense.risk, "C0-", label="signSGD ODE")
         ax.errorbar(chk.t, chk.simulated, yerr=2 * chk.stderr, fmt="o", ms=3, color="C1", label="simulation (2 s.e.)")
@@ -54,16 +54,16 @@ with figure_style():
 # Heavy tails: SGD's risk has no finite limit under Cauchy noise, signSGD's does.
 
 # %%
-K = numerics.power_law_covariance(D, 1.0)
-for law in [numerics.GaussianNoise(1.0), numerics.StudentTNoise(2.5), numerics.CauchyNoise(1.0)]:
+K = theory.linreg.power_law_covariance(D, 1.0)
+for law in [theory.linreg.GaussianNoise(1.0), theory.linreg.StudentTNoise(2.5), theory.linreg.CauchyNoise(1.0)]:
     print(f"{law.spec():35s} signSGD limit {numerics.signsgd_limit_risk(K, law, 0.5):.4f}   "
-          f"SGD limit {numerics.sgd_limit_risk(K, law, 0.5):.4f}   psi(R=1) = {numerics.noise_compression(1.0, law):.3f}")
+          f"SGD limit {numerics.sgd_limit_risk(K, law, 0.5):.4f}   psi(R=1) = {numerics.linreg.noise_compression(1.0, law):.3f}")
 
 # %% [markdown]
 # ## 2. signSGD on PLRF: equations vs simulation, and schedules at equal compute
 
 # %%
-p = theory.PLRF(1.0, 0.7, 400, 100)
+p = theory.plrf.PLRF(1.0, 0.7, 400, 100)
 chk = verification.check_signsgd_plrf(p, steps=1500 if FAST else 20000, runs=RUNS, backend="numpy")
 print(chk.name, "passed", chk.passed, "max rel err (arcsine)", round(chk.max_rel_error, 3),
       "(linearised)", round(chk.max_rel_error_linear, 3))
@@ -78,14 +78,14 @@ with figure_style():
     ax.set_title(rf"PLRF $\alpha={p.alpha:g}$, $\beta={p.beta:g}$, $d={p.d}$")
     ax.legend(fontsize=7)
     ax = axes[1]
-    pd = theory.PLRF(0.7, 1.2, 4000 if FAST else 40000, 1000 if FAST else 10000)
+    pd = theory.plrf.PLRF(0.7, 1.2, 4000 if FAST else 40000, 1000 if FAST else 10000)
     N = 10**5 if FAST else 10**7
     gam = verification.default_signsgd_lr(pd, floor=1e-4)
     for name, sched, ls in [("constant", theory.Constant(), "-"), ("WSD (20% linear decay)", theory.WSD(decay=0.2), "--"),
                             ("cosine", theory.Cosine(), ":")]:
-        c = numerics.risk_curve(pd, theory.SignSGD(lr=gam), sched, N, spectrum="surrogate", n_points=80)
+        c = numerics.plrf.risk_curve(pd, theory.SignSGD(lr=gam), sched, N, spectrum="surrogate", n_points=80)
         ax.loglog(c.flops[1:], c.risk[1:], "C0" + ls, label=f"signSGD, {name}")
-        cs = numerics.risk_curve(pd, theory.SGD(lr=0.5 / pd.trace_D()), sched, N, spectrum="surrogate", n_points=80)
+        cs = numerics.plrf.risk_curve(pd, theory.SGD(lr=0.5 / pd.trace_D()), sched, N, spectrum="surrogate", n_points=80)
         if cs.status == "ok":
             ax.loglog(cs.flops[1:], cs.risk[1:], "C3" + ls, label=f"SGD, {name}")
     ax.set_xlabel("compute f = d k")
@@ -99,7 +99,7 @@ with figure_style():
 
 # %%
 n = 15 if FAST else 41
-g = theory.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
+g = theory.plrf.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
 with figure_style():
     fig, ax = plt.subplots(figsize=(5, 4))
     vmax = np.nanmax(np.abs(g["difference"]))

@@ -20,7 +20,8 @@ import numpy as np
 
 import numerics
 from sltk._loss_law_figures import plot_prediction_grid, plot_schedule_design, plot_theory_bridge
-from theory import PLRF, SGD
+from theory import SGD
+from theory.plrf import PLRF
 
 FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = Path(os.environ.get("SLTK_NOTEBOOK_OUT", "."))
@@ -83,7 +84,7 @@ d, N = (50, 2000) if FAST else (200, 20000)
 results = {}
 for label, (a, b) in {"phase II": (0.8, 0.6), "phase III": (0.7, 1.0)}.items():
     prob = PLRF(a, b, 4 * d, d)
-    lr_max = numerics.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact").lr_max
+    lr_max = numerics.plrf.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact").lr_max
     res = numerics.laws.law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, n_points=40 if FAST else 150,
                                      n_starts=1 if FAST else 4)
     results[label] = res

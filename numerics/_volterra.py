@@ -52,7 +52,7 @@ from scipy.signal import fftconvolve
 from theory import ParameterError
 from theory.validate import check_choice, check_int, check_real
 
-from ._forcing_kernel import ExpSum
+from ._expsum import ExpSum
 
 __all__ = ["VolterraResult", "solve_volterra", "log_grid", "METHODS"]
 

@@ -146,7 +146,7 @@ def phase_diagram_figure(optimizer: str = "sgd"):
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch, Polygon
 
-    rows = {r.phase: r for r in theory.exponent_table(optimizer)}
+    rows = {r.phase: r for r in theory.plrf.exponent_table(optimizer)}
     aa, bb, A, B = _grid()
     idx = _phase_index(A, B)
     names = [n for n, _, _ in _REGIONS]
@@ -191,8 +191,8 @@ def exponent_map_figure(quantity: str = "eta", optimizer: str = "sgd"):
     import matplotlib.pyplot as plt
 
     theory.validate.check_choice("quantity", quantity, ("xi", "eta"))
-    xi, eta = theory.exponents_piecewise(optimizer)
-    rows = theory.exponent_table(optimizer)
+    xi, eta = theory.plrf.exponents_piecewise(optimizer)
+    rows = theory.plrf.exponent_table(optimizer)
     aa, bb, A, B = _grid(400)
     idx = _phase_index(A, B)
     Z = np.full(A.shape, np.nan)

@@ -12,7 +12,7 @@ _TERM_LABEL = {"F_0": r"$F_0$", "F_pp": r"$F_{pp}$", "F_ac": r"$F_{ac}$", "noise
 
 
 def theory_terms_on(problem, optimizer, steps):
-    """``(terms, estimate)`` of ``theory.asymptotic_terms`` / ``asymptotic_risk`` on ``steps >= 1``.
+    """``(terms, estimate)`` of ``theory.plrf.asymptotic_terms`` / ``asymptotic_risk`` on ``steps >= 1``.
 
     Returns ``(None, None)`` when the theory layer has no terms for this optimizer.
     """
@@ -21,15 +21,15 @@ def theory_terms_on(problem, optimizer, steps):
     r = np.asarray(steps, dtype=float)
     r = r[r >= 1]
     try:
-        terms = [(t.name, t.applies, t(r)) for t in theory.asymptotic_terms(problem, optimizer)]
-        est = theory.asymptotic_risk(problem, optimizer, r)
+        terms = [(t.name, t.applies, t(r)) for t in theory.plrf.asymptotic_terms(problem, optimizer)]
+        est = theory.plrf.asymptotic_risk(problem, optimizer, r)
     except (AttributeError, theory.ParameterError, theory.StabilityError):
         return None, None
     return (r, terms), (r, np.asarray(est, dtype=float))
 
 
 def risk_curve_figure(curves, path, *, labels=None, terms=None, estimates=None, title=None):
-    """Risk against steps (log-log) for one or more :class:`numerics.RiskCurve`, with theory terms.
+    """Risk against steps (log-log) for one or more :class:`numerics.plrf.RiskCurve`, with theory terms.
 
     ``terms``/``estimates``: per curve, the outputs of :func:`theory_terms_on` (or None).
     """

@@ -19,10 +19,10 @@ def test_risk_json(capsys):
     assert out["conventions"] == theory.CONVENTIONS
     assert out["status"] == "ok" and out["method"] == "series" and 0 < out["kernel_norm"] < 1
     # independent reference: the exact recursion on the same spectrum
-    spec = numerics.surrogate_spectrum(theory.PLRF(1.0, 0.8, 200, 50))
-    ref = numerics.exact_recursion(spec, theory.SGD(lr=0.3), steps=2000, record=out["steps"])
+    spec = numerics.plrf.surrogate_spectrum(theory.plrf.PLRF(1.0, 0.8, 200, 50))
+    ref = numerics.plrf.exact_recursion(spec, theory.SGD(lr=0.3), steps=2000, record=out["steps"])
     np.testing.assert_allclose(out["risk"], ref, rtol=1e-12)
-    assert out["lr_max"] == pytest.approx(numerics.max_stable_lr(spec, theory.SGD(lr=1.0)))
+    assert out["lr_max"] == pytest.approx(numerics.plrf.max_stable_lr(spec, theory.SGD(lr=1.0)))
 
 
 def test_risk_diverges_exit_3(capsys):

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import numerics
-from theory import PLRF, SGD, ParameterError
+from theory import SGD, ParameterError
+from theory.plrf import PLRF
 
 
 def _mp_m(lam, d, z):
@@ -22,20 +23,20 @@ def _mp_m(lam, d, z):
 @pytest.mark.parametrize("z", [complex(-0.5, 1e-3), complex(0.3, 0.05), complex(2.0, 0.01)])
 def test_m_against_mpmath(z):
     p = PLRF(1.0, 0.8, 12, 4)
-    m = numerics.solve_m(p, [z])[0]
+    m = numerics.plrf.solve_m(p, [z])[0]
     ref = _mp_m(p.population_eigenvalues(), 4, z)
     assert abs(m - ref) < 1e-11 * abs(ref)
 
 
 def test_tau_and_f0_against_mpmath_and_sampling():
     p = PLRF(0.8, 0.9, 1200, 300)
-    lv = numerics.limit_level(p)
+    lv = numerics.plrf.limit_level(p)
     mpmath.mp.dps = 30
     lam = [mpmath.mpf(j) ** (-1.6) for j in range(1, 1201)]
     t = mpmath.findroot(lambda t: sum(t * l / (1 + t * l) for l in lam) / 300 - 1, lv["tau"] * 1.1)
     assert lv["tau"] == pytest.approx(float(t), rel=1e-10)
     assert lv["kappa"] * 300**1.6 == pytest.approx(lv["tau"], rel=0.05)  # continuum vs finite sums
-    p_inf = [numerics.exact_spectrum(p, seed=s).p_inf for s in range(8)]
+    p_inf = [numerics.plrf.exact_spectrum(p, seed=s).p_inf for s in range(8)]
     mean, se = np.mean(p_inf), np.std(p_inf, ddof=1) / math.sqrt(8)
     assert abs(lv["f0"] - mean) < 3 * se + 0.02 * mean
 
@@ -43,19 +44,19 @@ def test_tau_and_f0_against_mpmath_and_sampling():
 @pytest.mark.parametrize("alpha,beta", [(1.0, 0.8), (0.7, 0.3), (0.4, 0.7)])
 def test_spectrum_against_sampled_eigenvalues(alpha, beta):
     p = PLRF(alpha, beta, 1200, 300)
-    de = numerics.deterministic_equivalent(p)
+    de = numerics.plrf.deterministic_equivalent(p)
     assert de.status == "ok", de.message
     assert de.spectrum.d == 300 and de.spectrum.kind == "deterministic"
     assert de.spectrum.initial_risk == pytest.approx(p.initial_risk(), rel=1e-12)
     assert de.residual < 1e-9 and abs(de.diagnostics["renormalisation"] - 1) < 1e-3
-    ex = np.mean([numerics.exact_spectrum(p, seed=s).eigenvalues for s in range(6)], axis=0)
+    ex = np.mean([numerics.plrf.exact_spectrum(p, seed=s).eigenvalues for s in range(6)], axis=0)
     ratio = de.spectrum.eigenvalues / ex
     assert np.max(np.abs(np.log(ratio))) < 0.1  # every eigenvalue (edges included) within ~10 %
     assert np.median(np.abs(np.log(ratio))) < 0.02
 
 
 def _sampled_curves(p, opt, seeds, steps, n_points):
-    curves = [numerics.risk_curve(p, opt, steps=steps, spectrum=numerics.exact_spectrum(p, seed=s),
+    curves = [numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=numerics.plrf.exact_spectrum(p, seed=s),
                                   n_points=n_points).risk for s in seeds]
     return np.mean(curves, 0), np.std(curves, 0, ddof=1) / math.sqrt(len(curves))
 
@@ -64,9 +65,9 @@ def _sampled_curves(p, opt, seeds, steps, n_points):
 def test_curve_against_sampled_average_small(alpha, beta):
     """Stated tolerance: |P_DE - mean_W P_W| <= 3 SE + 5 % at d = 200 (8 draws of W)."""
     p = PLRF(alpha, beta, 800, 200)
-    de = numerics.deterministic_equivalent(p).spectrum
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(de, SGD(lr=1.0)))
-    c = numerics.risk_curve(p, opt, steps=3 * 10**4, spectrum=de, n_points=40)
+    de = numerics.plrf.deterministic_equivalent(p).spectrum
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(de, SGD(lr=1.0)))
+    c = numerics.plrf.risk_curve(p, opt, steps=3 * 10**4, spectrum=de, n_points=40)
     mean, se = _sampled_curves(p, opt, range(8), 3 * 10**4, 40)
     assert np.all(np.abs(c.risk - mean) <= 3 * se + 0.05 * mean)
 
@@ -76,17 +77,17 @@ def test_curve_against_sampled_average_small(alpha, beta):
 def test_curve_against_sampled_average_d1000(alpha, beta):
     """Stated tolerance at d = 1000 (v = 4000, 6 draws): 3 SE + 3 %."""
     p = PLRF(alpha, beta, 4000, 1000)
-    de = numerics.deterministic_equivalent(p).spectrum
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(de, SGD(lr=1.0)))
-    c = numerics.risk_curve(p, opt, steps=10**6, spectrum=de, n_points=60)
+    de = numerics.plrf.deterministic_equivalent(p).spectrum
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(de, SGD(lr=1.0)))
+    c = numerics.plrf.risk_curve(p, opt, steps=10**6, spectrum=de, n_points=60)
     mean, se = _sampled_curves(p, opt, range(6), 10**6, 60)
     assert np.all(np.abs(c.risk - mean) <= 3 * se + 0.03 * mean)
 
 
 def test_validation():
     with pytest.raises(ParameterError, match="v"):
-        numerics.deterministic_equivalent(PLRF(1.0, 0.5, math.inf, 10))
+        numerics.plrf.deterministic_equivalent(PLRF(1.0, 0.5, math.inf, 10))
     with pytest.raises(ParameterError, match="delta"):
-        numerics.deterministic_equivalent(PLRF(1.0, 0.5, 40, 10), delta=0.0)
+        numerics.plrf.deterministic_equivalent(PLRF(1.0, 0.5, 40, 10), delta=0.0)
     with pytest.raises(ParameterError, match="z"):
-        numerics.solve_m(PLRF(1.0, 0.5, 40, 10), [1.0])
+        numerics.plrf.solve_m(PLRF(1.0, 0.5, 40, 10), [1.0])

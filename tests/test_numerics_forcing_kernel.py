@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import numerics
 from numerics._forcing_kernel import sgd_modes
-from theory import PLRF, SGD, ParameterError
+from theory import SGD, ParameterError
+from theory.plrf import PLRF
 
 
 def _recursion(spec, gamma, B, n):
@@ -27,9 +28,9 @@ def _recursion(spec, gamma, B, n):
 
 @pytest.mark.parametrize("B,reduction", [(1, "sum"), (4, "sum"), (4, "mean")])
 def test_volterra_index_and_batch_conventions(B, reduction):
-    spec = numerics.exact_spectrum(PLRF(0.9, 0.7, 200, 50), seed=0)
+    spec = numerics.plrf.exact_spectrum(PLRF(0.9, 0.7, 200, 50), seed=0)
     opt = SGD(lr=0.2 if reduction == "sum" else 0.8, batch=B, batch_reduction=reduction)
-    fk = numerics.forcing_kernel(spec, opt, 300)
+    fk = numerics.plrf.forcing_kernel(spec, opt, 300)
     # P(r) = F(r) + sum_{s<r} K(r-1-s) P(s) by forward substitution
     P = np.empty(300)
     for r in range(300):
@@ -47,33 +48,33 @@ def test_modes_match_theory_mode_update():
 
 
 def test_kernel_norm_is_the_sum_of_the_kernel():
-    spec = numerics.Spectrum([0.05, 0.2, 0.7], [1, 1, 1], 0.0)
+    spec = numerics.plrf.Spectrum([0.05, 0.2, 0.7], [1, 1, 1], 0.0)
     opt = SGD(lr=0.5, batch=2)
-    fk = numerics.forcing_kernel(spec, opt, 20000)
-    assert numerics.kernel_norm(spec, opt) == pytest.approx(fk.K.sum(), rel=1e-10)
+    fk = numerics.plrf.forcing_kernel(spec, opt, 20000)
+    assert numerics.plrf.kernel_norm(spec, opt) == pytest.approx(fk.K.sum(), rel=1e-10)
 
 
 @given(st.floats(0.3, 1.5), st.integers(1, 8), st.sampled_from(["sum", "mean"]))
 def test_max_stable_lr_is_where_the_norm_reaches_one(alpha, B, reduction):
-    spec = numerics.surrogate_spectrum(PLRF(alpha, 0.8, 400, 100))
-    lr = numerics.max_stable_lr(spec, SGD(lr=1.0, batch=B, batch_reduction=reduction))
+    spec = numerics.plrf.surrogate_spectrum(PLRF(alpha, 0.8, 400, 100))
+    lr = numerics.plrf.max_stable_lr(spec, SGD(lr=1.0, batch=B, batch_reduction=reduction))
     opt = SGD(lr=lr, batch=B, batch_reduction=reduction)
-    assert numerics.kernel_norm(spec, opt) == pytest.approx(1.0, rel=1e-9)
-    assert numerics.kernel_norm(spec, dataclasses.replace(opt, lr=0.99 * lr)) < 1
+    assert numerics.plrf.kernel_norm(spec, opt) == pytest.approx(1.0, rel=1e-9)
+    assert numerics.plrf.kernel_norm(spec, dataclasses.replace(opt, lr=0.99 * lr)) < 1
 
 
 def test_continuous_time_limit_rates():
-    spec = numerics.Spectrum([0.5], [1.0], 0.25)
-    fk = numerics.forcing_kernel(spec, SGD(lr=0.1, batch=2), np.array([0.0, 3.0]), time="continuous")
+    spec = numerics.plrf.Spectrum([0.5], [1.0], 0.25)
+    fk = numerics.plrf.forcing_kernel(spec, SGD(lr=0.1, batch=2), np.array([0.0, 3.0]), time="continuous")
     np.testing.assert_allclose(fk.F, [1.25, 0.25 + np.exp(-2 * 0.1 * 2 * 0.5 * 3.0)], rtol=1e-14)
     np.testing.assert_allclose(fk.K, 0.01 * 2 * 0.25 * np.exp(-0.2 * np.array([0.0, 3.0])), rtol=1e-14)
 
 
 def test_bad_inputs():
-    spec = numerics.Spectrum([0.5], [1.0], 0.0)
+    spec = numerics.plrf.Spectrum([0.5], [1.0], 0.0)
     with pytest.raises(ParameterError, match="optimizer"):
-        numerics.forcing_kernel(spec, object(), 3)
+        numerics.plrf.forcing_kernel(spec, object(), 3)
     with pytest.raises(ParameterError, match="spectrum"):
-        numerics.kernel_norm([0.5], SGD(lr=0.1))
+        numerics.plrf.kernel_norm([0.5], SGD(lr=0.1))
     with pytest.raises(ParameterError, match="time"):
-        numerics.forcing_kernel(spec, SGD(lr=0.1), 3, time="cont")
+        numerics.plrf.forcing_kernel(spec, SGD(lr=0.1), 3, time="cont")

@@ -24,7 +24,7 @@ def test_frontier_is_the_lower_envelope():
     assert np.all(fr.p_star <= best * (1 + 1e-12)) and np.all(fr.p_star > 0.8 * best)
     assert np.all((fr.d_star >= 40) & (fr.d_star <= 640))
     assert np.all(np.diff(fr.p_star) < 0)
-    assert fr.phase == theory.compute_optimal_exponents(1.0, 0.7).phase
+    assert fr.phase == theory.plrf.compute_optimal_exponents(1.0, 0.7).phase
 
 
 @pytest.mark.slow
@@ -32,7 +32,7 @@ def test_frontier_is_the_lower_envelope():
 def test_local_slopes_approach_symbolic_exponents(alpha, beta):
     fr = numerics.compute_optimal_frontier(alpha, beta, d_grid=np.geomspace(100, 3200, 12),
                                            flops=np.logspace(5.0, 8.5, 30), window=1.0)
-    ex = theory.compute_optimal_exponents(alpha, beta)
+    ex = theory.plrf.compute_optimal_exponents(alpha, beta)
     err = np.abs(fr.eta_local - ex.eta)
     assert err[-1] < 0.03 and err[-1] <= err[0] + 1e-3  # approaches as f grows
     assert abs(fr.xi_local[-1] - ex.xi) < 0.05

@@ -8,19 +8,20 @@ import numpy as np
 import pytest
 
 import numerics
-from theory import PLRF, SGD, Cosine, Optimizer, ParameterError
+from theory import SGD, Cosine, Optimizer, ParameterError
+from theory.plrf import PLRF
 
 
 def test_series_and_loggrid_match_exact_recursion():
     p = PLRF(0.7, 1.2, 400, 100)
-    spec = numerics.exact_spectrum(p, seed=4)
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(spec, SGD(lr=1.0)), batch=2)
+    spec = numerics.plrf.exact_spectrum(p, seed=4)
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(spec, SGD(lr=1.0)), batch=2)
     ref = None
     for method in ("series", "loggrid", "recursion"):
-        c = numerics.risk_curve(p, opt, steps=5000, spectrum=spec, n_points=50, method=method)
+        c = numerics.plrf.risk_curve(p, opt, steps=5000, spectrum=spec, n_points=50, method=method)
         assert c.status == "ok" and c.steps[0] == 0 and c.method == method
         if ref is None:
-            ref = numerics.exact_recursion(spec, opt, steps=5000, record=c.steps)
+            ref = numerics.plrf.exact_recursion(spec, opt, steps=5000, record=c.steps)
         tol = 1e-12 if method != "loggrid" else 1e-4
         np.testing.assert_allclose(c.risk, ref, rtol=tol)
     np.testing.assert_array_equal(c.flops, c.steps * 100 * 2)
@@ -28,20 +29,20 @@ def test_series_and_loggrid_match_exact_recursion():
 
 def test_diverged_curve_names_the_limit_and_has_no_nan():
     p = PLRF(1.0, 0.75, 200, 50)
-    spec = numerics.surrogate_spectrum(p)
-    lr_max = numerics.max_stable_lr(spec, SGD(lr=1.0))
-    c = numerics.risk_curve(p, SGD(lr=1.01 * lr_max), steps=100, spectrum=spec)
+    spec = numerics.plrf.surrogate_spectrum(p)
+    lr_max = numerics.plrf.max_stable_lr(spec, SGD(lr=1.0))
+    c = numerics.plrf.risk_curve(p, SGD(lr=1.01 * lr_max), steps=100, spectrum=spec)
     assert c.status == "diverged" and c.risk.size == 0
     assert c.lr_max == pytest.approx(lr_max) and f"{lr_max:.6g}" in c.message
     # a schedule whose peak is past the limit diverges too; below it, it does not
-    assert numerics.risk_curve(p, SGD(lr=1.01 * lr_max), Cosine(), 100, spectrum=spec).status == "diverged"
-    assert numerics.risk_curve(p, SGD(lr=0.9 * lr_max), Cosine(), 100, spectrum=spec).status == "ok"
+    assert numerics.plrf.risk_curve(p, SGD(lr=1.01 * lr_max), Cosine(), 100, spectrum=spec).status == "diverged"
+    assert numerics.plrf.risk_curve(p, SGD(lr=0.9 * lr_max), Cosine(), 100, spectrum=spec).status == "ok"
 
 
 def test_mean_reduction_is_batch_sum_with_gamma_over_B():
     p = PLRF(1.0, 0.8, 200, 50)
-    a = numerics.risk_curve(p, SGD(lr=0.4, batch=4, batch_reduction="mean"), steps=300, spectrum="surrogate")
-    b = numerics.risk_curve(p, SGD(lr=0.1, batch=4), steps=300, spectrum="surrogate")
+    a = numerics.plrf.risk_curve(p, SGD(lr=0.4, batch=4, batch_reduction="mean"), steps=300, spectrum="surrogate")
+    b = numerics.plrf.risk_curve(p, SGD(lr=0.1, batch=4), steps=300, spectrum="surrogate")
     np.testing.assert_allclose(a.risk, b.risk, rtol=1e-14)
     assert a.lr_max == pytest.approx(4 * b.lr_max)
 
@@ -59,13 +60,13 @@ def test_registry_dispatches_on_optimizer_class():
 
     def solver(problem, optimizer, schedule, steps, **options):
         seen["called"] = (optimizer.lr, steps, options["n_points"])
-        return numerics.RiskCurve(np.array([0, steps]), np.array([1.0, 0.5]), "ok", "toy", "toy", 0.0, 1.0)
+        return numerics.plrf.RiskCurve(np.array([0, steps]), np.array([1.0, 0.5]), "ok", "toy", "toy", 0.0, 1.0)
 
     with pytest.raises(ParameterError, match="registered risk solver"):
-        numerics.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5)
+        numerics.plrf.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5)
     numerics.register_risk_solver(_ToyOptimizer, solver)
     try:
-        c = numerics.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5, n_points=7)
+        c = numerics.plrf.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5, n_points=7)
         assert seen["called"] == (0.1, 5, 7) and c.method == "toy"
     finally:
         numerics.RISK_SOLVERS.pop(_ToyOptimizer)
@@ -74,8 +75,8 @@ def test_registry_dispatches_on_optimizer_class():
 def test_bad_inputs():
     p = PLRF(1.0, 0.5, 20, 10)
     with pytest.raises(ParameterError, match="steps"):
-        numerics.risk_curve(p, SGD(lr=0.1), steps=0)
+        numerics.plrf.risk_curve(p, SGD(lr=0.1), steps=0)
     with pytest.raises(ParameterError, match="spectrum"):
-        numerics.risk_curve(p, SGD(lr=0.1), steps=5, spectrum="wishart")
+        numerics.plrf.risk_curve(p, SGD(lr=0.1), steps=5, spectrum="wishart")
     with pytest.raises(ParameterError, match="method"):
-        numerics.risk_curve(p, SGD(lr=0.1), Cosine(), 5, spectrum="surrogate", method="series")
+        numerics.plrf.risk_curve(p, SGD(lr=0.1), Cosine(), 5, spectrum="surrogate", method="series")

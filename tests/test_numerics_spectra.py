@@ -4,14 +4,15 @@ import numpy as np
 import pytest
 
 import numerics
-from theory import PLRF, ParameterError
+from theory import ParameterError
+from theory.plrf import PLRF
 
 
 def test_exact_spectrum_matches_eigendecomposition_of_WtDW():
     p = PLRF(0.8, 0.6, 300, 60)
     rng = np.random.default_rng(3)
     W = rng.standard_normal((300, 60)) / np.sqrt(60)
-    s = numerics.exact_spectrum(p, W=W)
+    s = numerics.plrf.exact_spectrum(p, W=W)
     D = p.population_eigenvalues()
     b = p.target()
     K = W.T @ (D[:, None] * W)
@@ -27,11 +28,11 @@ def test_exact_spectrum_matches_eigendecomposition_of_WtDW():
 
 def test_seed_reproducible_and_validation():
     p = PLRF(1.0, 0.5, 40, 10)
-    a, b = numerics.exact_spectrum(p, seed=1), numerics.exact_spectrum(p, seed=1)
+    a, b = numerics.plrf.exact_spectrum(p, seed=1), numerics.plrf.exact_spectrum(p, seed=1)
     np.testing.assert_array_equal(a.eigenvalues, b.eigenvalues)
     with pytest.raises(ParameterError, match="W"):
-        numerics.exact_spectrum(p, W=np.ones((3, 3)))
+        numerics.plrf.exact_spectrum(p, W=np.ones((3, 3)))
     with pytest.raises(ParameterError, match="weights"):
-        numerics.Spectrum([1.0, 2.0], [1.0], 0.0)
+        numerics.plrf.Spectrum([1.0, 2.0], [1.0], 0.0)
     with pytest.raises(ParameterError, match="p_inf"):
-        numerics.Spectrum([1.0], [1.0], -1.0)
+        numerics.plrf.Spectrum([1.0], [1.0], -1.0)

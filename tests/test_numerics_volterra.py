@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 import numerics
 from numerics import ExpSum, solve_volterra
-from theory import PLRF, SGD, WSD, ParameterError
+from theory import SGD, WSD, ParameterError
+from theory.plrf import PLRF
 
 
 def _closed_discrete(a, rho, r):
@@ -46,10 +47,10 @@ def test_loggrid_continuous_closed_form():
 
 
 def test_series_against_mpmath_recursion():
-    spec = numerics.Spectrum([0.013, 0.2, 0.9], [0.3, 0.5, 0.2], 0.01)
+    spec = numerics.plrf.Spectrum([0.013, 0.2, 0.9], [0.3, 0.5, 0.2], 0.01)
     opt = SGD(lr=0.6)
     n = 400
-    fk = numerics.forcing_kernel(spec, opt, n)
+    fk = numerics.plrf.forcing_kernel(spec, opt, n)
     mpmath.mp.dps = 40
     lam = [mpmath.mpf(x) for x in spec.eigenvalues]
     c = [mpmath.mpf(w) / l for w, l in zip(spec.weights, lam)]
@@ -65,9 +66,9 @@ def test_series_against_mpmath_recursion():
 
 
 def test_fast_methods_agree_with_direct_on_plrf():
-    spec = numerics.exact_spectrum(PLRF(0.7, 0.7, 800, 200), seed=1)
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(spec, SGD(lr=1.0)))
-    fk = numerics.forcing_kernel(spec, opt, 4096)
+    spec = numerics.plrf.exact_spectrum(PLRF(0.7, 0.7, 800, 200), seed=1)
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(spec, SGD(lr=1.0)))
+    fk = numerics.plrf.forcing_kernel(spec, opt, 4096)
     ref = solve_volterra(fk.F, fk.K, method="direct").risk
     for method in ("series", "picard"):
         res = solve_volterra(fk.F, fk.K, method=method)
@@ -76,13 +77,13 @@ def test_fast_methods_agree_with_direct_on_plrf():
 
 
 def test_loggrid_against_exact_recursion_constant_and_schedule():
-    spec = numerics.exact_spectrum(PLRF(1.0, 0.8, 400, 100), seed=2)
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(spec, SGD(lr=1.0)))
+    spec = numerics.plrf.exact_spectrum(PLRF(1.0, 0.8, 400, 100), seed=2)
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(spec, SGD(lr=1.0)))
     n = 20000
     rec = numerics.log_grid(n, 80)
-    for sched in (numerics.risk_curve.__defaults__[0], WSD(warmup=0.01, decay=0.3, shape="cosine")):
-        ref = numerics.exact_recursion(spec, opt, sched, n, rec)
-        c = numerics.risk_curve(PLRF(1.0, 0.8, 400, 100), opt, sched, n, spectrum=spec, method="loggrid",
+    for sched in (numerics.plrf.risk_curve.__defaults__[0], WSD(warmup=0.01, decay=0.3, shape="cosine")):
+        ref = numerics.plrf.exact_recursion(spec, opt, sched, n, rec)
+        c = numerics.plrf.risk_curve(PLRF(1.0, 0.8, 400, 100), opt, sched, n, spectrum=spec, method="loggrid",
                                 record=rec)
         assert c.status == "ok"
         assert np.max(np.abs(c.risk - ref) / ref) < 1e-3
@@ -90,11 +91,11 @@ def test_loggrid_against_exact_recursion_constant_and_schedule():
 
 @pytest.mark.slow
 def test_loggrid_within_1e3_of_recursion_to_a_million_steps():
-    spec = numerics.exact_spectrum(PLRF(0.7, 1.2, 800, 200), seed=0)
-    opt = SGD(lr=0.5 * numerics.max_stable_lr(spec, SGD(lr=1.0)))
+    spec = numerics.plrf.exact_spectrum(PLRF(0.7, 1.2, 800, 200), seed=0)
+    opt = SGD(lr=0.5 * numerics.plrf.max_stable_lr(spec, SGD(lr=1.0)))
     rec = numerics.log_grid(10**6, 100)
-    ref = numerics.exact_recursion(spec, opt, steps=10**6, record=rec)
-    c = numerics.risk_curve(PLRF(0.7, 1.2, 800, 200), opt, steps=10**6, spectrum=spec, method="loggrid", record=rec)
+    ref = numerics.plrf.exact_recursion(spec, opt, steps=10**6, record=rec)
+    c = numerics.plrf.risk_curve(PLRF(0.7, 1.2, 800, 200), opt, steps=10**6, spectrum=spec, method="loggrid", record=rec)
     assert np.max(np.abs(c.risk - ref) / ref) < 1e-3
 
 

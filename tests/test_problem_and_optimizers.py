@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory import PLRF, SGD, ParameterError, convert_risk
+from theory import SGD, ParameterError, convert_risk
+from theory.plrf import PLRF
 
 
 @pytest.mark.parametrize(

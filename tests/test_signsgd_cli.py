@@ -67,7 +67,7 @@ def test_verify_cli_signsgd_runs_the_plrf_check(capsys, tmp_path):
     n = len(data["steps"])
     assert len(data["risk_simulated"]) == len(data["risk_stderr"]) == len(data["risk_volterra"]) == n
     # default rate: noise floor (pi^2/16) gamma^2 d tr D = 1e-3, computed here from its closed form
-    p = theory.PLRF(1.0, 0.7, 4 * 48, 48)
+    p = theory.plrf.PLRF(1.0, 0.7, 4 * 48, 48)
     lr = data["optimizer"]["lr"]
     assert abs(np.pi**2 / 16 * lr**2 * p.d * p.trace_D() - 1e-3) < 1e-12
     # the risk starts at the initial risk (exact at step 0) and falls
@@ -122,7 +122,7 @@ def test_frontier_cli_signsgd(capsys, tmp_path):
     import theory
 
     for d, g, c in zip(out["d_star"], out["lrs"], out["c_opt"]):
-        tr = theory.PLRF(a, 1.2, int(round(4 * d)), int(round(d))).trace_D()
+        tr = theory.plrf.PLRF(a, 1.2, int(round(4 * d)), int(round(d))).trace_D()
         assert abs(g * np.sqrt(d * tr) - c) < 1e-9 * c
     assert main(["frontier", "--alpha", "0.7", "--beta", "1.2", "--optimizer", "signsgd", "--batch", "2"]) == 2
     assert main(["frontier", "--alpha", "0.7", "--beta", "1.2", "--optimizer", "signsgd",

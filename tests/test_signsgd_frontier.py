@@ -8,7 +8,8 @@ import pytest
 import theory
 from numerics._signsgd_frontier import lr_optimised_frontier, signsgd_frontier
 from numerics._signsgd_plrf import signsgd_plrf_modes, signsgd_plrf_risk
-from theory import PLRF, ParameterError, SignSGD
+from theory import ParameterError, SignSGD
+from theory.plrf import PLRF
 from verification._frontier_checks import check_signsgd_frontier
 
 

@@ -16,26 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import theory
-from numerics import (
-    CauchyNoise,
-    DensityNoise,
-    GaussianNoise,
-    LaplaceNoise,
-    LinearRegressionProblem,
-    NoNoise,
-    StudentTNoise,
-    correlated_covariance,
-    effective_lr_factor,
-    noise_compression,
-    power_law_covariance,
-    preconditioned_matrix,
-    sgd_limit_risk,
-    sgd_risk_ode,
-    sign_noise_covariance,
-    signsgd_limit_risk,
-    signsgd_modes,
-    signsgd_risk_ode,
-)
+from numerics import sgd_limit_risk, sgd_risk_ode, signsgd_limit_risk, signsgd_risk_ode
+from theory.linreg import CauchyNoise, DensityNoise, GaussianNoise, LaplaceNoise, LinearRegressionProblem, NoNoise, StudentTNoise, correlated_covariance, power_law_covariance
+from numerics.linreg import effective_lr_factor, noise_compression, preconditioned_matrix, sign_noise_covariance, sign_modes as signsgd_modes
 from theory import SGD, ParameterError, SignSGD, StabilityError
 from verification import simulate_linreg
 from verification._signsgd_checks import check_signsgd_highdim, error_bar_scaling

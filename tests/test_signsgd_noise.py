@@ -12,17 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics import (
-    CauchyNoise,
-    DensityNoise,
-    ExponentialNoise,
-    GaussianNoise,
-    LaplaceNoise,
-    NoNoise,
-    StudentTNoise,
-    UniformNoise,
-    parse_noise,
-)
+from theory.linreg import CauchyNoise, DensityNoise, ExponentialNoise, GaussianNoise, LaplaceNoise, NoNoise, StudentTNoise, UniformNoise, parse_noise
 from theory import ParameterError
 
 mp.mp.dps = 30

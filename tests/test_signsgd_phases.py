@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import PLRF, Constant, ParameterError, SignSGD, StableDecay
+from theory import Constant, ParameterError, SignSGD, StableDecay
+from theory.plrf import PLRF
 from theory._signsgd_phases import (format_signsgd_phase_table, signsgd_phase_boundaries, signsgd_phase_check,
                                     signsgd_phase_of, signsgd_phase_table)
 from theory._signsgd_schedule_exponents import schedule_slope_grid, signsgd_decay_q, signsgd_schedule_eta
@@ -86,7 +87,8 @@ def test_phase_of_bad_input_and_table_format():
 
 def _noise_run(alpha, d, taus, part="all", schedule=None):
     """R = P - P_inf from r0 = 0 with P_inf = 1 (so phi ~ 2/pi), normalised R s / gamma."""
-    from numerics import SignSGDPLRFModes, signsgd_plrf_modes, signsgd_plrf_risk
+    from numerics import signsgd_plrf_risk
+    from numerics.plrf import SignSGDPLRFModes, sign_modes as signsgd_plrf_modes
 
     pr = PLRF(alpha, 0.7, 4 * d, d)
     m = signsgd_plrf_modes(pr, "deterministic")

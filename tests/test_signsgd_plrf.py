@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 import theory
-from numerics import RISK_SOLVERS, risk_curve, signsgd_plrf_modes, signsgd_plrf_risk
+from numerics import RISK_SOLVERS, signsgd_plrf_risk
+from numerics.plrf import risk_curve, sign_modes as signsgd_plrf_modes
 from numerics._signsgd_plrf import SignSGDPLRFModes
-from theory import PLRF, SGD, ParameterError, SignSGD
+from theory import SGD, ParameterError, SignSGD
+from theory.plrf import PLRF
 from verification import check_signsgd_plrf, default_signsgd_lr, sample_instance
 
 
@@ -150,13 +152,14 @@ def test_arcsine_transient_hands_over_to_loggrid_on_long_horizons():
     import numpy as np
 
     import numerics
-    from theory import PLRF, Constant, SignSGD
+    from theory import Constant, SignSGD
+    from theory.plrf import PLRF
     from verification._signsgd_checks import default_signsgd_lr
     from verification._simulate_plrf import sample_instance
 
     p = PLRF(1.0, 0.7, 400, 100)
     g = default_signsgd_lr(p)
-    md = numerics.signsgd_plrf_modes(p, "exact", W=sample_instance(p, seed=0).W)
+    md = numerics.plrf.sign_modes(p, "exact", W=sample_instance(p, seed=0).W)
     curve = numerics.signsgd_plrf_risk(p, SignSGD(lr=g), Constant(), 200_000, modes=md, n_points=14,
                                        method="arcsine")
     assert curve.status == "ok", curve.message

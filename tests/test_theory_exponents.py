@@ -33,7 +33,7 @@ HAND = {  # hand derivation (docs/theory.md sec. 4), independent of the LP code
 
 
 def test_table_matches_hand_derivation():
-    rows = theory.exponent_table()
+    rows = theory.plrf.exponent_table()
     assert [r.phase for r in rows] == ["Ia", "Ib", "Ic", "II", "III", "IVa", "IVb"]
     for r in rows:
         xi, eta = HAND[r.phase]
@@ -42,12 +42,12 @@ def test_table_matches_hand_derivation():
 
 
 def test_phase_III_is_universal_half():
-    r = theory.compute_optimal_exponents(0.8, 1.3)
+    r = theory.plrf.compute_optimal_exponents(0.8, 1.3)
     assert r.phase == "III" and r.xi_expr == sp.Rational(1, 2) and r.xi == 0.5
 
 
 def test_dominant_terms_and_balanced_pairs():
-    rows = {r.phase: r for r in theory.exponent_table()}
+    rows = {r.phase: r for r in theory.plrf.exponent_table()}
     assert rows["II"].balanced == ("F_pp", "F_ac")
     assert rows["III"].balanced == ("F_ac", "noise")
     assert rows["IVa"].balanced == ("F_0", "noise")
@@ -83,7 +83,7 @@ def test_exponents_match_brute_force_minimisation(a, b):
     (p1, d1), (p2, d2) = _brute_force(a, b, 2000.0), _brute_force(a, b, 4000.0)
     eta_num = -(p2 - p1) / 2000.0
     xi_num = (d2 - d1) / 2000.0
-    r = theory.compute_optimal_exponents(a, b)
+    r = theory.plrf.compute_optimal_exponents(a, b)
     assert eta_num == pytest.approx(r.eta, abs=2e-4)
     assert xi_num == pytest.approx(r.xi, abs=2e-3)
 
@@ -96,7 +96,7 @@ NOTE_FITS = {  # research note sec. 1.9, last fitted window (finite sizes approa
 
 @pytest.mark.parametrize("pt", list(NOTE_FITS))
 def test_eta_roughly_bounds_finite_size_fits(pt):
-    eta = theory.compute_optimal_exponents(*pt).eta
+    eta = theory.plrf.compute_optimal_exponents(*pt).eta
     assert eta >= NOTE_FITS[pt] - 0.07
 
 
@@ -105,8 +105,8 @@ def test_deleting_noise_term_changes_table():
     no_noise = TermSet(tuple(t for t in base.terms if t.name != "noise"), base.lr_exponent)
     theory.register_optimizer_terms("sgd_without_noise", lambda: no_noise)
     try:
-        rows = {r.phase: r for r in theory.exponent_table("sgd_without_noise")}
-        full = {r.phase: r for r in theory.exponent_table("sgd")}
+        rows = {r.phase: r for r in theory.plrf.exponent_table("sgd_without_noise")}
+        full = {r.phase: r for r in theory.plrf.exponent_table("sgd")}
         assert rows["III"].balanced == ("F_pp", "F_ac")  # without SGD noise III behaves like II
         assert sp.simplify(rows["III"].xi - full["III"].xi) != 0
         assert sp.simplify(rows["IVa"].eta - full["IVa"].eta) != 0
@@ -121,7 +121,7 @@ def test_deleting_noise_term_changes_table():
 
 
 def test_partition_disjoint_and_covering():
-    res = theory.check_phase_partition()
+    res = theory.plrf.check_phase_partition()
     assert res.disjoint and res.covers and res.ok
 
 
@@ -136,7 +136,7 @@ def test_lra_check_detects_overlap_and_gap():
 
 
 def test_boundaries_eta_continuous_xi_jumps_only_IVa_IVb():
-    bds = [b for b in theory.phase_boundaries() if "outside" not in b.phases]
+    bds = [b for b in theory.plrf.phase_boundaries() if "outside" not in b.phases]
     pairs = {b.phases for b in bds}
     for expected in [("Ia", "Ib"), ("Ia", "II"), ("II", "III"), ("III", "IVa"), ("IVa", "IVb"),
                      ("Ic", "IVb"), ("Ib", "Ic"), ("Ib", "IVa"), ("Ib", "IVb")]:
@@ -149,29 +149,29 @@ def test_boundaries_eta_continuous_xi_jumps_only_IVa_IVb():
 
 
 def test_derived_boundaries_contain_those_used():
-    derived = theory.derived_boundary_polynomials()
+    derived = theory.plrf.derived_boundary_polynomials()
     for p in theory._phases.BOUNDARY_POLYNOMIALS:
         assert any(sp.expand(p - q) == 0 or sp.expand(p + q) == 0 for q in derived), p
 
 
 def test_piecewise_agrees_with_point_queries():
-    xi, eta = theory.exponents_piecewise()
+    xi, eta = theory.plrf.exponents_piecewise()
     fx = sp.lambdify((A, B), xi, "math")
     fe = sp.lambdify((A, B), eta, "math")
     for pt in [(0.7, 0.3), (0.4, 0.3), (0.2, 0.7), (1.0, 0.7), (0.7, 1.2), (0.4, 0.7), (0.27, 0.7)]:
-        r = theory.compute_optimal_exponents(*pt)
+        r = theory.plrf.compute_optimal_exponents(*pt)
         assert fx(*pt) == pytest.approx(r.xi) and fe(*pt) == pytest.approx(r.eta)
 
 
 def test_boundary_queries():
-    loc = theory.phase_of(0.7, 0.5)
+    loc = theory.plrf.phase_of(0.7, 0.5)
     assert loc.name is None and loc.boundary == "2*beta = 1" and loc.phases == ("Ia", "II")
-    r = theory.compute_optimal_exponents(1 - 1 / math.sqrt(2), 0.8)
+    r = theory.plrf.compute_optimal_exponents(1 - 1 / math.sqrt(2), 0.8)
     assert r.phase is None and r.xi is None and set(r.phases) == {"IVa", "IVb"}
     assert r.eta == pytest.approx(1 - 1 / math.sqrt(2))
     lo, hi = r.xi_interval
     assert lo == pytest.approx(0.5) and hi > 0.5
-    r = theory.compute_optimal_exponents(0.5, 0.5)
+    r = theory.plrf.compute_optimal_exponents(0.5, 0.5)
     assert set(r.phases) == {"Ia", "Ib", "II", "III", "IVa"} and r.eta == pytest.approx(0.5)
 
 
@@ -179,15 +179,15 @@ def test_boundary_queries():
                                        (0.25, 0.25, "2*alpha + 2*beta")])
 def test_outside_domain_raises(a, b, param):
     with pytest.raises(theory.ParameterError) as e:
-        theory.compute_optimal_exponents(a, b)
+        theory.plrf.compute_optimal_exponents(a, b)
     assert e.value.parameter == param
     with pytest.raises(theory.ParameterError):
-        theory.phase_of(a, b)
+        theory.plrf.phase_of(a, b)
 
 
 def test_unknown_optimizer_raises():
     with pytest.raises(theory.ParameterError):
-        theory.compute_optimal_exponents(0.7, 1.2, optimizer="adam")
+        theory.plrf.compute_optimal_exponents(0.7, 1.2, optimizer="adam")
 
 
 _points = st.tuples(st.floats(0.02, 1.8), st.floats(-0.4, 2.0)).filter(lambda p: 2 * p[0] + 2 * p[1] > 1.02)
@@ -197,10 +197,10 @@ _points = st.tuples(st.floats(0.02, 1.8), st.floats(-0.4, 2.0)).filter(lambda p:
 @given(_points)
 def test_lp_pair_is_constant_over_each_phase(pt):
     a, b = pt
-    loc = theory.phase_of(a, b)
+    loc = theory.plrf.phase_of(a, b)
     if loc.name is None:
         return
-    rows = {r.phase: r for r in theory.exponent_table()}
+    rows = {r.phase: r for r in theory.plrf.exponent_table()}
     sol = solve_exponents_at(a, b)
     assert sol.pair == rows[loc.name].balanced
     assert sol.dominant_terms == rows[loc.name].dominant_terms
@@ -212,7 +212,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=None)
 def _piecewise_fns():
-    return tuple(sp.lambdify((A, B), e, "math") for e in theory.exponents_piecewise())
+    return tuple(sp.lambdify((A, B), e, "math") for e in theory.plrf.exponents_piecewise())
 
 
 @lru_cache(maxsize=None)
@@ -228,7 +228,7 @@ def test_eta_between_zero_and_loss_exponent_bounds(pt):
     e, x = eta(a, b), xi(a, b)
     assert 0 < e <= (2 * a + 2 * b - 1) / 2 + 1 + 1e-12 and 0 <= x <= 1
     # each phase region lambdified as a mask agrees with phase_of
-    loc = theory.phase_of(a, b)
+    loc = theory.plrf.phase_of(a, b)
     inside = [n for n, f in _region_fns() if bool(f(a, b))]
     assert inside == ([loc.name] if loc.name else [])
 

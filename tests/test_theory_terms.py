@@ -14,7 +14,8 @@ import pytest
 import sympy as sp
 
 import theory
-from theory import PLRF, SGD, asymptotic_terms
+from theory import SGD
+from theory.plrf import PLRF, asymptotic_terms
 from theory._plrf_terms import limit_level, limit_level_kappa, plrf_sgd_terms
 from theory._power_terms import alpha, beta
 
@@ -161,11 +162,11 @@ def test_terms_hold_in_disjoint_regions():
 
 def test_asymptotic_risk_and_stability():
     p = PLRF(0.7, 1.2, 4000, 1000)
-    est = theory.asymptotic_risk(p, SGD(lr=0.2), np.array([1.0, 10.0, 1e3, 1e6]))
+    est = theory.plrf.asymptotic_risk(p, SGD(lr=0.2), np.array([1.0, 10.0, 1e3, 1e6]))
     assert np.all(np.isfinite(est)) and np.all(np.diff(est) <= 0)
-    assert est[-1] == pytest.approx(limit_level(p) / (1 - theory.kernel_norm(p, SGD(lr=0.2))), rel=1e-9)
+    assert est[-1] == pytest.approx(limit_level(p) / (1 - theory.plrf.asymptotic_kernel_norm(p, SGD(lr=0.2))), rel=1e-9)
     with pytest.raises(theory.StabilityError):
-        theory.asymptotic_risk(PLRF(0.3, 0.7, 4000, 1000), SGD(lr=0.5), np.array([10.0]))
+        theory.plrf.asymptotic_risk(PLRF(0.3, 0.7, 4000, 1000), SGD(lr=0.5), np.array([10.0]))
     with pytest.raises(theory.ParameterError):
         asymptotic_terms(p, SGD(lr=0.2))[1](np.array([0.0]))
 

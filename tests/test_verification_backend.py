@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from theory import PLRF, SGD, ParameterError
+from theory import SGD, ParameterError
+from theory.plrf import PLRF
 from verification import (backend_name, cupy_available, default_rng, get_namespace, limit_blas_threads,
                           sample_instance, simulate_plrf, to_numpy)
 from verification._exact_risk import exact_expected_risk, instance_spectrum

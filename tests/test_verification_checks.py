@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import numerics
-from theory import PLRF, SGD, ParameterError, StabilityError
+from theory import SGD, ParameterError, StabilityError
+from theory.plrf import PLRF
 from verification import (CheckResult, check_limit_level, check_simulation_vs_exact, default_lr, max_stable_lr,
                           run_verification)
 from verification._checks import robust_stderr, slope_window
@@ -54,7 +55,7 @@ def test_wrong_noise_kernel_makes_the_checks_fail():
 
 
 def test_wrong_volterra_curve_makes_the_numerics_checks_fail(monkeypatch):
-    real = numerics.risk_curve
+    real = numerics.plrf.risk_curve
 
     def off_by_50_percent(*args, **kwargs):
         c = real(*args, **kwargs)
@@ -144,7 +145,7 @@ def test_verify_dispatches_through_the_registry(monkeypatch):
 
     monkeypatch.setattr(_verify, "_VERIFIERS", dict(_verify._VERIFIERS))
     verification.register_verifier(Toy, fake)
-    p = theory.PLRF(1.0, 0.7, 64, 16)
+    p = theory.plrf.PLRF(1.0, 0.7, 64, 16)
     assert verification.verify(p, Toy(lr=0.1), steps=10) == "sentinel"
     assert seen["args"] == (p, Toy(lr=0.1), 10)
     with pytest.raises(theory.ParameterError, match="optimizer_cls"):

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from theory import PLRF, SGD, WSD, ParameterError, StepDecay
+from theory import SGD, WSD, ParameterError, StepDecay
+from theory.plrf import PLRF
 from verification import InstanceSpectrum, exact_expected_risk, instance_spectrum, sample_instance
 from verification._exact_risk import sgd_kernel_norm
 

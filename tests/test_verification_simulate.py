@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import theory
-from theory import PLRF, SGD, WSD, Optimizer, ParameterError
+from theory import SGD, WSD, Optimizer, ParameterError
+from theory.plrf import PLRF
 from verification import log_steps, sample_instance, simulate_plrf
 from verification._exact_risk import exact_expected_risk, instance_spectrum
 

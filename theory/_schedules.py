@@ -101,6 +101,20 @@ class Schedule(abc.ABC):
             raise ParameterError(self.name, "finite, non-negative learning-rate factors", "a negative or non-finite value")
         return np.broadcast_to(out, k.shape).copy() if out.shape != k.shape else out
 
+    #: True for a schedule whose factor is 1 at every step (solvers take their constant-rate path).
+    is_constant: ClassVar[bool] = False
+
+    def end_decay_power(self) -> float | None:
+        """The power ``p`` of a rate that ends like ``(1 - k/N)^p`` at the horizon, or ``None``
+        when the rate does not decay to zero at the end (constant up to a factor there).
+
+        This is what a schedule contributes to the compute-optimal theory (e.g. signSGD's noise
+        suppression ``q = p/(p+1)``, ``theory.plrf``); a schedule whose end is not of this form
+        raises :class:`theory.ParameterError`.
+        """
+        raise ParameterError("schedule", "a schedule whose rate ends like (1 - k/N)^p (Constant, LinearWarmup, "
+                             "WSD/StableDecay, Cosine)", self.name)
+
     def lr(self, steps, horizon: int, peak: float) -> np.ndarray:
         """Absolute learning rates ``peak * factor``."""
         return check_real("peak", peak, gt=0) * self(steps, horizon)
@@ -129,9 +143,18 @@ class Constant(Schedule):
     """
 
     name: ClassVar[str] = "constant"
+    is_constant: ClassVar[bool] = True
 
     def _factors(self, k, n):
         return np.ones_like(k)
+
+    def end_decay_power(self) -> None:
+        """``None``: a constant rate does not decay.
+
+        >>> Constant().end_decay_power() is None
+        True
+        """
+        return None
 
 
 @dataclass(frozen=True)
@@ -150,6 +173,10 @@ class LinearWarmup(Schedule):
 
     def _factors(self, k, n):
         return _warmup_factor(k, int(round(self.warmup * n)))
+
+    def end_decay_power(self) -> None:
+        """``None``: constant after the warmup."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -174,6 +201,14 @@ class Cosine(Schedule):
         u = (k - w + 1.0) / m
         dec = self.floor + (1.0 - self.floor) * _decay_shape(u, "cosine", 1.0)
         return np.where(k < w, _warmup_factor(k, w), dec)
+
+    def end_decay_power(self) -> float | None:
+        """``2``: ``(1 + cos(pi k/N))/2 ~ (pi^2/4)(1 - k/N)^2`` at the end (``None`` with a floor > 0).
+
+        >>> Cosine().end_decay_power(), Cosine(floor=0.1).end_decay_power()
+        (2.0, None)
+        """
+        return None if self.floor > 0 else 2.0
 
 
 @dataclass(frozen=True)
@@ -226,6 +261,17 @@ class WSD(Schedule):
             dec = np.ones_like(k)
         out = np.where(k >= s, dec, 1.0)
         return np.where(k < w, _warmup_factor(k, w), out)
+
+    def end_decay_power(self) -> float | None:
+        """The decay shape's end power: linear and 1-sqrt 1, cosine 2, polynomial ``power``;
+        ``None`` without a decay to zero (``decay = 0`` or ``floor > 0``).
+
+        >>> WSD(decay=0.2).end_decay_power(), WSD(decay=0.2, shape="polynomial", power=3.0).end_decay_power()
+        (1.0, 3.0)
+        """
+        if self.decay == 0 or self.floor > 0:
+            return None
+        return {"linear": 1.0, "cosine": 2.0, "1-sqrt": 1.0}.get(self.shape, float(self.power))
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,5 @@ from ._schedule_design import wsd_final_loss as wsd_final_loss
 from ._bridge import THEORY_SCHEDULES as THEORY_SCHEDULES
 from ._bridge import BridgeResult as BridgeResult
 from ._bridge import law_theory_bridge as law_theory_bridge
-from ._bridge import signsgd_loss_curves as signsgd_loss_curves
 from ._bridge import theory_exponents as theory_exponents
 from ._bridge import theory_loss_curves as theory_loss_curves

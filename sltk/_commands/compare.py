@@ -60,7 +60,7 @@ def run(args) -> int:
                      "difference": diff, "verdict": verdict, "xi_sgd": c["xi_sgd"], "xi_signsgd": c["xi_signsgd"],
                      "e_signsgd": c["e_signsgd"], "eta_signsgd_expr": c["eta_signsgd_expr"],
                      "signsgd_active": c["signsgd_active"]})
-    g = theory.slope_difference_grid(np.linspace(a_lo, a_hi, grid), np.linspace(b_lo, b_hi, grid))
+    g = theory.plrf.slope_difference_grid(np.linspace(a_lo, a_hi, grid), np.linspace(b_lo, b_hi, grid))
     diff = sign * g["difference"]
     fig_paths = []
     if args.out:

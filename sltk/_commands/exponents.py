@@ -38,14 +38,14 @@ def run(args) -> int:
     if args.table:
         if args.json:
             print_json({"optimizer": args.optimizer,
-                        "rows": [r.to_dict() for r in theory.exponent_table(args.optimizer)]})
+                        "rows": [r.to_dict() for r in theory.plrf.exponent_table(args.optimizer)]})
         else:
-            print(theory.format_exponent_table(args.optimizer, args.format))
+            print(theory.plrf.format_exponent_table(args.optimizer, args.format))
         return 0
     if args.alpha is None or args.beta is None:
         raise ParameterError("--alpha/--beta", "both given (or use --table)",
                              f"alpha={args.alpha}, beta={args.beta}")
-    res = theory.compute_optimal_exponents(args.alpha, args.beta, args.optimizer)
+    res = theory.plrf.compute_optimal_exponents(args.alpha, args.beta, args.optimizer)
     if args.json:
         print_json(res.to_dict())
         return 0

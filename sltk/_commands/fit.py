@@ -21,8 +21,8 @@ HELP = "fit a loss law with LR annealing (tissue or multi-power) to step,lr,loss
 
 
 def add_arguments(p):
-    from numerics.laws._annealing import WARMUP_CONVENTIONS
-    from numerics.laws._law_fitting import FIT_METHODS
+    from numerics.laws import WARMUP_CONVENTIONS
+    from numerics.laws import FIT_METHODS
 
     p.add_argument("curves", nargs="+", metavar="CURVE", help="CSV files with columns step,lr,loss")
     p.add_argument("--law", choices=("tissue", "mpl"), default="tissue", help="loss law (default: tissue)")
@@ -40,13 +40,13 @@ def add_arguments(p):
 
 
 def load_curves(paths, warmup_steps):
-    from numerics.laws._loss_curve_data import read_loss_csv
+    from numerics.laws import read_loss_csv
 
     return [read_loss_csv(p, warmup_steps=warmup_steps, name=str(p)) for p in paths]
 
 
 def run(args) -> int:
-    from numerics.laws._law_fitting import fit_loss_law
+    from numerics.laws import fit_loss_law
     from theory.validate import check_int
 
     check_int("--warmup-steps", args.warmup_steps, ge=0)

@@ -4,7 +4,7 @@
 is minimised over the model sizes and over the learning rates ``gamma = c / sqrt(d tr D)``
 (``c`` on the lattice ``--lr-factors``, default 8 per decade in ``[1e-6, 3]``, searched around
 the optimum and parabola-refined), with the signSGD PLRF equations; the symbolic exponents come
-from ``theory.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys
+from ``theory.plrf.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys
 where they make sense (``flops``, ``p_star``, ``d_star``, ``at_edge``, ``d_grid``,
 ``window_centers``, ``eta_local``, ``xi_local``, ``eta_theory``, ``xi_theory``, ``phase``,
 ``lrs``, ``window``) and adds ``optimizer``, ``eta_fit``/``xi_fit`` (fits over the upper half of
@@ -109,7 +109,7 @@ def _run_signsgd(args, d_grid, flops) -> int:
     fr = numerics.signsgd_frontier(args.alpha, args.beta, flops, ds=ds, lr_factors=cs, v_ratio=args.v_ratio,
                                    spectrum=args.spectrum, window=args.window)
     seconds = time.perf_counter() - t0
-    ex = theory.compute_optimal_exponents(args.alpha, args.beta, "signsgd")
+    ex = theory.plrf.compute_optimal_exponents(args.alpha, args.beta, "signsgd")
     out = {"optimizer": "signsgd", "alpha": args.alpha, "beta": args.beta, "flops": fr.flops, "p_star": fr.risk,
            "d_star": fr.d_opt, "at_edge": fr.at_edge, "at_edge_d": fr.at_edge_d, "at_edge_lr": fr.at_edge_lr,
            "d_grid": ds, "window_centers": fr.window_centers, "eta_local": fr.eta_local, "xi_local": fr.xi_local,

@@ -38,8 +38,8 @@ def read_params(path):
 
 
 def run(args) -> int:
-    from numerics.laws._law_fitting import curve_metrics
-    from numerics.laws._loss_laws import law_from_params
+    from numerics.laws import curve_metrics
+    from numerics.laws import law_from_params
 
     from .fit import load_curves
 

@@ -43,7 +43,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     v = args.v if args.v is not None else 4 * args.d
-    problem = theory.PLRF(args.alpha, args.beta, v, args.d)
+    problem = theory.plrf.PLRF(args.alpha, args.beta, v, args.d)
     schedule = theory.parse_schedule(args.schedule)
     cls = theory.OPTIMIZERS[args.optimizer]
     gamma_rule = "given"
@@ -51,12 +51,12 @@ def run(args) -> int:
         if not issubclass(cls, theory.SGD):
             raise ParameterError("--gamma", f"given for --optimizer {args.optimizer}", None)
         spec = numerics._risk_curve.get_spectrum(problem, args.spectrum, seed=args.seed)
-        lr_max = numerics.max_stable_lr(spec, cls(lr=1.0, batch=args.batch))
+        lr_max = numerics.plrf.max_stable_lr(spec, cls(lr=1.0, batch=args.batch))
         gamma, gamma_rule = 0.5 * lr_max, "0.5 * lr_max"
     else:
         gamma = args.gamma
     optimizer = cls(lr=gamma, batch=args.batch)
-    curve = numerics.risk_curve(problem, optimizer, schedule, args.steps, spectrum=args.spectrum,
+    curve = numerics.plrf.risk_curve(problem, optimizer, schedule, args.steps, spectrum=args.spectrum,
                                 seed=args.seed, n_points=args.n_points, method=args.method)
     if curve.status == "diverged":
         raise theory.StabilityError(gamma, curve.lr_max, f"kernel norm {curve.kernel_norm:.4g}")

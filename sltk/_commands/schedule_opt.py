@@ -26,8 +26,8 @@ def add_arguments(p):
 
 
 def run(args) -> int:
-    from numerics.laws._loss_laws import law_from_params
-    from numerics.laws._schedule_design import best_wsd_decay, optimal_schedule
+    from numerics.laws import law_from_params
+    from numerics.laws import best_wsd_decay, optimal_schedule
     from theory.validate import check_int, check_real
 
     from .predict import read_params

@@ -82,7 +82,7 @@ def build_setup(args):
 
     d = check_int("--d", args.d, ge=1)
     v = 4 * d if args.v is None else check_int("--v", args.v, ge=1)
-    problem = theory.PLRF(alpha=args.alpha, beta=args.beta, v=v, d=d)
+    problem = theory.plrf.PLRF(alpha=args.alpha, beta=args.beta, v=v, d=d)
     check_int("--steps", args.steps, ge=1)
     check_int("--runs", args.runs, ge=1)
     check_int("--points", args.points, ge=2)

@@ -40,17 +40,17 @@ def build(ctx):
                          "balanced at the compute optimum; hatched: d* ~ f^(1/2) (PDF: phase_diagram/phase_diagram.pdf)."))
     blocks.append(Figure("phase_diagram/xi_map.png", "Parameter exponent xi (d* ~ f^xi) over the plane."))
     blocks.append(Figure("phase_diagram/eta_map.png", "Loss exponent eta (P* ~ f^-eta) over the plane."))
-    md = theory.format_exponent_table("sgd", "markdown")
-    tex = theory.format_exponent_table("sgd", "latex")
+    md = theory.plrf.format_exponent_table("sgd", "markdown")
+    tex = theory.plrf.format_exponent_table("sgd", "latex")
     ctx.path("exponents.md").write_text(md + "\n")
     ctx.path("exponents.tex").write_text(tex + "\n")
-    rows = theory.exponent_table("sgd")
+    rows = theory.plrf.exponent_table("sgd")
     blocks.append(Table(["phase", "dominant terms", "balanced", "xi", "eta"],
                         [[r.phase, " + ".join(r.dominant_terms), " = ".join(r.balanced), str(r.xi), str(r.eta)]
                          for r in rows],
                         caption="Compute-optimal exponents per phase (exact; also exponents.md, exponents.tex)"))
     blocks.append(Code(tex, "latex"))
-    bds = theory.phase_boundaries("sgd")
+    bds = theory.plrf.phase_boundaries("sgd")
     blocks.append(Table(
         ["boundary", "phases", "extent", "eta continuous", "xi continuous", "xi jump (right - left)"],
         [[b.equation, " | ".join(b.phases), b.extent,
@@ -58,7 +58,7 @@ def build(ctx):
           "-" if b.xi_continuous is None else ("yes" if b.xi_continuous else "no (jumps)"),
           "-" if b.xi_jump is None else str(b.xi_jump)] for b in bds],
         caption="Phase boundaries (symbolic continuity checks on each curve; 'outside' = domain edge)"))
-    part = theory.check_phase_partition()
+    part = theory.plrf.check_phase_partition()
     blocks.append(Text(
         f"Partition check ({part.method}): phases pairwise disjoint: {part.disjoint}; cover the domain "
         f"2 alpha + 2 beta > 1 off the boundary curves: {part.covers}."))

@@ -86,11 +86,11 @@ def build(ctx):
     t0 = time.perf_counter()
     results, rows = [], []
     for phase, a, b in PHASE_POINTS:
-        prob = theory.PLRF(a, b, 4 * d, d)
-        de = numerics.deterministic_equivalent(prob)
-        lr_max = numerics.max_stable_lr(de.spectrum, theory.SGD(lr=1.0))
+        prob = theory.plrf.PLRF(a, b, 4 * d, d)
+        de = numerics.plrf.deterministic_equivalent(prob)
+        lr_max = numerics.plrf.max_stable_lr(de.spectrum, theory.SGD(lr=1.0))
         opt = theory.SGD(lr=0.5 * lr_max)
-        curve = numerics.risk_curve(prob, opt, steps=steps, spectrum=de.spectrum, n_points=150)
+        curve = numerics.plrf.risk_curve(prob, opt, steps=steps, spectrum=de.spectrum, n_points=150)
         terms, est = theory_terms_on(prob, opt, curve.steps)
         results.append((phase, a, b, curve, terms, est))
         rows.append([phase, a, b, f"{opt.lr:.4g}", f"{curve.kernel_norm:.3f}", f"{de.f0:.3e}",
@@ -118,8 +118,8 @@ def build(ctx):
             f"P(r) = F(r) + sum_(s<r) K(r-1-s) P(s), with the deterministic-equivalent spectrum (d = {d}, v = 4d, "
             f"batch 1, gamma = 0.5 x the largest stable gamma), solved on log-spaced steps up to r = {steps:.0e} "
             "by the log-grid mode solver. Dashed: the paper-style asymptotic estimate "
-            "max{F_0, F_pp, F_ac, noise}/(1 - ||K||) from theory.asymptotic_risk; dotted: the individual "
-            "asymptotic terms (theory.asymptotic_terms) where they apply. The estimate captures the shape and "
+            "max{F_0, F_pp, F_ac, noise}/(1 - ||K||) from theory.plrf.asymptotic_risk; dotted: the individual "
+            "asymptotic terms (theory.plrf.asymptotic_terms) where they apply. The estimate captures the shape and "
             f"the limit level; it is an order-of-magnitude estimate, not a fit. Built in {t1 - t0:.1f} s."
         ),
         Figure("risk_curves/phases.png", "Risk curves (black) with their theory terms, one point per phase."),
@@ -128,7 +128,7 @@ def build(ctx):
         Text(
             "Numerical compute-optimal frontier: P*(f) = min_d P(f/(d B), d) over a log grid of model sizes "
             f"d in [{grid[0]:.0f}, {grid[-1]:.0f}] ({grid.size} sizes, parabola-refined minimum), local slopes over "
-            "1-decade windows of f. The symbolic exponents (theory.compute_optimal_exponents) are the d -> infinity "
+            "1-decade windows of f. The symbolic exponents (theory.plrf.compute_optimal_exponents) are the d -> infinity "
             "limit; at these sizes the local slopes are still drifting toward them (the paper notes the slow "
             "finite-size relaxation, Fig. 5(c)). Read the trend, not the last digit. "
             f"Built in {t2 - t1:.1f} s."

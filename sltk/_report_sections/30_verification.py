@@ -41,7 +41,7 @@ def build(ctx):
     t0 = time.perf_counter()
     results = []
     for phase, a, b in POINTS:
-        problem = theory.PLRF(alpha=a, beta=b, v=4 * d, d=d)
+        problem = theory.plrf.PLRF(alpha=a, beta=b, v=4 * d, d=d)
         lr, _ = verification.default_lr(problem, theory.SGD, seed=ctx.seed)
         results.append(verification.run_verification(
             problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=ctx.seed, backend="auto",

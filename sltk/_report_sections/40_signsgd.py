@@ -27,7 +27,7 @@ def build(ctx):
     for cov, noise in cells:
         c = verification.check_signsgd_highdim(cov, noise, d=d, lr=0.5, T=6.0, runs=runs, n_eval=7, seed=ctx.seed)
         rows.append([cov, noise, d, runs, f"{c.max_rel_error:.3f}", f"{c.max_z:.2f}", "pass" if c.passed else "FAIL"])
-    p = theory.PLRF(1.0, 0.7, 400, 100)
+    p = theory.plrf.PLRF(1.0, 0.7, 400, 100)
     pc = verification.check_signsgd_plrf(p, steps=1500 if fast else 20000, runs=runs, seed=ctx.seed)
     comp = []
     for phase, a, b in (("Ia", 0.7, 0.3), ("II", 1.0, 0.7), ("III", 0.7, 1.2), ("IVa", 0.4, 0.7), ("IVb", 0.27, 0.7)):
@@ -35,7 +35,7 @@ def build(ctx):
         comp.append([phase, a, b, f"{c['eta_sgd']:.4f}", f"{c['eta_signsgd']:.4f}", c["verdict"], c["eta_signsgd_expr"],
                      f"{c['xi_signsgd']:.3f}", f"{c['e_signsgd']:.3f}"])
     n = 15 if fast else 41
-    g = theory.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
+    g = theory.plrf.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
     with figure_style():
         fig, ax = plt.subplots(figsize=(5, 4))
         vmax = float(np.nanmax(np.abs(g["difference"])))

@@ -31,8 +31,8 @@ def _f(x, nd=4):
 
 
 def _real_data(ctx, blocks):
-    from numerics.laws._law_fitting import fit_and_predict, summarize_metrics
-    from numerics.laws._loss_curve_data import LLM_FIT_SPLIT, LLM_SCHEDULES, LLM_SIZES, load_llm_curve, loss_data_dir
+    from numerics.laws import fit_and_predict, summarize_metrics
+    from numerics.laws import LLM_FIT_SPLIT, LLM_SCHEDULES, LLM_SIZES, load_llm_curve, loss_data_dir
     from theory import ParameterError
 
     try:
@@ -97,8 +97,8 @@ def _real_data(ctx, blocks):
 
 
 def _bootstrap(ctx, blocks, runs):
-    from numerics.laws._law_fitting import fit_loss_law
-    from numerics.laws._loss_curve_data import LLM_FIT_SPLIT
+    from numerics.laws import fit_loss_law
+    from numerics.laws import LLM_FIT_SPLIT
 
     n_boot = 8 if ctx.fast else 100
     fit_c = [c for c in runs["400"] if c.name.split("/")[1] in LLM_FIT_SPLIT]
@@ -113,8 +113,8 @@ def _bootstrap(ctx, blocks, runs):
 
 
 def _design(ctx, blocks, fits):
-    from numerics.laws._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
-    from numerics.laws._loss_curve_data import LLM_PEAK, LLM_WARMUP
+    from numerics.laws import best_wsd_decay, optimal_schedule, wsd_final_loss
+    from numerics.laws import LLM_PEAK, LLM_WARMUP
 
     from .._loss_law_figures import plot_schedule_design
 
@@ -149,8 +149,10 @@ def _design(ctx, blocks, fits):
 
 def _theory(ctx, blocks):
     import numerics
-    from numerics.laws._bridge import law_theory_bridge, theory_loss_curves
-    from theory import OPTIMIZERS, PLRF, SGD, ParameterError
+    from numerics.laws import law_theory_bridge, theory_loss_curves
+    from theory import SGD, SignSGD
+    from theory.linreg import GaussianNoise, LinearRegressionProblem
+    from theory.plrf import PLRF
 
     from .._loss_law_figures import plot_theory_bridge
 
@@ -160,7 +162,7 @@ def _theory(ctx, blocks):
     results, rows, exps, notes = {}, [], [], []
     for label, (a, b) in cases.items():
         prob = PLRF(a, b, 4 * d, d)
-        lr_max = numerics.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact", seed=ctx.seed).lr_max
+        lr_max = numerics.plrf.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact", seed=ctx.seed).lr_max
         res = law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, n_points=40 if ctx.fast else 150,
                                 n_starts=1 if ctx.fast else 4, seed=ctx.seed,
                                 laws=("tissue", "mpl") if ctx.fast else ("tissue", "tissue-fit-lambda", "mpl"))
@@ -176,43 +178,36 @@ def _theory(ctx, blocks):
                      f"{e.get('noise', float('nan')):.3f}", f"{res.fits['mpl'].params['beta']:.3f}",
                      f"{e['fsl_beta']:.3f}"])
     notes = [x for x in notes if x]
-    sign = OPTIMIZERS.get("signsgd")
-    if sign is not None:
-        try:
-            prob = PLRF(0.8, 0.6, 4 * d, d)
-            theory_loss_curves(prob, sign(lr=1e-3), 100, n_points=5)
-        except (ParameterError, TypeError) as exc:
-            notes.append(f"signSGD on PLRF: no schedule-aware PLRF risk solver is registered in numerics.risk_curve "
-                         f"({type(exc).__name__}: {str(exc)[:120]}). Instead, signSGD is run on the PLRF data model "
-                         "without the random-feature embedding (power-law Gaussian regression, v = d, label noise "
-                         "std 0.1) with the exact mode recursion of numerics.signsgd_risk_ode (Xiao et al. 2024).")
-        from numerics.laws._bridge import signsgd_loss_curves
-
-        ds, Ns = (100, 6000) if ctx.fast else (200, 20000)
-        a, b, lr_s = 0.8, 0.6, 0.05
-        cs = signsgd_loss_curves(a, b, ds, lr_s, Ns, n_points=40 if ctx.fast else 100, start=0.3, noise_std=0.1)
-        res = law_theory_bridge(PLRF(a, b, ds, ds), sign(lr=lr_s / ds), Ns, curves=cs, n_starts=1 if ctx.fast else 2)
-        label = f"signSGD regression (alpha={a}, beta={b}, d={ds})"
-        results[label] = res
-        for r in res.rows():
-            rows.append(["signSGD (no RF)", "signSGD", r[0], r[1], r[2]] + [f"{x:.4g}" for x in r[3:]])
-        exps.append([label, "signSGD", f"{res.fits['tissue'].params['alpha']:.3f}",
-                     f"{res.fits['mpl'].params['alpha']:.3f}", "n/a", "n/a", "n/a",
-                     f"{res.fits['mpl'].params['beta']:.3f}", f"{1 - 1 / (2 * a):.3f}"])
-        fin = {c.name: c.loss[-1] for c in cs}
-        notes.append(f"signSGD final losses: constant {fin['constant']:.4g}, cosine {fin['cosine']:.4g}, "
-                     f"WSD-linear {fin['wsd-linear']:.4g} (annealing does not lower the signSGD loss here).")
+    # signSGD on the PLRF data model without the random-feature embedding (power-law Gaussian regression,
+    # v = d, label noise std 0.1), exact mode recursion of its high-dimensional equations (Xiao et al. 2024)
+    ds, Ns = (100, 6000) if ctx.fast else (200, 20000)
+    a, b, lr_s = 0.8, 0.6, 0.05
+    reg = LinearRegressionProblem.power_law(a, b, ds, GaussianNoise(0.1))
+    cs = theory_loss_curves(reg, SignSGD(lr=lr_s / ds), Ns, n_points=40 if ctx.fast else 100, start=0.3)
+    res = law_theory_bridge(reg, SignSGD(lr=lr_s / ds), Ns, curves=cs, n_starts=1 if ctx.fast else 2)
+    label = f"signSGD regression (alpha={a}, beta={b}, d={ds})"
+    results[label] = res
+    for r in res.rows():
+        rows.append(["signSGD (no RF)", "signSGD", r[0], r[1], r[2]] + [f"{x:.4g}" for x in r[3:]])
+    exps.append([label, "signSGD", f"{res.fits['tissue'].params['alpha']:.3f}",
+                 f"{res.fits['mpl'].params['alpha']:.3f}", "n/a", "n/a", "n/a",
+                 f"{res.fits['mpl'].params['beta']:.3f}", f"{1 - 1 / (2 * a):.3f}"])
+    fin = {c.name: c.loss[-1] for c in cs}
+    notes.append(f"signSGD (on power-law Gaussian regression, v = d, label noise std 0.1, exact mode recursion "
+                 f"of numerics.linreg.risk_curve) final losses: constant {fin['constant']:.4g}, cosine "
+                 f"{fin['cosine']:.4g}, WSD-linear {fin['wsd-linear']:.4g} (annealing does not lower the signSGD "
+                 "loss here).")
     blocks.append(Text(
         "Bridge to theory: exact expected risk curves of one-pass SGD on power-law random features "
         f"(v = 4d, d = {d}, exact spectrum of one sampled W, exact per-mode recursion through "
-        f"numerics.risk_curve(method='recursion'), lr = 0.5 lr_max, horizon {N}) under six schedules; both laws "
+        f"numerics.plrf.risk_curve(method='recursion'), lr = 0.5 lr_max, horizon {N}) under six schedules; both laws "
         "fitted on constant, cosine and two-stage (0.3) and used to predict WSD (linear 20 %, cosine 40 %) and "
         "two-stage (0.1). The law's S1 is the theory's intrinsic time T = gamma B r." + (" " + " ".join(notes) if notes else "")))
     blocks.append(Table(["phase", "optimizer", "law", "schedule", "role", "R2", "MAE", "RMSE", "mean rel", "worst rel"],
                         rows, "How well the empirical laws describe (fit) and predict exact theory curves."))
     blocks.append(Table(["case", "optimizer", "alpha (Tissue fit)", "alpha (MPL fit)", "theory F_pp", "theory F_ac",
                          "theory noise", "beta (MPL fit)", "FSL 1-1/(2alpha)"], exps,
-                        "Fitted exponents beside the derived exponents of T (theory.plrf_sgd_terms): F_pp = "
+                        "Fitted exponents beside the derived exponents of T (theory.plrf.risk_terms('sgd')): F_pp = "
                         "(2alpha+2beta-1)/(2alpha), F_ac = 1-1/(2alpha), noise = 2-1/(2alpha)."))
     plot_theory_bridge(results, ctx.path("loss_laws/theory_bridge.png"))
     blocks.append(Figure("loss_laws/theory_bridge.png",

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from numerics.laws._annealing import lr_history
-from numerics.laws._loss_curve_data import LLM_SCHEDULES, llm_run_history, load_llm_curve, loss_data_dir, read_loss_csv
-from numerics.laws._loss_laws import TissueLaw
+from numerics.laws import lr_history
+from numerics.laws import LLM_SCHEDULES, llm_run_history, load_llm_curve, loss_data_dir, read_loss_csv
+from numerics.laws import TissueLaw
 from sltk._cli import main
 from theory import Constant, Cosine, ParameterError, TwoStage
 

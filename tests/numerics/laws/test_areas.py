@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.laws._annealing import LRHistory, annealing_areas, effective_rates, lr_history, lr_history_from_table
+from numerics.laws import LRHistory, annealing_areas, effective_rates, lr_history, lr_history_from_table
 from theory import WSD, Constant, Cosine, ParameterError
 from theory._annealing_areas import annealing_areas_closed_form, closed_form_areas
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from numerics._risk_curve import get_spectrum
-from numerics.laws._bridge import law_theory_bridge, theory_exponents, theory_loss_curves
-from theory import PLRF, SGD, Cosine
+from numerics.laws import law_theory_bridge, theory_exponents, theory_loss_curves
+from theory import SGD, Cosine
+from theory.plrf import PLRF
 
 
 def test_curves_match_mode_recursion():
@@ -52,9 +53,11 @@ def test_bridge_small():
 
 
 def test_signsgd_curves_are_population_risk():
-    from numerics.laws._bridge import signsgd_loss_curves
+    from theory import SignSGD
+    from theory.linreg import GaussianNoise, LinearRegressionProblem
 
-    cs = signsgd_loss_curves(0.8, 0.6, 20, 0.05, 400, {"const": Cosine(floor=1.0)}, n_points=10, noise_std=0.1)
+    reg = LinearRegressionProblem.power_law(0.8, 0.6, 20, GaussianNoise(0.1))
+    cs = theory_loss_curves(reg, SignSGD(lr=0.05 / 20), 400, {"const": Cosine(floor=1.0)}, n_points=10)
     c = cs[0]
     assert c.history.peak == pytest.approx(0.05 / 20)
     assert np.all(c.loss > 0.01) and np.all(np.diff(c.loss) < 0)   # above the noise floor sigma^2, decreasing

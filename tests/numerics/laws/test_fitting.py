@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from scipy.special import huber
 
-from numerics.laws._annealing import LRHistory, annealing_areas, lr_history
-from numerics.laws._law_fitting import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
-from numerics.laws._loss_curve_data import LLM_FIT_SPLIT, LossCurve, load_llm_curve
-from numerics.laws._loss_laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
+from numerics.laws import LRHistory, annealing_areas, lr_history
+from numerics.laws import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
+from numerics.laws import LLM_FIT_SPLIT, LossCurve, load_llm_curve
+from numerics.laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
 from theory import WSD, Constant, Cosine, ParameterError, TwoStage
 
 

@@ -7,9 +7,9 @@ evaluated with the law's plain ``predict`` on full histories.
 import numpy as np
 import pytest
 
-from numerics.laws._annealing import LRHistory
-from numerics.laws._loss_laws import MultiPowerLaw, TissueLaw
-from numerics.laws._schedule_design import best_wsd_decay, optimal_schedule, wsd_final_loss
+from numerics.laws import LRHistory
+from numerics.laws import MultiPowerLaw, TissueLaw
+from numerics.laws import best_wsd_decay, optimal_schedule, wsd_final_loss
 from theory import WSD, ParameterError
 
 TISSUE = (TissueLaw(0.99), dict(L0=2.0, A=0.5, alpha=0.5, C=0.3))

@@ -1,0 +1,467 @@
+"""Deterministic equivalent of the PLRF spectrum: m(z), the F and K measures, F_0, and a
+discrete (eigenvalue, weight) representation for the Volterra solvers.
+
+Model: ``K-hat = D^{1/2} W W^T D^{1/2}`` is a sample covariance of the population ``D`` with
+``d`` samples. Its resolvent is replaced by ``R(z) = diag(1/(lambda_j m(z) - z))`` where
+
+    m(z) = 1 / (1 + (1/d) sum_{j<=v} lambda_j / (lambda_j m(z) - z)),    lambda_j = j^(-2 alpha).
+
+Derived here (and tested): with the subordination variable ``omega = z / m`` the fixed point is
+explicit in the other direction,
+
+    m = 1 - S(omega)/d,   z(omega) = omega (1 - S(omega)/d),   S(omega) = sum_j lambda_j/(lambda_j - omega),
+
+so Newton's method is run on ``z(omega) = z`` (``z'(omega) = 1 - S/d - omega S'/d``), with
+continuation along the contour (each point starts from the solution at the previous point;
+points where that fails restart from a large imaginary part). Iterations stop on the stated
+relative tolerance ``rtol`` of the Newton step, not after a fixed count.
+
+Measures (research note Sec. 1.4(b)):
+
+* ``G_F(z) = sum_j lambda_j b_j^2 / (lambda_j m - z)`` (target measure ``mu_F``; ``F(r) = int
+  Q_r d mu_F``), whose atom at 0 is ``F_0``;
+* eigenvalue counting: ``log det(K-hat - z)`` has the deterministic equivalent
+  ``Psi(z) = sum_j log(lambda_j m - z) - d log m + d (m - 1)`` (derived: ``dPsi/dm = 0`` at the
+  fixed point, and ``dPsi/dz = -tr R(z)``), so the number of non-zero eigenvalues below ``x`` is
+  ``-(1/pi) [Im Psi(x + i eta) - (v - d) arg(-z)]`` -- evaluated pointwise, no integration.
+  This is equivalent to the kernel measure ``tr(K-hat^2 (K-hat - z)^{-1}) ~ d z (1 - m)`` of the
+  note (``(1/d) tr (W^T D W - z)^{-1} ~ -m/z``);
+* ``F_0`` (finite ``v, d``): as ``z -> 0``, ``m ~ -z t`` with ``(1/d) sum_j t lambda_j/(1 + t lambda_j)
+  = 1`` (the ``tau`` fixed point) and ``F_0 = sum_j lambda_j b_j^2 / (1 + t lambda_j)``
+  (derived here; equals the note's ``tau`` form). The continuum ``kappa`` form
+  ``kappa int_0^{v/d} dx / (kappa + x^{2 alpha}) = 1``, ``t = kappa d^{2 alpha}`` is reported too.
+
+Discrete representation: on a log grid of ``x`` (spacing ``delta`` in ``log x``) with
+``z = x + i delta x`` the count ``N(x)`` and the density ``(1/pi) Im (G_F(z) + F_0/z)`` (the
+exact atom at 0 removed) are computed; eigenvalue ``k`` sits where ``N = k - 1/2`` and its weight is
+the ``mu_F`` mass between ``N = k - 1`` and ``N = k`` (the authors' "half-integer crossings",
+``deterministic_spectra``); weights are renormalised so that ``p_inf + sum(weights)`` is the exact
+initial risk. An eigenvalue misplaced by a relative ``delta`` changes ``q^r`` by at most a factor
+``exp(2 gamma B lambda r delta)`` where the term is already ``exp(-2 gamma B lambda r)``, so curve
+errors are ``O(delta)`` and smaller; measured against sampled ``W`` in the tests.
+
+References
+----------
+Paquette, Paquette, Xiao & Pennington, NeurIPS 2024 (arXiv:2405.15074), eq. (9) and Fig. 6-7
+(resolvent, Newton method, contour); LosVolterrosHermanos/Experimental
+``colabs/PowerlawVolterra_largeD_20240426.ipynb`` (``jax_gen_m_batched``, ``Fmeasure``,
+``Kmeasure``) and ``power_law_rf/deterministic_equivalent.py`` (``deterministic_spectra``,
+``theory_limit_loss``); Z. D. Bai & J. W. Silverstein, "Spectral Analysis of Large Dimensional
+Random Matrices" (2010), Ch. 4 (Marchenko-Pastur equation for sample covariances); research
+note ``plrf_signsgd.md`` Sec. 1.4(b), 1.4(d).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import hyp2f1
+
+from theory import ParameterError
+from theory.plrf import PLRF
+from theory.validate import check_real
+
+from ._spectra import Spectrum
+
+__all__ = ["DeterministicEquivalent", "deterministic_equivalent", "solve_m", "limit_level"]
+
+
+@dataclass(frozen=True)
+class DeterministicEquivalent:
+    """Result of :func:`deterministic_equivalent`.
+
+    Attributes
+    ----------
+    spectrum : Spectrum
+        ``d`` eigenvalues and weights (``kind="deterministic"``), ``p_inf = f0``.
+    f0 : float
+        Point mass of ``mu_F`` at 0 (the limit level ``F_0``), from the ``tau`` fixed point.
+    tau : float
+        ``t`` with ``(1/d) sum_j t lambda_j / (1 + t lambda_j) = 1`` (so ``m(z) ~ -t z``).
+    kappa, f0_kappa : float or None
+        Continuum version (``2 alpha > 1``): ``kappa int_0^{v/d} dx/(kappa + x^{2 alpha}) = 1`` and
+        ``F_0 = sum_j j^{-2alpha-2beta} / (1 + kappa d^{2 alpha} j^{-2 alpha})``.
+    x, eta : ndarray
+        Contour points ``z = x + i eta``.
+    m : ndarray (complex)
+        ``m(z)`` on the contour.
+    count : ndarray
+        Number of non-zero eigenvalues below ``x`` (smoothed at scale ``eta``).
+    f_density : ndarray
+        ``(1/pi) Im (G_F(z) + F_0/z)``.
+    newton_iterations : int
+        Total Newton steps; ``residual``: max relative residual ``|z(omega) - z|/|z|``.
+    status : {"ok", "not_converged"}
+    message : str
+    diagnostics : dict
+        Timing, grid size, count at the grid ends, mass renormalisation factor, ...
+    """
+
+    spectrum: Spectrum
+    f0: float
+    tau: float
+    kappa: float | None
+    f0_kappa: float | None
+    x: np.ndarray
+    eta: np.ndarray
+    m: np.ndarray
+    count: np.ndarray
+    f_density: np.ndarray
+    newton_iterations: int
+    residual: float
+    status: str
+    message: str
+    diagnostics: dict = field(default_factory=dict)
+
+
+def _problem_arrays(problem: PLRF):
+    if not isinstance(problem, PLRF):
+        raise ParameterError("problem", "a theory.plrf.PLRF instance", type(problem).__name__)
+    if problem.v_is_infinite:
+        raise ParameterError("problem.v", "finite for the deterministic equivalent (use e.g. v = 10 d)", problem.v)
+    lam = problem.population_eigenvalues()
+    t = lam * problem.target() ** 2  # lambda_j b_j^2
+    return lam, t
+
+
+# --------------------------------------------------------------------------- F_0 (tau / kappa)
+def limit_level(problem: PLRF) -> dict:
+    """``F_0`` (point mass at 0 of ``mu_F``) from the finite-(v, d) ``tau`` fixed point, and the
+    continuum ``kappa`` version for ``2 alpha > 1``.
+
+    Returns a dict with ``f0``, ``tau``, ``kappa``, ``f0_kappa`` (the last two ``None`` when
+    ``2 alpha <= 1``).
+
+    Examples
+    --------
+    ``v = 2``, ``d = 1``, ``lambda = (1, 1/4)``: ``t/(1+t) + (t/4)/(1+t/4) = 1`` gives ``t = 2``
+    and ``F_0 = 1/3 + 2^(-4)/(3/2)`` (with ``beta = 1``):
+
+    >>> lv = limit_level(PLRF(1.0, 1.0, 2, 1))
+    >>> round(lv["tau"], 12), round(lv["f0"], 12)
+    (2.0, 0.375)
+
+    References
+    ----------
+    Research note Sec. 1.4(d) (``tt_tau_VD``, ``tt_kappa_VD``, ``theory_limit_loss``); derived
+    here from ``m(z) ~ -t z`` as ``z -> 0``.
+    """
+    lam, tw = _problem_arrays(problem)
+    d, v = problem.d, int(problem.v)
+    if v == d:
+        tau = math.inf
+        f0 = 0.0
+    else:
+        g = lambda s: float(np.sum(1.0 / (1.0 + np.exp(-s) / lam[::-1]))) / d - 1.0  # noqa: E731  (t = e^s)
+        lo, hi = -50.0, 50.0
+        while g(lo) > 0:
+            lo -= 50
+        while g(hi) < 0:
+            hi += 50
+        s = brentq(g, lo, hi, xtol=1e-14, rtol=1e-14)
+        tau = math.exp(s)
+        f0 = float(np.sum((tw / (1.0 + tau * lam))[::-1]))
+    kappa = f0k = None
+    a = problem.alpha
+    if 2 * a > 1:
+        r = v / d
+        def h(k):  # kappa int_0^r dx / (kappa + x^p) = r 2F1(1, 1/p; 1 + 1/p; -r^p / kappa)  (p = 2 alpha)
+            return r * hyp2f1(1.0, 1.0 / (2 * a), 1.0 + 1.0 / (2 * a), -(r ** (2 * a)) / k) - 1.0
+
+        lo, hi = 1e-12, 1.0
+        while h(hi) < 0:
+            hi *= 10
+        kappa = brentq(h, lo, hi, xtol=1e-15, rtol=1e-13)
+        f0k = float(np.sum((tw / (1.0 + kappa * d ** (2 * a) * lam))[::-1]))
+    return {"f0": f0, "tau": tau, "kappa": kappa, "f0_kappa": f0k}
+
+
+# --------------------------------------------------------------------------- Newton in omega
+class _Sums:
+    """Sums over the population eigenvalues at ``omega``: ``S``, ``S'``, ``T`` and the count.
+
+    Terms with ``lambda_j >= |omega| / eps`` or ``lambda_j <= eps |omega|`` are summed by their
+    Taylor series in ``omega / lambda_j`` (resp. ``lambda_j / omega``) truncated after ``K`` terms
+    (relative truncation error ``eps^(K+1)``, 1e-17 by default), using moments precomputed at a
+    geometric set of split indices; only the window in between is summed term by term. This makes
+    the cost per point ``O(window)`` instead of ``O(v)`` (derived here; tested equal to the full sums).
+    """
+
+    def __init__(self, lam, tw, d, eps: float = 0.02, K: int = 9, window: bool = True):
+        self.lam, self.tw, self.d = lam, tw, d
+        self.eps, self.K = eps, K
+        v = lam.size
+        self.window = window and v > 16384  # below that the plain sums are faster
+        if not self.window:
+            return
+        nb = np.unique(np.concatenate([np.rint(np.geomspace(1, v + 1, 2000)) - 1, [0, v]])).astype(np.int64)
+        self.nb = nb
+        with np.errstate(over="ignore"):
+            hm = [np.concatenate([[0.0], np.cumsum(lam ** (-k))])[nb] for k in range(K + 2)]
+            ht = [np.concatenate([[0.0], np.cumsum(tw * lam ** (-k - 1))])[nb] for k in range(K + 1)]
+        self.hm, self.ht = np.array(hm), np.array(ht)
+        ok = np.all(np.isfinite(self.hm), axis=0) & np.all(np.isfinite(self.ht), axis=0)
+        self.max_lo = int(np.flatnonzero(ok)[-1])
+        suf = lambda a: np.concatenate([np.cumsum(a[::-1])[::-1], [0.0]])[nb]  # noqa: E731  sum_{i >= nb}
+        self.lm = np.array([suf(lam ** k) for k in range(K + 2)])
+        self.lt = np.array([suf(tw * lam**k) for k in range(K + 1)])
+        self.neg_lam = -lam
+
+    def _split(self, w):
+        a = abs(w)
+        n_lo = int(np.searchsorted(self.neg_lam, -a / self.eps, side="right"))
+        i_lo = min(int(np.searchsorted(self.nb, n_lo, side="right")) - 1, self.max_lo)
+        n_hi = int(np.searchsorted(self.neg_lam, -self.eps * a, side="left"))
+        i_hi = int(np.searchsorted(self.nb, n_hi, side="left"))
+        return i_lo, i_hi
+
+    def _window(self, w):
+        if not self.window:
+            return None, 0, self.lam.size
+        i_lo, i_hi = self._split(w)
+        return (i_lo, i_hi), int(self.nb[i_lo]), int(self.nb[i_hi])
+
+    def s_and_ds(self, w):
+        """S and S' at omega = w."""
+        sp, j0, j1 = self._window(w)
+        lam = self.lam[j0:j1]
+        a, b = w.real, w.imag
+        u = lam - a
+        D = u * u + b * b
+        r = lam / D
+        S = complex(r @ u, b * r.sum())
+        r2 = r / D
+        dS = complex(r2 @ (u * u - b * b), 2.0 * b * (r2 @ u))
+        if sp is not None:
+            i_lo, i_hi = sp
+            K = self.K
+            wp = w ** np.arange(K + 2)
+            S += complex(wp[: K + 1] @ self.hm[: K + 1, i_lo])
+            dS += complex((np.arange(1, K + 2) * wp[: K + 1]) @ self.hm[1 : K + 2, i_lo])
+            iw = (1.0 / w) ** np.arange(1, K + 3)
+            S -= complex(iw[: K + 1] @ self.lm[1 : K + 2, i_hi])
+            dS += complex((np.arange(1, K + 2) * iw[1 : K + 2]) @ self.lm[1 : K + 2, i_hi])
+        return S, dS
+
+    def z_of(self, w):
+        S, dS = self.s_and_ds(w)
+        return w * (1.0 - S / self.d), 1.0 - S / self.d - w * dS / self.d, S
+
+    def measures(self, w, m, z):
+        """``(sum_j arg(lambda_j m - z), T(omega) = sum_j t_j / (lambda_j - omega))``."""
+        sp, j0, j1 = self._window(w)
+        if sp is not None and math.atan2(m.imag, m.real) < -math.pi + 0.05:
+            sp, j0, j1 = None, 0, self.lam.size  # high-set args could wrap at -pi: sum them exactly
+        lam, tw = self.lam[j0:j1], self.tw[j0:j1]
+        args = float(np.sum(np.arctan2(lam * m.imag - z.imag, lam * m.real - z.real)))
+        u = lam - w.real
+        D = u * u + w.imag**2
+        T = complex(tw @ (u / D), w.imag * float(tw @ (1.0 / D)))
+        if sp is not None:
+            i_lo, i_hi = sp
+            K = self.K
+            k = np.arange(1, K + 2)
+            wp = w ** np.arange(K + 2)
+            iw = (1.0 / w) ** np.arange(K + 2)
+            n_h, n_l = j0, self.lam.size - j1
+            args += n_h * math.atan2(m.imag, m.real) - (wp[1:] / k @ self.hm[1 : K + 2, i_lo]).imag
+            args += n_l * math.atan2(-z.imag, -z.real) - (iw[1:] / k @ self.lm[1 : K + 2, i_hi]).imag
+            T += complex(wp[: K + 1] @ self.ht[:, i_lo]) - complex(iw[1 : K + 2] @ self.lt[:, i_hi])
+        return args, T
+
+
+def _newton(sums: _Sums, z: complex, w0: complex, rtol: float, maxit: int = 60):
+    """Solve ``z(omega) = z`` from ``omega0`` keeping ``Im omega > 0``; returns (omega, iters, ok).
+
+    Converged when the relative residual ``|z(omega) - z| / |z| <= rtol``.
+    """
+    w = w0
+    az = abs(z)
+    for it in range(1, maxit + 1):
+        zw, dz, _ = sums.z_of(w)
+        if abs(zw - z) <= rtol * az:
+            return w, it - 1, True
+        step = (zw - z) / dz
+        lam_ = 1.0
+        wn = w - step
+        while wn.imag <= 0 and lam_ > 1e-6:  # stay in the upper half plane (physical branch)
+            lam_ *= 0.5
+            wn = w - lam_ * step
+        if not (np.isfinite(wn.real) and np.isfinite(wn.imag)) or wn.imag <= 0 or abs(lam_ * step) < 1e-16 * abs(w):
+            return w, it, False
+        w = wn
+    zw, _, _ = sums.z_of(w)
+    return w, maxit, abs(zw - z) <= rtol * az
+
+
+def _solve_continuation(sums: _Sums, z: complex, rtol: float, scale: float):
+    """Fallback: continuation from z + i H down to z along the imaginary direction."""
+    H = 10.0 * scale + 10.0 * abs(z)
+    w = complex(z.real, z.imag + H)
+    its = 0
+    for level in np.geomspace(H, max(H * 1e-14, 1e-300), 60):
+        zl = complex(z.real, z.imag + level)
+        w, k, ok = _newton(sums, zl, w, 1e-8)
+        its += k
+    w, k, ok = _newton(sums, z, w, rtol)
+    return w, its + k, ok
+
+
+def solve_m(problem: PLRF, z, *, rtol: float = 1e-12) -> np.ndarray:
+    """``m(z)`` for an array of ``z`` in the upper half plane (Newton, continuation in Im z).
+
+    Examples
+    --------
+    ``v = d = 1``, ``lambda = 1``, ``z -> -1``: ``m = 1/(1 + 1/(m + 1))``, i.e. ``m^2 + m - 1 = 0``,
+    whose positive root is ``(sqrt(5) - 1)/2``:
+
+    >>> m = solve_m(PLRF(1.0, 1.0, 1, 1), [complex(-1.0, 1e-12)])
+    >>> round(float(m[0].real), 10)
+    0.6180339887
+
+    References
+    ----------
+    Paquette et al. 2024, eq. (9); research note Sec. 1.4(b).
+    """
+    lam, tw = _problem_arrays(problem)
+    zz = np.atleast_1d(np.asarray(z, dtype=np.complex128))
+    if np.any(zz.imag <= 0):
+        raise ParameterError("z", "Im z > 0 (upper half plane)", zz[zz.imag <= 0][0])
+    sums = _Sums(lam, tw, problem.d)
+    out = np.empty(zz.shape, np.complex128)
+    for i, zi in enumerate(zz.ravel()):
+        w, _, ok = _solve_continuation(sums, complex(zi), rtol, 1.0 + problem.trace_D() / problem.d)
+        if not ok:
+            raise ParameterError("z", "a point where Newton's method converges", complex(zi))
+        out.ravel()[i] = zi / w
+    return out
+
+
+# --------------------------------------------------------------------------- the contour sweep
+def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float = 0.02) -> DeterministicEquivalent:
+    """Deterministic-equivalent spectrum of ``W^T D W`` with target weights, and ``F_0``.
+
+    Parameters
+    ----------
+    problem : theory.plrf.PLRF
+        Finite ``v``; works for ``2 alpha < 1`` and ``2 alpha > 1``.
+    rtol : float
+        Relative tolerance of each Newton solve (on the step in ``omega``).
+    delta : float
+        Grid spacing in ``log x`` and relative smoothing ``eta = delta x`` of the measures.
+
+    Returns
+    -------
+    DeterministicEquivalent
+
+    Examples
+    --------
+    The initial risk is exact by construction:
+
+    >>> de = deterministic_equivalent(PLRF(1.0, 0.8, 400, 100))
+    >>> de.status, de.spectrum.d, bool(abs(de.spectrum.initial_risk - PLRF(1.0, 0.8, 400, 100).initial_risk()) < 1e-12)
+    ('ok', 100, True)
+
+    References
+    ----------
+    Paquette et al. 2024 (arXiv:2405.15074), eq. (9), Fig. 6; authors' ``deterministic_spectra``;
+    research note Sec. 1.4(b)-(d).
+    """
+    t_start = time.perf_counter()
+    rtol = check_real("rtol", rtol, gt=0, lt=1e-2)
+    delta = check_real("delta", delta, gt=0, le=0.2)
+    lam, tw = _problem_arrays(problem)
+    d, v = problem.d, int(problem.v)
+    sums = _Sums(lam, tw, d)
+    lv = limit_level(problem)
+    f0, tau = lv["f0"], lv["tau"]
+    total = float(np.sum(tw[::-1]))
+    scale = 1.0 + problem.trace_D() / d
+    x_hi = 2.0 * scale
+    x_lo = 1e-3 / tau if np.isfinite(tau) else 1e-3 * float(lam[-1])
+    x_lo = min(x_lo, 1e-3 * float(lam[min(d, v) - 1]))
+
+    def sweep(xs, rel_eta):
+        """Solve along xs (descending) at z = x (1 + i rel_eta); omega, iterations, failures."""
+        ws = np.empty(xs.size, np.complex128)
+        its, fails = 0, 0
+        w = None
+        for i, x in enumerate(xs):
+            z = complex(x, rel_eta * x)
+            ok = False
+            if w is not None:
+                w_try, k, ok = _newton(sums, z, w * (x / xs[i - 1]), rtol)
+                its += k
+                if ok:
+                    w = w_try
+            if not ok:
+                w, k, ok = _solve_continuation(sums, z, rtol, scale)
+                its += k
+                fails += 0 if ok else 1
+            ws[i] = w
+        return ws[::-1], its, fails
+
+    def measures(xs, ws, rel_eta):
+        z = xs * (1.0 + 1j * rel_eta)
+        m = z / ws
+        count = np.empty(xs.size)
+        greg = np.empty(xs.size, np.complex128)
+        resid = 0.0
+        for i in range(xs.size):
+            mi, zi, w = m[i], z[i], ws[i]
+            args, T = sums.measures(w, mi, zi)
+            im_psi = args - d * math.atan2(mi.imag, mi.real) + d * mi.imag
+            count[i] = -(im_psi - (v - d) * math.atan2(-zi.imag, -zi.real)) / math.pi
+            greg[i] = T / mi + f0 / zi  # G_F with its atom at 0 removed
+            zw, _, _ = sums.z_of(w)
+            resid = max(resid, abs(zw - zi) / abs(zi))
+        # each eigenvalue far below x counts 1 - atan(rel_eta)/pi at relative smoothing rel_eta
+        return m, count / (1.0 - math.atan(rel_eta) / math.pi), greg, resid
+
+    n = int(np.ceil(np.log(x_hi / x_lo) / delta)) + 1
+    xs_desc = np.exp(np.linspace(np.log(x_hi), np.log(x_lo), n))
+    xs = xs_desc[::-1]
+    sharp_eta = 1e-9
+    ws0, its0, fails0 = sweep(xs_desc, sharp_eta)  # (almost) unsmoothed: eigenvalue locations
+    ws1, its1, fails1 = sweep(xs_desc, delta)  # smoothed at delta: F masses
+    its, fails = its0 + its1, fails0 + fails1
+    _, count0, g0, resid0 = measures(xs, ws0, sharp_eta)
+    m, count, g1, resid1 = measures(xs, ws1, delta)
+    resid = max(resid0, resid1)
+    logx = np.log(xs)
+    # eigenvalue k (ascending) where the sharp count crosses k - 1/2
+    c0 = np.maximum.accumulate(np.clip(count0, 0.0, d))
+    c0 = c0 + np.arange(xs.size) * 1e-9
+    eig = np.exp(np.interp(np.arange(1, d + 1) - 0.5, c0, logx))
+    # weights: mu_F mass between the geometric midpoints of consecutive eigenvalues, by Cauchy's
+    # theorem along the path x (1 + i delta) plus the two vertical segments down to the axis
+    dz = np.diff(xs) * (1.0 + 1j * delta)
+    path = np.concatenate([[0.0], np.cumsum((0.5 * (g1[1:] + g1[:-1]) * dz).imag)]) / math.pi
+    edges = np.concatenate([[logx[0]], 0.5 * (np.log(eig[1:]) + np.log(eig[:-1])), [logx[-1]]])
+
+    def vertical(e):  # (1/pi) Im int_{e}^{e(1 + i delta)} G dz, trapezoid in the height
+        gi = (np.interp(e, logx, g0.real) + np.interp(e, logx, g1.real)
+              + 1j * (np.interp(e, logx, g0.imag) + np.interp(e, logx, g1.imag)))
+        return (0.5 * gi * 1j * delta * np.exp(e)).imag / math.pi
+
+    medges = np.interp(edges, logx, path) - vertical(edges) + vertical(edges[:1])[0]
+    wts = np.maximum(np.diff(medges), 0.0)
+    target = max(total - f0, 0.0)
+    renorm = target / wts.sum() if wts.sum() > 0 else float("nan")
+    wts = wts * renorm if np.isfinite(renorm) else np.full(d, target / d)
+    dens = g1.imag / math.pi
+    count_lo, count_hi = float(count0[0]), float(count0[-1])
+    spec = Spectrum(eig, wts, f0, "deterministic")
+    ok = fails == 0 and resid <= 1e3 * rtol and count_lo < 0.5 and count_hi > d - 0.5
+    msg = (f"{xs.size} contour points x 2 sweeps, {its} Newton steps, max relative residual {resid:.1e}; "
+           f"count {count_lo:.3g} at x={xs[0]:.3g} and {count_hi:.6g} (of d={d}) at x={xs[-1]:.3g}; "
+           f"weights renormalised by {renorm:.6f}")
+    diag = {"seconds": time.perf_counter() - t_start, "grid_points": int(xs.size), "count_low": count_lo,
+            "count_high": count_hi, "renormalisation": float(renorm), "newton_failures": int(fails),
+            "delta": delta, "rtol": rtol}
+    return DeterministicEquivalent(spec, f0, tau, lv["kappa"], lv["f0_kappa"], xs, delta * xs, m, count, dens,
+                                   its, resid, "ok" if ok else "not_converged", msg, diag)

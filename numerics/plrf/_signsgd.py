@@ -1,0 +1,415 @@
+"""signSGD on PLRF: per-mode risk equations, any schedule, up to 1e8+ steps on a log grid.
+
+Conditional on the features ``W``, PLRF is Gaussian regression in ``x~ = W^T x ~ N(0, K)``,
+``K = W^T D W``, with target ``theta* = K^-1 W^T D b`` and an independent Gaussian residual of
+variance ``P_inf`` (:mod:`numerics.plrf`). So signSGD on PLRF is the high-dimensional
+problem of :mod:`numerics.linreg` with Gaussian label noise ``s^2 = P_inf``, step
+``gamma_k = lr * schedule(k)`` per step and risk ``P = R + P_inf`` (MSE, no 1/2). Per mode
+(eigenpairs ``lam_j, w_j`` of ``M = S^(-1/2) K S^(-1/2)``, ``S = sqrt(diag K)``; derived in
+:mod:`numerics.linreg`)::
+
+    r_j(k+1) = r_j(k) (1 - 2 gamma_k phi_k lam_j) + gamma_k^2 n_j,   phi_k = (2/pi) / sqrt(P(k)),
+    P(k) = P_inf + sum_j r_j(k),   n_j = lam_j v_j^T K_sigma v_j.
+
+Spectra:
+
+* ``"exact"``: one sampled ``W`` (or a given one); ``lam_j, n_j, r_j(0)`` computed exactly
+  (``O(d^3)`` once), including ``K_sigma = (2/pi) arcsin(corr K)``.
+* ``"deterministic"`` / ``"surrogate"`` / a :class:`Spectrum`: eigenvalues ``mu_i`` of ``K`` and
+  initial mode risks (weights) from :func:`numerics.plrf.spectrum_of`, with the mean-field
+  approximation ``diag K ~ (tr D / d) I`` =: ``cbar I`` (so ``lam = mu / sqrt(cbar)``,
+  ``K_sigma ~ (1 - 2/pi) I + (2/pi) K / cbar``, ``n = mu ((1 - 2/pi) + (2/pi) mu / cbar)``).
+  This is the approximation behind the research note's ``M^{min(alpha, 1/2)}`` preconditioning
+  factor; it reproduces the exponents and, on the instances we measured, the exact-spectrum
+  curves within ~25 % after the transient (within a factor 2 during the drop; tested).
+
+Solver (``method="loggrid"``): the coefficients are frozen over chunks of ``h * k`` steps
+(never across a record point or a schedule change larger than ``h``), each chunk solved in
+closed form (geometric sums) with a predictor-corrector on ``phi``: ``O(d / h * log N)`` work,
+the same log-time idea as the SGD Volterra ``loggrid`` solver. ``method="recursion"`` runs
+every step (reference).
+
+Accuracy (measured in ``tests/test_signsgd_plrf.py`` and ``verification._signsgd_checks``,
+table in ``docs/signsgd.md`` Sec. 2): the linearised drift is accurate once the correlations
+``(K e)_i / sqrt(K_ii P)`` are small; on PLRF they are ``O(1)`` for the top features early on
+(independent of ``d``), and the linearised equations overshoot the simulated risk by up to
+40-50 % around ``gamma k ~ 1/lam_max``. ``method="arcsine"`` fixes the transient; with it the
+equations agree with simulation within 2.5 % (512 runs, d = 100) over the whole curve.
+
+References
+----------
+J. Kim, D. Song, C. Yun, "Scaling Laws of SignSGD in Linear Regression: When Does It
+Outperform SGD?", ICLR 2026 (arXiv:2603.02069) (per-mode signSGD dynamics on PLRF; the
+paper's equations were not available -- reconstructed here from the Gaussian sign identities
+of Xiao et al., arXiv:2411.12135, and checked by simulation).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory import Constant, ParameterError, Schedule, SignSGD
+from theory.linreg import GaussianNoise, LinearRegressionProblem, NoNoise
+from theory.plrf import PLRF
+from theory.validate import check_choice, check_int, check_real
+
+from .._volterra import log_grid
+from ..linreg import sign_modes as linreg_sign_modes
+from ._rules import RULES, PLRFNumericsRules, RiskCurve, spectrum_of
+
+__all__ = ["SignSGDPLRFModes", "sign_modes", "signsgd_plrf_risk", "SignSGDNumerics", "SIGNSGD_NUMERICS"]
+
+_TWO_PI = 2.0 / math.pi
+
+
+@dataclass(frozen=True)
+class SignSGDPLRFModes:
+    """Per-mode coefficients of the signSGD risk equations on one PLRF problem.
+
+    Attributes
+    ----------
+    lam : drift eigenvalues (of ``M``); n : noise coefficients; r0 : initial mode risks;
+    p_inf : irreducible risk; kind : "exact", "deterministic", "surrogate" or "given";
+    sqrt_diag_mean : ``mean_i sqrt(K_ii)`` (sets the stationary risk).
+    """
+
+    lam: np.ndarray
+    n: np.ndarray
+    r0: np.ndarray
+    p_inf: float
+    kind: str
+    sqrt_diag_mean: float
+    vectors: dict | None = None  # exact spectra only: K, sqrt_diag, V (= S^(1/2) W), e0
+
+    @property
+    def initial_risk(self) -> float:
+        return float(self.p_inf + np.sum(self.r0))
+
+    def limit_risk(self, lr: float) -> float:
+        """Stationary population risk at constant step ``lr`` (no time scaling):
+        ``R phi(P) = (lr d / 2) mean sqrt(K_ii)`` per step-time, i.e.
+        ``R / sqrt(R + P_inf) = c``, ``c = pi lr sum_i sqrt(K_ii) / 4``; returns ``R + P_inf``.
+
+        >>> m = SignSGDPLRFModes(np.ones(4), np.ones(4), np.zeros(4), 0.0, "given", 1.0)
+        >>> round(m.limit_risk(0.1), 12) == round((math.pi * 0.1 * 4 / 4) ** 2, 12)
+        True
+        """
+        lr = check_real("lr", lr, gt=0)
+        c = math.pi * lr * self.sqrt_diag_mean * self.lam.size / 4.0
+        R = c * (c + math.sqrt(c * c + 4.0 * self.p_inf)) / 2.0
+        return R + self.p_inf
+
+
+def sign_modes(problem: PLRF, spectrum="deterministic", *, seed=None, W=None) -> SignSGDPLRFModes:
+    """Coefficients of the per-mode signSGD equations (see the module docstring).
+
+    Parameters
+    ----------
+    problem : theory.plrf.PLRF
+    spectrum : {"deterministic", "exact", "surrogate"} or Spectrum
+    seed : int, optional
+        Seed of ``W`` for ``"exact"`` (NumPy ``default_rng``), unless ``W`` is given.
+    W : array (v, d), optional
+        A given feature matrix (``"exact"`` only), e.g. ``verification.sample_instance(...).W``.
+    """
+    if not isinstance(problem, PLRF):
+        raise ParameterError("problem", "a theory.plrf.PLRF instance", type(problem).__name__)
+    if isinstance(spectrum, str) and spectrum == "exact":
+        if problem.v_is_infinite:
+            raise ParameterError("v", "finite for spectrum='exact'", problem.v)
+        v, d = int(problem.v), problem.d
+        if W is None:
+            W = np.random.default_rng(seed).standard_normal((v, d)) / math.sqrt(d)
+        W = np.asarray(W, dtype=np.float64)
+        if W.shape != (v, d):
+            raise ParameterError("W", f"an array of shape (v, d) = ({v}, {d})", W.shape)
+        s = np.sqrt(problem.population_eigenvalues())
+        A = s[:, None] * W
+        y = s * problem.target()
+        K = A.T @ A
+        theta_star, *_ = np.linalg.lstsq(A, y, rcond=None)
+        res = y - A @ theta_star
+        p_inf = float(res @ res)
+        noise = GaussianNoise(math.sqrt(p_inf)) if p_inf > 0 else NoNoise()
+        m = linreg_sign_modes(LinearRegressionProblem(K, theta_star, noise))
+        sq = np.sqrt(np.diag(K))
+        Mmat = (sq ** -0.5)[:, None] * K * (sq ** -0.5)[None, :]
+        lam_e, Wm = np.linalg.eigh(Mmat)
+        V = np.sqrt(sq)[:, None] * Wm
+        vec = {"K": K, "sqrt_diag": sq, "V": V, "e0": -theta_star}
+        return SignSGDPLRFModes(m.lam, m.n, m.r0, p_inf, "exact", m.sqrt_diag_mean, vec)
+    spec = spectrum_of(problem, spectrum, seed=seed)
+    mu, w = spec.eigenvalues, spec.weights
+    cbar = problem.trace_D() / problem.d
+    lam = mu / math.sqrt(cbar)
+    n = mu * ((1.0 - _TWO_PI) + _TWO_PI * mu / cbar)
+    kind = spec.kind if isinstance(spectrum, str) else "given"
+    return SignSGDPLRFModes(lam, n, w.copy(), float(spec.p_inf), kind, math.sqrt(cbar))
+
+
+def _advance(r, lam, n, g, phi, m):
+    """``m`` steps of ``r <- r (1 - 2 g phi lam) + g^2 n`` in closed form."""
+    x = -2.0 * g * phi * lam  # a - 1
+    if m == 1:
+        return r * (1.0 + x) + g * g * n
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        la = np.log1p(x)
+        am = np.exp(m * la)
+        geo = np.where(np.abs(x) > 1e-12, -np.expm1(m * la) / np.where(x != 0, -x, 1.0), float(m))
+    return r * am + g * g * n * geo
+
+
+def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Constant(), steps: int = 10_000, *,
+                      spectrum="deterministic", seed=None, n_points: int = 200, method: str = "auto",
+                      h: float = 0.01, W=None, record=None, modes: SignSGDPLRFModes | None = None,
+                      rho_switch: float = 0.02, max_arcsine_steps: int = 200_000, start_state=None) -> RiskCurve:
+    """Expected population risk of one-pass signSGD on PLRF (the registered
+    :func:`numerics.plrf.risk_curve` solver for :class:`theory.SignSGD`).
+
+    Parameters
+    ----------
+    problem : theory.plrf.PLRF
+    optimizer : theory.SignSGD
+        ``batch = 1`` (the equations are derived for single-sample signs).
+    schedule : theory.Schedule
+    steps : int
+        Horizon ``N``.
+    spectrum : {"deterministic", "exact", "surrogate"} or Spectrum
+    n_points : int
+        About this many log-spaced output steps (plus 0).
+    method : {"auto", "loggrid", "recursion", "arcsine"}
+        ``auto`` = ``recursion`` for ``N <= 20000``, else ``loggrid``. ``arcsine`` (exact
+        spectrum only) keeps the exact arcsine drift during the early transient: the mean
+        error vector ``m`` follows ``m <- m - gamma (2/pi) arcsin(S^-1 K m / sqrt(P))`` with
+        ``P = m^T K m + R_fluct + P_inf`` (the fluctuation part of the residual acts as extra
+        Gaussian noise, by concentration of ``x^T Cov x``), the fluctuations follow the
+        linearised per-mode variance recursion; once ``max_i |rho_i| < rho_switch`` (or after
+        ``max_arcsine_steps``) it hands ``r_j = lam_j (<v_j, m>^2 + var_j)`` to ``loggrid``.
+        ``O(d^2)`` per step during the transient.
+    h : float
+        Relative chunk length of ``loggrid``.
+
+    Returns
+    -------
+    RiskCurve
+        ``status="diverged"`` when the per-mode factor ``1 - 2 gamma phi lam`` falls below
+        ``-1`` (the deterministic equations are unstable; ``lr_max`` is the largest stable
+        ``gamma`` at the initial risk).
+
+    Examples
+    --------
+    >>> from theory import SignSGD
+    >>> c = signsgd_plrf_risk(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3), steps=1000, spectrum="surrogate", n_points=4)
+    >>> c.steps.tolist(), c.status, bool(c.risk[-1] < c.risk[0])
+    ([0, 1, 10, 100, 1000], 'ok', True)
+
+    References
+    ----------
+    Kim, Song & Yun (2026), arXiv:2603.02069; Xiao et al. (2024), arXiv:2411.12135 (re-derived,
+    see the module docstring).
+    """
+    if not isinstance(optimizer, SignSGD):
+        raise ParameterError("optimizer", "a theory.SignSGD", type(optimizer).__name__)
+    if optimizer.batch != 1:
+        raise ParameterError("batch", "batch = 1 for the signSGD risk equations (simulate other batches)",
+                             optimizer.batch)
+    if not isinstance(schedule, Schedule):
+        raise ParameterError("schedule", "a theory.Schedule instance", type(schedule).__name__)
+    steps = check_int("steps", steps, ge=1)
+    n_points = check_int("n_points", n_points, ge=2)
+    check_choice("method", method, ("auto", "loggrid", "recursion", "arcsine"))
+    h = check_real("h", h, gt=0, le=0.5)
+    md = modes if modes is not None else sign_modes(problem, spectrum, seed=seed, W=W)
+    if start_state is not None:  # (k0, r): continue the linear equations from step k0
+        k0, r_start = start_state
+    else:
+        k0, r_start = 0, None
+    rec = log_grid(steps, n_points) if record is None else np.unique(np.asarray(record, dtype=np.int64))
+    if rec.size == 0 or rec[0] < 0 or rec[-1] > steps:
+        raise ParameterError("record", f"steps in [0, {steps}]", record)
+    if method == "auto":
+        method = "recursion" if steps <= 20_000 else "loggrid"
+    if method == "arcsine":
+        return _arcsine_then_loggrid(problem, md, optimizer, schedule, steps, rec, h, rho_switch=rho_switch,
+                                     max_arcsine_steps=max_arcsine_steps)
+    lam, n, p_inf = md.lam, md.n, md.p_inf
+    lam_max = float(np.max(lam))
+    lr = optimizer.lr
+    P0 = md.initial_risk
+    lr_max = math.pi * math.sqrt(P0) / (2.0 * lam_max) if lam_max > 0 else math.inf
+    flops = rec * problem.d
+    r = (md.r0 if r_start is None else np.asarray(r_start)).astype(np.float64).copy()
+    out = np.full(rec.size, np.nan)
+    k, i = int(k0), int(np.searchsorted(rec, k0))
+    i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
+    nchunks = 0
+
+    def phi_of(rr):
+        return _TWO_PI / math.sqrt(max(p_inf + float(np.sum(rr)), 1e-300))
+
+    def fac(kk):
+        return float(schedule([min(kk, steps - 1)], steps)[0])
+
+    if method == "recursion":
+        factors = schedule(np.arange(steps), steps)
+    while i < rec.size:
+        if k == rec[i]:
+            out[i] = p_inf + float(np.sum(r))
+            i += 1
+            continue
+        target = int(rec[i])
+        if method == "recursion":
+            g = lr * float(factors[k])
+            m = 1
+            ph = phi_of(r)
+            if 2.0 * g * ph * lam_max > 2.0:
+                return _diverged(rec, flops, md, lr_max, k, g, ph, lam_max, method)
+            r = r * (1.0 - 2.0 * g * ph * lam) + g * g * n
+            k += 1
+            continue
+        m = max(1, min(int(h * k), target - k))
+        f0 = fac(k)
+        while m > 1:
+            f1 = fac(k + m - 1)
+            if abs(f1 - f0) <= h * max(f0, f1):
+                break
+            m = max(1, m // 2)
+        g = lr * fac(k + (m - 1) // 2)
+        ph0 = phi_of(r)
+        if 2.0 * g * ph0 * lam_max > 2.0:
+            return _diverged(rec, flops, md, lr_max, k, g, ph0, lam_max, method)
+        if m == 1:
+            r = _advance(r, lam, n, g, ph0, 1)
+        else:
+            pred = _advance(r, lam, n, g, ph0, m)
+            ph1 = phi_of(np.maximum(pred, 0.0))
+            ph = math.sqrt(ph0 * ph1)  # geometric mean of phi at the chunk ends
+            if 2.0 * g * ph * lam_max > 1.0:  # stiff modes: finer chunks
+                m2 = max(1, m // 4)
+                r = _advance(r, lam, n, g, ph0, m2)
+                m = m2
+            else:
+                r = _advance(r, lam, n, g, ph, m)
+        r = np.maximum(r, 0.0)
+        k += m
+        nchunks += 1
+    if not np.all(np.isfinite(out[i_start:])):
+        return _diverged(rec, flops, md, lr_max, k, lr, math.nan, lam_max, method)
+    msg = (f"per-mode signSGD equations ({md.kind} spectrum, {lam.size} modes), "
+           + (f"{steps} exact steps" if method == "recursion" else f"{nchunks} log-grid chunks (h={h:g})"))
+    return RiskCurve(rec, out, "ok", msg, method, float("nan"), lr_max, h if method == "loggrid" else 0.0, md.kind,
+                     flops, extra={"limit_risk": md.limit_risk(lr), "p_inf": p_inf})
+
+
+def _arcsine_then_loggrid(problem, md, optimizer, schedule, steps, rec, h, *, rho_switch, max_arcsine_steps):
+    if md.vectors is None:
+        raise ParameterError("spectrum", "'exact' (a sampled W) for method='arcsine'", md.kind)
+    rho_switch = check_real("rho_switch", rho_switch, gt=0, lt=1)
+    max_arcsine_steps = check_int("max_arcsine_steps", max_arcsine_steps, ge=0)
+    K, sq, V = md.vectors["K"], md.vectors["sqrt_diag"], md.vectors["V"]
+    lam, n, p_inf = md.lam, md.n, md.p_inf
+    vKv = np.where(lam > 0, n / np.where(lam > 0, lam, 1.0), 0.0)  # v_j^T K_sigma v_j
+    m = md.vectors["e0"].astype(np.float64).copy()
+    var = np.zeros_like(lam)
+    lr = optimizer.lr
+    n_arc = min(steps, max_arcsine_steps)
+    factors = schedule(np.arange(max(n_arc, 1)), steps) if n_arc else np.zeros(0)
+    out = np.full(rec.size, np.nan)
+    i = 0
+    k = 0
+    while True:
+        Km = K @ m
+        Rm = float(m @ Km)
+        Rf = float(np.sum(lam * var))
+        P = Rm + Rf + p_inf
+        while i < rec.size and rec[i] == k:
+            out[i] = P
+            i += 1
+        sP = math.sqrt(max(P, 1e-300))
+        rho = Km / (sq * sP)
+        if k >= n_arc or float(np.max(np.abs(rho))) < rho_switch or i >= rec.size:
+            break
+        g = lr * float(factors[k])
+        mu = _TWO_PI * np.arcsin(np.clip(rho, -1.0, 1.0))  # E[sign g | m]
+        ph = _TWO_PI / sP
+        proj = V.T @ mu
+        # Var(a') = E Var(a'|e) + Var E[a'|e]: the conditional mean's fluctuation part
+        # (g ph lam)^2 var cancels against the second moment of the sign, so the exact
+        # linearised factor is 1 - 2 g ph lam (not (1 - g ph lam)^2, which over-counts the
+        # fluctuations of the stiff top modes when g ph lam is O(1))
+        var = np.maximum((1.0 - 2.0 * g * ph * lam) * var + g * g * np.maximum(vKv - proj * proj, 0.0), 0.0)
+        m = m - g * mu
+        k += 1
+    a = V.T @ m  # <v_j, m>
+    r = lam * (a * a + var)
+    if i < rec.size:
+        rest = signsgd_plrf_risk(problem, optimizer, schedule, steps, modes=md, record=rec, h=h, method="loggrid",
+                                 start_state=(k, r))
+        if rest.status != "ok":
+            return rest
+        out[i:] = rest.risk[i:]
+    P0 = md.initial_risk
+    lam_max = float(np.max(lam))
+    msg = (f"per-mode signSGD equations (exact spectrum, {lam.size} modes): exact arcsine drift for the first "
+           f"{k} steps, then log-grid chunks (h={h:g})")
+    return RiskCurve(rec, out, "ok", msg, "arcsine", float("nan"), math.pi * math.sqrt(P0) / (2.0 * lam_max), h,
+                     md.kind, rec * problem.d, extra={"limit_risk": md.limit_risk(lr), "p_inf": p_inf,
+                                                       "arcsine_steps": k})
+
+
+def _diverged(rec, flops, md, lr_max, k, g, ph, lam_max, method):
+    msg = (f"signSGD risk equations unstable at step {k}: 2 gamma phi lam_max = {2 * g * ph * lam_max:.3g} > 2 "
+           f"(learning rate gamma={g:.6g}); the largest stable gamma at the initial risk is {lr_max:.6g}")
+    return RiskCurve(rec[:0], np.zeros(0), "diverged", msg, method, float("nan"), lr_max, float("inf"), md.kind,
+                     flops[:0])
+
+
+
+class SignSGDNumerics(PLRFNumericsRules):
+    """signSGD's numerics on PLRF (one instance, :data:`SIGNSGD_NUMERICS`)."""
+
+    optimizer_name = SignSGD.name
+    # gamma = c / sqrt(d tr D): 8 factors per decade, 1e-6 .. 3 (the natural scale of the noise floor
+    # (pi^2/16) gamma^2 d tr D)
+    lr_factors = 10.0 ** np.arange(-6.0, 0.51, 0.125)
+    lr_factor_start = 0.02
+    lr_rule = "gamma = c / sqrt(d tr D)"
+    exact_method = "recursion"
+    risk_options = ("h", "W", "record", "modes", "rho_switch", "max_arcsine_steps", "start_state")
+
+    def risk_curve(self, problem, optimizer, schedule, steps, **kw) -> RiskCurve:
+        return signsgd_plrf_risk(problem, optimizer, schedule, steps, **kw)
+
+    def model(self, problem, spectrum="deterministic", *, seed=None) -> SignSGDPLRFModes:
+        return sign_modes(problem, spectrum, seed=seed)
+
+    def lr_scale(self, problem, model, template) -> float:
+        return 1.0 / math.sqrt(problem.d * problem.trace_D())
+
+    def lr_scale_cheap(self, problem) -> float:
+        return 1.0 / math.sqrt(problem.d * problem.trace_D())
+
+    def frontier_curve(self, problem, model, optimizer, schedule, steps, record, h) -> RiskCurve:
+        method = "loggrid" if steps > 20_000 else "recursion"
+        return signsgd_plrf_risk(problem, optimizer, schedule, steps, modes=model, record=record, method=method, h=h)
+
+    def max_stable_lr(self, problem, optimizer, *, spectrum="deterministic") -> float:
+        """``pi sqrt(P(0)) / (2 lam_max)``: the per-mode factor ``1 - 2 gamma phi lam`` stays above -1
+        at the initial risk (the equations' own limit; the rate is otherwise self-stabilising)."""
+        if problem is None:
+            raise ParameterError("problem", "a theory.plrf.PLRF (signSGD's limit needs tr D)", None)
+        md = sign_modes(problem, spectrum)
+        lam_max = float(np.max(md.lam))
+        return math.pi * math.sqrt(md.initial_risk) / (2.0 * lam_max) if lam_max > 0 else math.inf
+
+    def law_rate(self, optimizer) -> float:
+        """``gamma``: the signSGD step is not a gradient step, so ``S1`` is a distance budget."""
+        return optimizer.lr
+
+
+#: signSGD's numerics rules (registered for :class:`theory.SignSGD` and its subclasses).
+SIGNSGD_NUMERICS = SignSGDNumerics()
+RULES.register(SignSGD, SIGNSGD_NUMERICS)

@@ -1,0 +1,322 @@
+"""Compute-optimal exponents of signSGD on PLRF with the learning rate scaled optimally with
+model size: a linear program in log space over ``(u, w) = (log_f d, log_f gamma)``.
+
+At compute ``f = d N`` every signSGD term is ``f^(-E_k(u, w))`` with ``E_k`` affine
+(:mod:`theory._signsgd_terms`), so
+
+.. math::  \\eta = \\max_{0 \\le u \\le 1,\\ w \\le 0} \\min_k E_k(u, w),
+
+``xi = u*`` (``d* ~ f^xi``) and ``gamma_0 = d^(-e)`` with ``e* = -w*/u*``, subject to the stability of the drift (the
+effective rate ``(2/pi) gamma s / sqrt(P)`` stays ``O(1)`` down to the final risk:
+``w + sigma u + eta/2 <= 0``, the analogue of SGD's maximal stable rate). The optimum is a
+vertex of the feasible polytope in ``(u, w, t)``; it is found by enumerating vertices (three
+active constraints among the terms and the bounds) and then re-solved **symbolically** with
+SymPy on its active set, so ``eta``, ``xi`` and ``e`` are exact expressions in ``alpha``,
+``beta``. The phase of a point is its active set.
+
+The comparison with SGD (where signSGD's slope is steeper, equal or flatter) is generic over
+the optimizers' rules: :func:`theory.plrf.compare`.
+
+References
+----------
+J. Kim, D. Song, C. Yun, "Scaling Laws of SignSGD in Linear Regression: When Does It
+Outperform SGD?", ICLR 2026 (arXiv:2603.02069) (``gamma_0 = M^-e``, joint optimisation; the
+paper's table was not available -- derived here, checked numerically against the risk
+equations in ``tests/test_signsgd_exponents.py``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from .._errors import ParameterError
+from .._power_terms import alpha, beta
+from ..validate import check_real
+from ._signsgd_terms import q_sym, signsgd_branches, t_sym, ts_sym, u_sym, w_sym
+
+__all__ = ["SignSGDExponents", "signsgd_exponents_at", "signsgd_eta_numeric", "signsgd_lp_numeric"]
+
+_W_MIN = -20.0
+
+
+@dataclass(frozen=True)
+class SignSGDExponents:
+    """Compute-optimal exponents of signSGD at one ``(alpha, beta)``.
+
+    Attributes
+    ----------
+    eta : loss exponent (``P* ~ f^-eta``); xi : model-size exponent (``d* ~ f^xi``);
+    e : learning-rate exponent (``gamma_0 = d^-e``); *_expr : the exact SymPy forms;
+    active : names of the active constraints (the phase); degenerate : the optimum is not a
+    unique vertex (``xi``/``e`` not unique).
+    """
+
+    alpha: float
+    beta: float
+    eta: float
+    xi: float
+    e: float
+    eta_expr: sp.Expr
+    xi_expr: sp.Expr
+    e_expr: sp.Expr
+    active: tuple
+    degenerate: bool = False
+    info: dict = field(default_factory=dict, compare=False)
+
+
+def _exact(v):
+    return v if isinstance(v, sp.Basic) else sp.Rational(repr(float(v)))
+
+
+def _branch(expr, a, b):
+    """Replace every Piecewise / Min / Max by the branch that holds at (a, b)."""
+    subs = {alpha: a, beta: b}
+
+    def pick(e):
+        if isinstance(e, sp.Piecewise):
+            for val, cond in e.args:
+                if cond == sp.true or bool(cond.subs(subs)):
+                    return pick(val)
+            raise ParameterError("(alpha, beta)", "a point covered by the piecewise terms", (a, b))
+        if isinstance(e, (sp.Min, sp.Max)):
+            vals = [pick(x) for x in e.args]
+            nums = [float(v.subs(subs)) for v in vals]
+            i = int(np.argmin(nums)) if isinstance(e, sp.Min) else int(np.argmax(nums))
+            return vals[i]
+        if e.args:
+            return e.func(*[pick(x) for x in e.args])
+        return e
+
+    return pick(expr)
+
+
+_EXTRA_NAMES = ("stability", "drift time", "u>=0", "u<=1", "gamma<=1", "w>=wmin")
+_BOUND_NAMES = ("u>=0", "u<=1", "gamma<=1", "w>=wmin")
+
+
+def _check_schedule(schedule, q):
+    if schedule not in ("constant", "decay"):
+        raise ParameterError("schedule", "'constant' or 'decay'", schedule)
+    if schedule == "constant":
+        return sp.Rational(1, 2)  # unused
+    qv = _exact(q)
+    if not 0 < float(qv) <= 1:
+        raise ParameterError("decay_q", "0 < q <= 1 (q = p/(p+1) for a decay ending like (1 - k/N)^p)", float(qv))
+    return qv
+
+
+def _lp_vars(schedule):
+    """The LP's variables; the objective is the third (``t``)."""
+    return (u_sym, w_sym, t_sym) if schedule == "constant" else (u_sym, w_sym, t_sym, ts_sym)
+
+
+def _extra_constraints(schedule="constant"):
+    from ._signsgd_terms import preconditioning_exponent
+
+    sigma = preconditioning_exponent()
+    tp = t_sym if schedule == "constant" else ts_sym  # the risk at the peak (stable-phase) rate
+    # stability of the drift: the effective rate gamma_eff = (2/pi) gamma s / sqrt(P) stays
+    # O(1) (per-mode factor 1 - 2 gamma_eff lam > -1, lam_max(K) ~ 1) down to the risk reached
+    # at the peak rate P ~ f^-t (f^-t_s with a decay):  w + sigma u + t/2 <= 0.
+    # drift time: gamma s N >~ 1 (else nothing has moved; for x_pp >= 2, where the pure-point
+    # drift ends in finite time, this is the whole of its constraint)
+    return {"stability": -(w_sym + sigma * u_sym + tp / 2), "drift time": w_sym + sigma * u_sym + 1 - u_sym,
+            "u>=0": u_sym, "u<=1": 1 - u_sym, "gamma<=1": -w_sym, "w>=wmin": w_sym - _W_MIN}
+
+
+def _constraints(a, b, schedule="constant", q=sp.Rational(1, 2)):
+    """Per branch, the affine constraints ``g(vars) >= 0`` (symbolic, the Piecewise branch
+    chosen at the point): ``[(branch name, {name: g}), ...]`` and the variables."""
+    out = []
+    extra = _extra_constraints(schedule)
+    for br in signsgd_branches(schedule):
+        cons = {}
+        for term in br.terms:
+            if term.holds_at(a, b):
+                cons[term.name] = sp.expand(_branch(term.constraint().subs(q_sym, q), a, b))
+        for n, g in extra.items():
+            cons[n] = sp.expand(_branch(g, a, b))
+        out.append((br.name, cons))
+    return out, _lp_vars(schedule)
+
+
+def _num_rows(cons, vars_, a, b):
+    rows = {}
+    zero = {v: 0 for v in vars_}
+    for n, g in cons.items():
+        gn = sp.expand(g.subs({alpha: a, beta: b}))
+        rows[n] = np.array([float(gn.coeff(v)) for v in vars_] + [float(gn.subs(zero))])
+    return rows
+
+
+def _vertices(R):
+    """All vertices ``x`` of ``R[:, :n] x + R[:, n] >= 0`` (``n`` variables) with their index
+    tuples (vectorised enumeration of the ``n``-subsets of constraints)."""
+    n = R.shape[1] - 1
+    combos = np.array(list(itertools.combinations(range(len(R)), n)), dtype=int)
+    if combos.size == 0:
+        return []
+    A = R[combos, :n]
+    det = np.linalg.det(A)
+    ok = np.abs(det) > 1e-12
+    combos, A = combos[ok], A[ok]
+    sols = np.linalg.solve(A, -R[combos, n][..., None])[..., 0]
+    feas = np.all(sols @ R[:, :n].T + R[:, n] >= -1e-9, axis=1)
+    return [(sols[i], tuple(combos[i])) for i in np.nonzero(feas)[0]]
+
+
+@lru_cache(maxsize=8192)
+def _solve_cached(a, b, schedule="constant", q=sp.Rational(1, 2)):
+    branches, vars_ = _constraints(a, b, schedule, q)
+    cand = []  # (sol, branch index, names of the vertex's constraints, names, rows)
+    for bi, (bname, cons) in enumerate(branches):
+        rows = _num_rows(cons, vars_, a, b)
+        names = list(rows)
+        R = np.array([rows[n] for n in names])
+        for sol, tri in _vertices(R):
+            cand.append((sol, bi, tuple(names[i] for i in tri), names, R))
+    if not cand:
+        raise ParameterError("(alpha, beta)", "a point with a feasible compute-optimal LP", (float(a), float(b)))
+    best = max(c[0][2] for c in cand)
+    opt = [c for c in cand if c[0][2] >= best - 1e-9]
+    us = [c[0][0] for c in opt]
+    ws = [c[0][1] for c in opt]
+    degenerate = (max(us) - min(us) > 1e-7) or (max(ws) - min(ws) > 1e-7)
+    sol, bi, tri, names, R = max(opt, key=lambda z: (sum(n in _BOUND_NAMES for n in z[2]) == 0, -z[0][0], -z[1]))
+    nv = len(vars_)
+    active = tuple(n for i, n in enumerate(names) if abs(R[i, :nv] @ sol + R[i, nv]) < 1e-9)
+    bname, cons = branches[bi]
+    # symbolic re-solve on the chosen vertex's constraints
+    S = sp.solve([cons[n] for n in tri], list(vars_), dict=True)
+    if len(S) != 1:  # pragma: no cover
+        raise RuntimeError(f"no unique symbolic vertex for {tri}")
+    S = S[0]
+    u_e, w_e, t_e = (sp.factor(sp.simplify(S[v])) for v in vars_[:3])
+    e_e = sp.factor(sp.simplify(-w_e / u_e)) if u_e != 0 else sp.nan
+    eta_n = float(t_e.subs({alpha: a, beta: b}))
+    if abs(eta_n - best) > 1e-8:  # the symbolic answer must reproduce the numeric LP
+        raise RuntimeError(f"symbolic/numeric LP mismatch at ({a}, {b}): {eta_n} vs {best}")
+    return (float(best), float(sol[0]), float(-sol[1] / sol[0]) if sol[0] > 1e-12 else math.nan,
+            t_e, u_e, e_e, active, degenerate, tri, bname)
+
+
+def signsgd_exponents_at(alpha_value, beta_value, schedule: str = "constant", decay_q=sp.Rational(1, 2)
+                         ) -> SignSGDExponents:
+    """Compute-optimal ``(eta, xi, e)`` of signSGD at ``(alpha, beta)`` (``2 alpha + 2 beta > 1``).
+
+    Parameters
+    ----------
+    alpha_value, beta_value : float
+    schedule : {"constant", "decay"}
+        ``"decay"``: the rate decays over a fixed fraction of the horizon (WSD / stable-decay),
+        which lowers the relaxed modes' noise (:func:`theory._signsgd_terms.signsgd_branches`).
+    decay_q : float in (0, 1]
+        Noise-suppression exponent of the decay, ``q = p/(p+1)`` for a decay ending like
+        ``(1 - k/N)^p`` (linear: 1/2, cosine: 2/3, sharp drop: 1); see
+        :func:`theory.signsgd_decay_q`.
+
+    Examples
+    --------
+    >>> s = signsgd_exponents_at(0.7, 1.2)
+    >>> s.active, s.eta_expr, round(s.xi, 6), round(s.e, 6)
+    (('F_ac', 'noise', 'stability', 'drift time'), 4*alpha/(4*alpha + 1), 0.631579, 1.083333)
+
+    References
+    ----------
+    Kim, Song & Yun (2026), arXiv:2603.02069 (setting; derived here).
+    """
+    av = check_real("alpha", alpha_value, gt=0) if not isinstance(alpha_value, sp.Basic) else alpha_value
+    bv = check_real("beta", beta_value) if not isinstance(beta_value, sp.Basic) else beta_value
+    if not 2 * float(av) + 2 * float(bv) > 1:
+        raise ParameterError("2*alpha + 2*beta", "2*alpha + 2*beta > 1", 2 * float(av) + 2 * float(bv))
+    qv = _check_schedule(schedule, decay_q)
+    a, b = _exact(av), _exact(bv)
+    eta, xi, e, t_e, u_e, e_e, active, deg, tri, bname = _solve_cached(a, b, schedule, qv)
+    return SignSGDExponents(float(a), float(b), eta, xi, e, t_e, u_e, e_e, active, deg,
+                            {"vertex": tri, "branch": bname, "schedule": schedule,
+                             "decay_q": float(qv) if schedule == "decay" else None})
+
+
+@lru_cache(maxsize=4)
+def _fast_functions(schedule="constant"):
+    """Per branch, lambdified (NumPy) constraint functions ``g(alpha, beta, q, u, w, t)`` and
+    term regions (``None``: always present)."""
+    args = (alpha, beta, q_sym) + _lp_vars(schedule)
+    out = []
+    for br in signsgd_branches(schedule):
+        fns = []
+        for term in br.terms:
+            f = sp.lambdify(args, term.constraint(), "numpy")
+            reg = None if term.region == sp.true else sp.lambdify((alpha, beta), term.region, "numpy")
+            fns.append((term.name, f, reg))
+        for n, g in _extra_constraints(schedule).items():
+            fns.append((n, sp.lambdify(args, g, "numpy"), None))
+        out.append((br.name, fns))
+    return out
+
+
+def _numeric_rows(a, b, q, fns, nv):
+    rows, names = [], []
+    eye = np.eye(nv)
+    for name, f, reg in fns:
+        if reg is not None and not bool(reg(a, b)):
+            continue
+        with np.errstate(all="ignore"):
+            c0 = float(f(a, b, q, *np.zeros(nv)))
+            row = np.array([float(f(a, b, q, *eye[i])) - c0 for i in range(nv)] + [c0])
+        if np.all(np.isfinite(row)) and np.max(np.abs(row)) < 1e12:  # x_pp -> 2 within rounding: term drops
+            rows.append(row)
+            names.append(name)
+    return np.array(rows), names
+
+
+def signsgd_lp_numeric(alpha_value: float, beta_value: float, schedule: str = "constant",
+                       decay_q: float = 0.5) -> dict:
+    """Fast numeric LP (HiGHS via ``scipy.optimize.linprog``; no SymPy; same constraints as
+    :func:`signsgd_exponents_at`, tested against it): ``{"eta", "xi", "e", "branch", "vertex",
+    "active"}``. Among optimal points the one with the smallest ``u`` is taken (as in the
+    symbolic solver); ``vertex`` = ``active`` = the constraints tight there (the key of its
+    phase)."""
+    from scipy.optimize import linprog
+
+    a, b = float(alpha_value), float(beta_value)
+    q = float(decay_q)
+    if schedule not in ("constant", "decay"):
+        raise ParameterError("schedule", "'constant' or 'decay'", schedule)
+    nv = len(_lp_vars(schedule))
+    c_t = np.zeros(nv)
+    c_t[2] = -1.0
+    sols = []
+    for bi, (bname, fns) in enumerate(_fast_functions(schedule)):
+        R, names = _numeric_rows(a, b, q, fns, nv)
+        res = linprog(c_t, A_ub=-R[:, :nv], b_ub=R[:, nv], bounds=[(None, None)] * nv, method="highs")
+        if res.status == 0:
+            sols.append((-res.fun, bi, bname, R, names, res.x))
+    if not sols:
+        raise ParameterError("(alpha, beta)", "a point with a feasible compute-optimal LP", (a, b))
+    best = max(z[0] for z in sols)
+    tbest, bi, bname, R, names, x1 = min((z for z in sols if z[0] >= best - 1e-9), key=lambda z: z[1])
+    # second stage: the smallest u at (numerically) optimal t
+    c_u = np.zeros(nv)
+    c_u[0] = 1.0
+    A = np.vstack([-R[:, :nv], -np.eye(nv)[2]])
+    bub = np.concatenate([R[:, nv], [-(tbest - 1e-9)]])
+    res = linprog(c_u, A_ub=A, b_ub=bub, bounds=[(None, None)] * nv, method="highs")
+    sol = res.x if res.status == 0 else x1  # (rounding at a degenerate point: keep stage one)
+    slack = R[:, :nv] @ sol + R[:, nv]
+    act = tuple(sorted(n for n, sl in zip(names, slack) if abs(sl) < 1e-7))
+    return {"eta": float(tbest), "xi": float(sol[0]), "e": float(-sol[1] / sol[0]) if sol[0] > 1e-12 else math.nan,
+            "branch": bname, "vertex": act, "active": act}
+
+
+def signsgd_eta_numeric(alpha_value: float, beta_value: float, schedule: str = "constant",
+                        decay_q: float = 0.5) -> tuple:
+    """Fast numeric ``(eta, xi, e)`` (see :func:`signsgd_lp_numeric`). For maps over ``(alpha, beta)``."""
+    r = signsgd_lp_numeric(alpha_value, beta_value, schedule, decay_q)
+    return r["eta"], r["xi"], r["e"]
