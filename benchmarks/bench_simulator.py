@@ -6,7 +6,7 @@ bare product ``Z @ A`` of the same shapes, timed in the same run with the same B
 setting, so the ratio ``simulator steps/s / product steps/s`` is the fraction of the hardware
 limit the simulator reaches (target: >= 0.5 at d = 1024, v = 4096, R = 32, B = 1).
 
-Also timed: the exact expected-risk recursion (``verification.exact_expected_risk``), in
+Also timed: the exact expected-risk recursion (``verification.plrf.exact_expected_risk``), in
 mode-steps per second.
 
 Usage::
@@ -55,21 +55,21 @@ def bench_product(xp, rows, v, cols, dtype, steps, repeat):
 
 
 def bench_simulator(problem, opt, runs, steps, backend, dtype, repeat):
-    inst = verification.sample_instance(problem, seed=0)
+    inst = verification.plrf.sample_instance(problem, seed=0)
     best = np.inf
     for _ in range(repeat):
-        res = verification.simulate_plrf(problem, opt, steps=steps, runs=runs, seed=0, instance=inst,
+        res = verification.plrf.simulate(problem, opt, steps=steps, runs=runs, seed=0, instance=inst,
                                          backend=backend, dtype=dtype, eval_steps=[0, steps])
         best = min(best, res.seconds)
     return steps / best, res
 
 
 def bench_exact(problem, opt, steps, repeat):
-    sp = verification.instance_spectrum(verification.sample_instance(problem, seed=0))
+    sp = verification.plrf.instance_spectrum(verification.plrf.sample_instance(problem, seed=0))
     best = np.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
-        verification.exact_expected_risk(sp, opt, steps=steps, n_points=40)
+        verification.plrf.exact_expected_risk(sp, opt, steps=steps, n_points=40)
         best = min(best, time.perf_counter() - t0)
     return steps * problem.d / best
 

@@ -11,7 +11,7 @@ import sys
 import time
 
 STEPS = {
-    "derive all terms (plrf_sgd_terms)": "import theory; theory.plrf_sgd_terms()",
+    "derive all terms (plrf_sgd_terms)": "import theory; theory.plrf._sgd_terms.plrf_sgd_terms()",
     "exponent table (7 phases, LP)": "import theory; theory.plrf.exponent_table()",
     "one point query (cold)": "import theory; theory.plrf.compute_optimal_exponents(0.7, 1.2)",
     "phase_boundaries (symbolic continuity)": "import theory; theory.plrf.phase_boundaries()",

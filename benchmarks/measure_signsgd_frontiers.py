@@ -66,19 +66,19 @@ def _table(head, rows):
 
 
 def _sym(a, b):
-    s = theory.signsgd_exponents_at(a, b)
+    s = theory.plrf._signsgd_lp.signsgd_exponents_at(a, b)
     g = theory.plrf.compute_optimal_exponents(a, b, "sgd")
     return s, g
 
 
 def _sym_decay(a, b, name):
-    """The other worker's decay exponents, if ``theory.signsgd_exponents_at`` takes a schedule."""
+    """The other worker's decay exponents, if ``theory.plrf._signsgd_lp.signsgd_exponents_at`` takes a schedule."""
     if name == "constant":
-        return theory.signsgd_exponents_at(a, b).eta
-    if "schedule" not in inspect.signature(theory.signsgd_exponents_at).parameters:
+        return theory.plrf._signsgd_lp.signsgd_exponents_at(a, b).eta
+    if "schedule" not in inspect.signature(theory.plrf._signsgd_lp.signsgd_exponents_at).parameters:
         return None
     try:
-        return theory.signsgd_exponents_at(a, b, schedule="decay", decay_q=DECAY_Q[name]).eta
+        return theory.plrf._signsgd_lp.signsgd_exponents_at(a, b, schedule="decay", decay_q=DECAY_Q[name]).eta
     except (TypeError, theory.ParameterError):
         return None
 
@@ -136,7 +136,7 @@ def part_const(fast):
 
 def part_sched(fast, points=None, optimizers=("signsgd", "sgd")):
     print("## Schedules at equal compute (deterministic spectrum; every budget its own run)\n")
-    has_decay = "schedule" in inspect.signature(theory.signsgd_exponents_at).parameters
+    has_decay = "schedule" in inspect.signature(theory.plrf._signsgd_lp.signsgd_exponents_at).parameters
     rows = []
     for (a, b), (lf, dr) in SCHED_POINTS.items():
         if (fast and (a, b) not in ((0.7, 1.2), (0.7, 0.05))) or (points and (a, b) not in points):

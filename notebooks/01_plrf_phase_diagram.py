@@ -21,8 +21,7 @@ import numpy as np
 import sympy as sp
 
 import theory
-from sltk._output import figure_style, save_figure
-from sltk._phase_figures import exponent_map_figure, phase_diagram_figure
+from sltk import exponent_map_figure, figure_style, phase_diagram_figure, save_figure
 
 FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = Path(os.environ.get("SLTK_NOTEBOOK_OUT", "."))
@@ -43,7 +42,7 @@ print("region:", region)
 # All terms, each with the region where its Gamma/zeta integral converges:
 
 # %%
-for t in theory.plrf_sgd_terms():
+for t in theory.plrf._sgd_terms.plrf_sgd_terms():
     print(f"{t.name:6s} {str(t.region):60s} {t.expr}")
 
 # %% [markdown]

@@ -21,7 +21,7 @@ import numpy as np
 
 import numerics
 import theory
-from sltk._output import figure_style, save_figure
+from sltk import figure_style, frontier_figure, save_figure
 
 FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = Path(os.environ.get("SLTK_NOTEBOOK_OUT", "."))
@@ -133,10 +133,9 @@ print(f"final risk: constant {curve.risk[-1]:.4e}, WSD {cw.risk[-1]:.4e}")
 grid = np.geomspace(50, 400, 7) if FAST else np.geomspace(100, 3200, 14)
 flops = np.logspace(4.0, 6.5, 16) if FAST else np.logspace(5.0, 8.5, 30)
 t = time.perf_counter()
-fr = numerics.compute_optimal_frontier(1.0, 0.7, d_grid=grid, flops=flops)
+fr = numerics.plrf.frontier(1.0, 0.7, "sgd", lr=0.5, d_grid=grid, flops=flops)
 print(f"frontier over {grid.size} sizes in {time.perf_counter() - t:.1f} s; phase {fr.phase}")
 print("local eta:", np.round(fr.eta_local, 3), "symbolic", round(fr.eta_theory, 4))
 print("local xi :", np.round(fr.xi_local, 3), "symbolic", round(fr.xi_theory, 4))
-from sltk._risk_figures import frontier_figure  # noqa: E402
 
 frontier_figure(fr, OUT / "02_frontier.png")

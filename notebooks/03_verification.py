@@ -33,15 +33,15 @@ import numpy as np
 
 import theory
 import verification
-from sltk._output import figure_style
-from sltk._verify_figures import draw_verification
+from sltk import draw_verification, figure_style
 
 FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = os.environ.get("SLTK_NOTEBOOK_OUT", ".")
 d, steps, runs = (64, 1000, 16) if FAST else (256, 20_000, 64)
 
 problem = theory.plrf.PLRF(alpha=0.7, beta=1.2, v=4 * d, d=d)
-lr, lr_max = verification.default_lr(problem, theory.SGD, seed=0)
+lr_max = verification.plrf.RULES[theory.SGD].stability_limit(problem, theory.SGD(lr=1.0), seed=0)
+lr = verification.default_lr(problem, theory.SGD(lr=1.0), seed=0)
 print(f"phase {theory.plrf.phase_of(0.7, 1.2).name}; lr = {lr:.4g} (half of the stable maximum {lr_max:.4g})")
 
 # %% [markdown]
@@ -51,7 +51,7 @@ print(f"phase {theory.plrf.phase_of(0.7, 1.2).name}; lr = {lr:.4g} (half of the 
 # sampled ``W``, and a loose documented allowance for asymptotic slopes.
 
 # %%
-res = verification.run_verification(problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=0,
+res = verification.plrf.run_verification(problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=0,
                                     n_points=40, n_instances=8 if FAST else 16)
 for c in res.checks:
     state = ("pass" if c.passed else "FAIL") if c.applicable else "n/a "
@@ -72,7 +72,7 @@ class WrongNoiseSGD(theory.SGD):
         return q, 2.0 * g
 
 
-bad = verification.run_verification(problem, WrongNoiseSGD(lr=lr), steps=steps, runs=runs, seed=0,
+bad = verification.plrf.run_verification(problem, WrongNoiseSGD(lr=lr), steps=steps, runs=runs, seed=0,
                                     n_points=40, n_instances=4)
 for c in bad.checks[:2]:
     print(f"{'pass' if c.passed else 'FAIL'}  {c.name:24s} deviation {c.deviation:9.3g}  tolerance {c.tolerance:9.3g}")

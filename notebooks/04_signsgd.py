@@ -21,7 +21,8 @@ import numpy as np
 import numerics
 import theory
 import verification
-from sltk._output import figure_style, save_figure
+import sltk
+from sltk import figure_style, save_figure
 
 FAST = os.environ.get("SLTK_FAST") == "1"
 OUT = os.environ.get("SLTK_NOTEBOOK_OUT", ".")
@@ -36,10 +37,10 @@ cases = [("isotropic", "gaussian:std=1.0"), ("power-law", "student-t:nu=2.5"), (
 with figure_style():
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.0), sharey=False)
     for ax, (cov, noise) in zip(axes, cases):
-        chk = verification.check_signsgd_highdim(cov, noise, d=D, lr=0.5, T=6.0, runs=RUNS, n_eval=9, backend="numpy")
-        dense = numerics.signsgd_risk_ode(theory.linreg.LinearRegressionProblem.with_random_target(
-            verification._signsgd_checks.HIGHDIM_COVARIANCES[cov](D), theory.linreg.parse_noise(noise), seed=0), 0.5, 6.0,
-            n_eval=120)
+        chk = verification.linreg.check_highdim(cov, noise, d=D, lr=0.5, T=6.0, runs=RUNS, n_eval=9, backend="numpy")
+        prob = theory.linreg.LinearRegressionProblem.with_random_target(
+            verification.linreg.HIGHDIM_COVARIANCES[cov](D), theory.linreg.parse_noise(noise), seed=0)
+        dense = numerics.linreg.risk_curve(prob, theory.SignSGD(lr=0.5 / D), 6.0, n_eval=120)
         ax.plot(dense.t, dense.risk, "C0-", label="signSGD ODE")
         ax.errorbar(chk.t, chk.simulated, yerr=2 * chk.stderr, fmt="o", ms=3, color="C1", label="simulation (2 s.e.)")
         ax.axhline(chk.info["limit_risk"], color="0.5", ls="--", lw=0.8, label="stationary risk")
@@ -56,15 +57,17 @@ with figure_style():
 # %%
 K = theory.linreg.power_law_covariance(D, 1.0)
 for law in [theory.linreg.GaussianNoise(1.0), theory.linreg.StudentTNoise(2.5), theory.linreg.CauchyNoise(1.0)]:
-    print(f"{law.spec():35s} signSGD limit {numerics.signsgd_limit_risk(K, law, 0.5):.4f}   "
-          f"SGD limit {numerics.sgd_limit_risk(K, law, 0.5):.4f}   psi(R=1) = {numerics.linreg.noise_compression(1.0, law):.3f}")
+    prob = theory.linreg.LinearRegressionProblem(K, np.zeros(D), law)
+    print(f"{law.spec():35s} signSGD limit {numerics.linreg.limit_risk(prob, theory.SignSGD(lr=0.5 / D)):.4f}   "
+          f"SGD limit {numerics.linreg.limit_risk(prob, theory.SGD(lr=0.5 / D)):.4f}   "
+          f"psi(R=1) = {numerics.linreg.noise_compression(1.0, law):.3f}")
 
 # %% [markdown]
 # ## 2. signSGD on PLRF: equations vs simulation, and schedules at equal compute
 
 # %%
 p = theory.plrf.PLRF(1.0, 0.7, 400, 100)
-chk = verification.check_signsgd_plrf(p, steps=1500 if FAST else 20000, runs=RUNS, backend="numpy")
+chk = verification.plrf.check_equations(p, steps=1500 if FAST else 20000, runs=RUNS, backend="numpy")
 print(chk.name, "passed", chk.passed, "max rel err (arcsine)", round(chk.max_rel_error, 3),
       "(linearised)", round(chk.max_rel_error_linear, 3))
 with figure_style():
@@ -80,7 +83,7 @@ with figure_style():
     ax = axes[1]
     pd = theory.plrf.PLRF(0.7, 1.2, 4000 if FAST else 40000, 1000 if FAST else 10000)
     N = 10**5 if FAST else 10**7
-    gam = verification.default_signsgd_lr(pd, floor=1e-4)
+    gam = 0.01 / np.sqrt(pd.d * pd.trace_D())  # noise floor (pi^2/16) gamma^2 d tr D about 6e-5
     for name, sched, ls in [("constant", theory.Constant(), "-"), ("WSD (20% linear decay)", theory.WSD(decay=0.2), "--"),
                             ("cosine", theory.Cosine(), ":")]:
         c = numerics.plrf.risk_curve(pd, theory.SignSGD(lr=gam), sched, N, spectrum="surrogate", n_points=80)
@@ -99,39 +102,31 @@ with figure_style():
 
 # %%
 n = 15 if FAST else 41
-g = theory.plrf.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
 with figure_style():
-    fig, ax = plt.subplots(figsize=(5, 4))
-    vmax = np.nanmax(np.abs(g["difference"]))
-    im = ax.pcolormesh(g["alpha"], g["beta"], g["difference"], cmap="RdBu_r", vmin=-vmax, vmax=vmax, shading="nearest")
-    fig.colorbar(im, ax=ax, label=r"$\eta_{\rm signSGD}-\eta_{\rm SGD}$")
-    ax.set_xlabel(r"$\alpha$")
-    ax.set_ylabel(r"$\beta$")
-    save_figure(fig, os.path.join(OUT, "signsgd_slope_map.png"))
+    save_figure(sltk.slope_difference_figure(("signsgd", "sgd"), None, n)[0], os.path.join(OUT, "signsgd_slope_map.png"))
 for a, b in [(0.7, 1.2), (0.4, 0.7), (1.0, 0.7)]:
-    c = theory.compare_with_sgd(a, b)
-    print(a, b, c["verdict"], "eta_signSGD =", c["eta_signsgd_expr"], " eta_SGD =", c["eta_sgd_expr"])
+    c = theory.plrf.compare(a, b, ("signsgd", "sgd"))
+    print(a, b, c["verdict"], "eta_signSGD =", c["eta_expr"]["signsgd"], " eta_SGD =", c["eta_expr"]["sgd"])
 
 # %% [markdown]
 # ## 4. signSGD's own phase diagram, and what a learning-rate decay changes
 #
 # The phases are the regions where the compute-optimal LP (model size and learning-rate exponent
-# jointly) has the same optimal vertex; their closed forms are derived (`theory.signsgd_phase_table`).
+# jointly) has the same optimal vertex; their closed forms are derived (`theory.plrf.exponent_table("signsgd")`).
 # A decay (WSD, cosine) lowers signSGD's noise floor; the derived slope gain is nonzero only for
-# `alpha > 1/2, beta > alpha + 1/2` (`theory.signsgd_schedule_eta`).
+# `alpha > 1/2, beta > alpha + 1/2` (`theory.plrf.compute_optimal_exponents(..., schedule=WSD())`).
 
 # %%
-from sltk import _phase_figures as pf
-
 with figure_style():
-    save_figure(pf.signsgd_phase_figure(n=20 if FAST else 60), os.path.join(OUT, "signsgd_phases.png"))
-    save_figure(pf.signsgd_slope_map_figure("decay-constant", n=20 if FAST else 60)[0],
+    save_figure(sltk.phase_diagram_figure("signsgd", n=20 if FAST else 60), os.path.join(OUT, "signsgd_phases.png"))
+    save_figure(sltk.decay_gain_figure("signsgd", theory.WSD(decay=0.2), n=20 if FAST else 60)[0],
                 os.path.join(OUT, "signsgd_decay_gain.png"))
-print(theory.format_signsgd_phase_table())
+print(theory.plrf.format_exponent_table("signsgd"))
 for a, b in [(0.7, 1.5), (0.7, 0.05)]:
-    c0, c1 = theory.signsgd_schedule_eta(a, b, "constant"), theory.signsgd_schedule_eta(a, b, "wsd")
-    print(f"({a}, {b}) {theory.signsgd_phase_of(a, b)}: eta constant {c0['eta_signsgd']:.4f}, WSD {c1['eta_signsgd']:.4f}, "
-          f"SGD {c0['eta_sgd']:.4f}")
+    c0 = theory.plrf.compute_optimal_exponents(a, b, "signsgd")
+    c1 = theory.plrf.compute_optimal_exponents(a, b, "signsgd", theory.WSD(decay=0.2))
+    sgd = theory.plrf.compute_optimal_exponents(a, b, "sgd")
+    print(f"({a}, {b}) {c0.phase}: eta constant {c0.eta:.4f}, WSD {c1.eta:.4f}, SGD {sgd.eta:.4f}")
 
 # %% [markdown]
 # ## 5. Measured compute-optimal frontier against the derived exponents
@@ -144,14 +139,14 @@ for a, b in [(0.7, 1.5), (0.7, 0.05)]:
 a, b = 1.0, 0.7
 flops = np.logspace(4, 6.5 if FAST else 8, 8 if FAST else 16)
 ds = np.unique(np.round(np.geomspace(16, 256 if FAST else 2048, 9 if FAST else 17)).astype(int))
-fr = numerics.signsgd_frontier(a, b, flops, ds=ds)
-s = theory.signsgd_exponents_at(a, b)
+fr = numerics.plrf.frontier(a, b, "signsgd", lr="optimise", flops=flops, d_grid=ds)
+s = theory.plrf.compute_optimal_exponents(a, b, "signsgd")
 print("local eta:", np.round(fr.eta_local, 3), " symbolic:", round(s.eta, 4))
-print("e measured:", round(fr.e_measured, 3), " symbolic:", round(s.e, 4))
+print("e measured:", round(fr.e_fit, 3), " symbolic:", round(s.e, 4))
 with figure_style():
     fig, ax = plt.subplots(figsize=(4.5, 3.5))
-    ax.loglog(fr.flops, fr.risk, "o-", label="measured $P^*(f)$")
-    ax.loglog(fr.flops, fr.risk[-1] * (fr.flops / fr.flops[-1]) ** (-s.eta), "k--", label=rf"$f^{{-{s.eta:.3f}}}$ (derived)")
+    ax.loglog(fr.flops, fr.p_star, "o-", label="measured $P^*(f)$")
+    ax.loglog(fr.flops, fr.p_star[-1] * (fr.flops / fr.flops[-1]) ** (-s.eta), "k--", label=rf"$f^{{-{s.eta:.3f}}}$ (derived)")
     ax.set_xlabel("compute $f = dN$")
     ax.set_ylabel("compute-optimal risk")
     ax.legend()

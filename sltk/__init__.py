@@ -1,8 +1,25 @@
-"""sltk -- the Scaling-Law Theory Kit application layer: the ``sltk`` command, figure
-recipes and the report. The science lives in the ``theory``, ``numerics`` and
-``verification`` packages, which this one imports (never the other way round).
+"""sltk -- the Scaling-Law Theory Kit application layer: the ``sltk`` command, figure recipes and
+the report. The science lives in the ``theory``, ``numerics`` and ``verification`` packages, which
+this one imports (never the other way round).
+
+The figure recipes are public here (notebooks and scripts draw what the report draws); their
+modules are private (``sltk._figures.<model>``).
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# --- figure style and output ---
+from ._output import figure_style as figure_style
+from ._output import save_figure as save_figure
+
+# --- PLRF figures (any optimizer) ---
+from ._figures.plrf import decay_gain_figure as decay_gain_figure
+from ._figures.plrf import draw_verification as draw_verification
+from ._figures.plrf import exponent_map_figure as exponent_map_figure
+from ._figures.plrf import frontier_figure as frontier_figure
+from ._figures.plrf import phase_diagram_figure as phase_diagram_figure
+from ._figures.plrf import risk_curve_figure as risk_curve_figure
+from ._figures.plrf import slope_difference_figure as slope_difference_figure
+from ._figures.plrf import theory_terms_on as theory_terms_on
+from ._figures.plrf import verification_figure as verification_figure
+from ._figures.plrf import verification_grid as verification_grid

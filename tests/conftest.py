@@ -77,12 +77,12 @@ def llm_data():
 @pytest.fixture(scope="session")
 def signsgd_linprog_eta():
     """Independent solve of signSGD's compute-optimal LP: scipy's HiGHS on each branch of the
-    constraints built by ``theory._signsgd_exponents._constraints``, the best branch."""
+    constraints built by ``theory.plrf._signsgd_lp._constraints``, the best branch."""
     import numpy as np
     import sympy as sp
     from scipy.optimize import linprog
 
-    from theory._signsgd_exponents import _constraints, _num_rows
+    from theory.plrf._signsgd_lp import _constraints, _num_rows
 
     def eta(a, b, schedule="constant", q=sp.Rational(1, 2)):
         ar, br = sp.Rational(repr(a)), sp.Rational(repr(b))

@@ -92,6 +92,10 @@ class RulesTable:
             raise ParameterError("optimizer_cls", "a subclass of theory.Optimizer", optimizer_cls)
         self._rules[optimizer_cls] = rules
 
+    def unregister(self, optimizer_cls: type) -> None:
+        """Remove the rules registered for exactly ``optimizer_cls`` (no-op if none)."""
+        self._rules.pop(optimizer_cls, None)
+
     def lookup(self, optimizer):
         """The rules for a name, class or instance (``ParameterError`` if none is registered)."""
         cls = optimizer_class(optimizer)

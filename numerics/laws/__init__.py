@@ -12,6 +12,7 @@ ICLR 2025 (arXiv:2503.12811).
 
 # --- learning-rate histories and annealing areas ---
 from ._annealing import WARMUP_CONVENTIONS as WARMUP_CONVENTIONS
+from ._annealing import effective_rates as effective_rates
 from ._annealing import LRHistory as LRHistory
 from ._annealing import annealing_areas as annealing_areas
 from ._annealing import lr_history as lr_history

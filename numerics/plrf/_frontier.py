@@ -205,7 +205,7 @@ def _check_flops(flops, default):
     return F
 
 
-def frontier(alpha: float, beta: float, optimizer="sgd", *, lr="optimise", schedule: Schedule = Constant(),
+def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: Schedule = Constant(),
              flops=None, d_grid=None, lr_factors=None, v_ratio: float = 4.0, spectrum: str = "deterministic",
              window: float = 1.0, h: float = 0.01, max_iter: int = 40) -> Frontier:
     """The numerical compute-optimal frontier of ``optimizer`` on PLRF, with local and symbolic exponents.
@@ -217,9 +217,10 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr="optimise", sched
     optimizer : str, class or instance
         Any optimizer with PLRF numerics rules; an instance is a template (its batch and other
         hyper-parameters are kept, its ``lr`` is replaced).
-    lr : "optimise" or float
+    lr : None, "optimise" or float
         ``"optimise"``: the learning rate is optimised with the size at each budget; a number ``c``:
-        ``gamma(d) = c u(d)`` at every size (SGD: ``c`` times the largest stable rate).
+        ``gamma(d) = c u(d)`` at every size (SGD: ``c`` times the largest stable rate); ``None``: the
+        rate the optimizer's theory assumes (its rules' ``frontier_lr``: SGD 0.5, signSGD optimised).
     schedule : theory.Schedule
         Learning-rate schedule (durations are fractions of each run's horizon).
     flops : array, optional
@@ -260,7 +261,7 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr="optimise", sched
     ...               flops=np.logspace(4, 6, 9))
     >>> bool(np.all(np.diff(fr.p_star) < 0)), fr.phase
     (True, 'II')
-    >>> fr = frontier(0.7, 1.2, "sgd", flops=[1e5, 1e6, 1e7], d_grid=[32, 64, 128, 256])
+    >>> fr = frontier(0.7, 1.2, "sgd", lr="optimise", flops=[1e5, 1e6, 1e7], d_grid=[32, 64, 128, 256])
     >>> bool(np.all(np.diff(fr.p_star) < 0)), fr.method
     (True, 'optimise')
 
@@ -276,6 +277,7 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr="optimise", sched
         raise ParameterError("2*alpha + 2*beta", "2*alpha + 2*beta > 1", 2 * a + 2 * b)
     rules = RULES[optimizer]
     template = optimizer if isinstance(optimizer, Optimizer) else resolve_optimizer(optimizer, lr=1.0)
+    lr = rules.frontier_lr if lr is None else lr
     if not isinstance(schedule, Schedule):
         raise ParameterError("schedule", "a theory.Schedule instance", type(schedule).__name__)
     check_choice("spectrum", spectrum, ("deterministic", "surrogate"))
@@ -336,7 +338,7 @@ def _lr_at(d, lat):
     """The learning-rate unit at a refined size ``d``: exact where cheap, else interpolated in
     ``log d`` between the lattice sizes that were solved."""
     p = PLRF(lat.a, lat.b, max(int(round(lat.v_ratio * d)), int(round(d))), int(round(d)))
-    u = lat.rules.lr_scale_cheap(p)
+    u = lat.rules.lr_scale_cheap(p, d)
     if u is not None:
         return u
     js = sorted(lat._models)

@@ -86,6 +86,9 @@ class PLRFNumericsRules(abc.ABC):
     lr_factors: np.ndarray = np.zeros(0)
     #: Where the frontier's learning-rate search starts (a factor of :meth:`lr_scale`).
     lr_factor_start: float = 0.5
+    #: The frontier's learning rate when none is asked for: a fixed factor of :meth:`lr_scale` (the
+    #: rate the optimizer's theory assumes, e.g. SGD at half its stability limit) or ``"optimise"``.
+    frontier_lr: float | str = "optimise"
     #: Words for the frontier's learning-rate rule, e.g. ``"gamma = c * lr_max(d)"``.
     lr_rule: str = ""
     #: Method of :meth:`risk_curve` that is exact (for the loss-law bridge).
@@ -107,8 +110,9 @@ class PLRFNumericsRules(abc.ABC):
         """The natural unit of the learning rate at this size for the optimizer ``template`` (the
         frontier's learning rates are ``c * unit``)."""
 
-    def lr_scale_cheap(self, problem) -> float | None:
-        """:meth:`lr_scale` when it needs no :meth:`model` (else ``None``: interpolate between sizes)."""
+    def lr_scale_cheap(self, problem, d: float) -> float | None:
+        """:meth:`lr_scale` at a (refined, non-integer) size ``d`` of ``problem`` when it needs no
+        :meth:`model` (else ``None``: the frontier interpolates between the sizes it solved)."""
         return None
 
     @abc.abstractmethod

@@ -130,6 +130,7 @@ class SGDNumerics(PLRFNumericsRules):
     # pressed against the stability limit is found as such and not flagged as a lattice edge
     lr_factors = 0.98 * 2.0 ** -np.arange(8.0, -0.51, -0.25)
     lr_factor_start = 0.5
+    frontier_lr = 0.5  # the theory's rate gamma ~ 1/tr D, at half the stability limit
     lr_rule = "gamma = c * lr_max(d)"
     exact_method = "recursion"
     risk_options = ("h", "rtol", "de_rtol", "record")

@@ -376,6 +376,7 @@ class SignSGDNumerics(PLRFNumericsRules):
     # (pi^2/16) gamma^2 d tr D)
     lr_factors = 10.0 ** np.arange(-6.0, 0.51, 0.125)
     lr_factor_start = 0.02
+    frontier_lr = "optimise"  # the theory optimises gamma_0 = d^-e with the size
     lr_rule = "gamma = c / sqrt(d tr D)"
     exact_method = "recursion"
     risk_options = ("h", "W", "record", "modes", "rho_switch", "max_arcsine_steps", "start_state")
@@ -389,8 +390,8 @@ class SignSGDNumerics(PLRFNumericsRules):
     def lr_scale(self, problem, model, template) -> float:
         return 1.0 / math.sqrt(problem.d * problem.trace_D())
 
-    def lr_scale_cheap(self, problem) -> float:
-        return 1.0 / math.sqrt(problem.d * problem.trace_D())
+    def lr_scale_cheap(self, problem, d) -> float:
+        return 1.0 / math.sqrt(d * problem.trace_D())
 
     def frontier_curve(self, problem, model, optimizer, schedule, steps, record, h) -> RiskCurve:
         method = "loggrid" if steps > 20_000 else "recursion"

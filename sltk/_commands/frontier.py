@@ -1,20 +1,18 @@
-"""``sltk frontier``: the numerical compute-optimal frontier of SGD (or signSGD) on PLRF with local slopes.
+"""``sltk frontier``: the numerical compute-optimal frontier of an optimizer on PLRF, with local slopes.
 
-``--optimizer signsgd`` goes through :func:`numerics.signsgd_frontier`: at each budget the risk
-is minimised over the model sizes and over the learning rates ``gamma = c / sqrt(d tr D)``
-(``c`` on the lattice ``--lr-factors``, default 8 per decade in ``[1e-6, 3]``, searched around
-the optimum and parabola-refined), with the signSGD PLRF equations; the symbolic exponents come
-from ``theory.plrf.compute_optimal_exponents(alpha, beta, "signsgd")``. The JSON keeps SGD's keys
-where they make sense (``flops``, ``p_star``, ``d_star``, ``at_edge``, ``d_grid``,
-``window_centers``, ``eta_local``, ``xi_local``, ``eta_theory``, ``xi_theory``, ``phase``,
-``lrs``, ``window``) and adds ``optimizer``, ``eta_fit``/``xi_fit`` (fits over the upper half of
-the inner budgets), ``at_edge_d``/``at_edge_lr``, ``c_opt``, ``e_measured``/``e_theory``
-(``gamma* ~ d*^-e``) and ``lr_factors``. signSGD needs ``--batch 1``.
+Goes through :func:`numerics.plrf.frontier`. The learning rate is ``--lr``: a factor ``c`` of the
+optimizer's natural unit (SGD: its largest stable rate ``lr_max(d)``; signSGD: ``1 / sqrt(d tr D)``)
+at every size, or ``optimise`` (``(d, c)`` minimised at each budget over the lattice ``--lr-factors``,
+searched around the optimum and parabola-refined). Without ``--lr`` the optimizer's own rule is used
+(SGD: 0.5 lr_max, the rate its theory assumes; signSGD: optimised, as its theory does). The symbolic
+exponents come from ``theory.plrf.compute_optimal_exponents``. The JSON has ``flops``, ``p_star``,
+``d_star``, ``lr_star``, ``c_star``, ``at_edge`` (``at_edge_d``/``at_edge_lr``), ``d_grid``,
+``lr_factors``, ``window_centers``, ``eta_local``, ``xi_local``, ``eta_fit``/``xi_fit``/``e_fit`` (fits over
+the upper half of the inner budgets), ``eta_theory``/``xi_theory``/``e_theory``, ``phase``, ``status``,
+``lr_rule``, ``runs`` and ``seconds``.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -25,18 +23,22 @@ from theory import ParameterError
 from .._output import format_table, print_json
 
 COMMAND = "frontier"
-HELP = "numerical compute-optimal frontier P*(f), d*(f) of SGD or signSGD on PLRF, local slopes vs symbolic exponents"
+HELP = "numerical compute-optimal frontier P*(f), d*(f) of an optimizer on PLRF, local slopes vs symbolic exponents"
 DESCRIPTION = (
-    "For flop budgets f = d r B, minimise the Volterra risk over a grid of model sizes d (v = v_ratio d, "
-    "gamma = lr_fraction * largest stable gamma of each size) and fit local slopes of P*(f) ~ f^-eta and "
-    "d*(f) ~ f^xi over sliding windows; prints them beside the symbolic exponents (Paquette et al. 2024)."
+    "For flop budgets f = d r B, minimise the risk over a grid of model sizes d (v = v_ratio d) and, with "
+    "--lr optimise, over learning rates; fit local slopes of P*(f) ~ f^-eta and d*(f) ~ f^xi over sliding "
+    "windows; print them beside the symbolic exponents."
 )
 
 
 def add_arguments(p):
-    p.add_argument("--optimizer", default="sgd", choices=("sgd", "signsgd"), help="optimizer (default sgd)")
+    p.add_argument("--optimizer", default="sgd", choices=numerics.plrf.RULES.names(), help="optimizer (default sgd)")
+    p.add_argument("--lr", default=None, metavar="C|optimise",
+                   help="learning rate: a factor c of the optimizer's unit at every size, or 'optimise' "
+                        "(default: the optimizer's rule, SGD 0.5 lr_max, signSGD optimised)")
     p.add_argument("--lr-factors", default=None, metavar="C1,C2,...",
-                   help="signsgd only: lattice of c in gamma = c / sqrt(d tr D) (default 8 per decade in [1e-6, 3])")
+                   help="with --lr optimise: the lattice of c (default: the optimizer's own)")
+    p.add_argument("--schedule", default="constant", metavar="SPEC", help="learning-rate schedule (default constant)")
     p.add_argument("--alpha", type=float, required=True, help="data exponent alpha > 0")
     p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
     p.add_argument("--d-min", type=int, default=100, help="smallest model size (default 100)")
@@ -47,11 +49,22 @@ def add_arguments(p):
     p.add_argument("--n-f", type=int, default=40, help="number of budgets (default 40)")
     p.add_argument("--v-ratio", type=float, default=4.0, help="v = v_ratio * d (default 4)")
     p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
-    p.add_argument("--lr-fraction", type=float, default=0.5, help="sgd: gamma = fraction * largest stable gamma (0.5)")
     p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "surrogate"))
     p.add_argument("--window", type=float, default=1.0, help="decades of f per local-slope window (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
+
+
+def _lr(text):
+    if text is None or text == "optimise":
+        return text
+    try:
+        c = float(text)
+    except ValueError:
+        raise ParameterError("--lr", "a positive number or 'optimise'", text) from None
+    if not c > 0:
+        raise ParameterError("--lr", "a positive number or 'optimise'", text)
+    return c
 
 
 def run(args) -> int:
@@ -61,41 +74,7 @@ def run(args) -> int:
         raise ParameterError("--d-min/--d-max", "1 <= d_min < d_max", (args.d_min, args.d_max))
     if args.n_f < 3:
         raise ParameterError("--n-f", "--n-f >= 3", args.n_f)
-    d_grid = np.geomspace(args.d_min, args.d_max, args.n_d)
-    f_min = args.f_min if args.f_min is not None else 10.0 * args.d_max * args.batch
-    f_max = args.f_max if args.f_max is not None else 1e6 * args.d_min * args.batch
-    if not (0 < f_min < f_max):
-        raise ParameterError("--f-min/--f-max", "0 < f_min < f_max", (f_min, f_max))
-    if args.optimizer == "signsgd":
-        return _run_signsgd(args, d_grid, np.geomspace(f_min, f_max, args.n_f))
-    if args.lr_factors is not None:
-        raise ParameterError("--lr-factors", "only with --optimizer signsgd", args.lr_factors)
-    fr = numerics.compute_optimal_frontier(
-        args.alpha, args.beta, "sgd", flops=np.geomspace(f_min, f_max, args.n_f), d_grid=d_grid,
-        v_ratio=args.v_ratio, batch=args.batch, lr_fraction=args.lr_fraction, spectrum=args.spectrum,
-        window=args.window)
-    if args.out:
-        from .._risk_figures import frontier_figure
-
-        frontier_figure(fr, args.out)
-    if args.json:
-        out = fr.to_dict()
-        out["conventions"] = theory.CONVENTIONS
-        out["lr_rule"] = fr.diagnostics["lr_rule"]
-        out["seconds"] = fr.diagnostics["seconds"]
-        print_json(out)
-        return 0
-    print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}: phase {fr.phase}; "
-          f"symbolic eta={fr.eta_theory if fr.eta_theory is None else round(fr.eta_theory, 4)}, "
-          f"xi={fr.xi_theory if fr.xi_theory is None else round(fr.xi_theory, 4)}")
-    print(f"{fr.d_grid.size} sizes d in [{fr.d_grid[0]}, {fr.d_grid[-1]}], v = {args.v_ratio:g} d, "
-          f"gamma = {fr.diagnostics['lr_rule']}; {int(fr.at_edge.sum())} budgets with d* at the grid edge")
-    return _print_local_slopes(fr, args)
-
-
-def _run_signsgd(args, d_grid, flops) -> int:
-    if args.batch != 1:
-        raise ParameterError("--batch", "1 for --optimizer signsgd (single-sample risk equations)", args.batch)
+    lr = _lr(args.lr)
     cs = None
     if args.lr_factors is not None:
         try:
@@ -104,42 +83,35 @@ def _run_signsgd(args, d_grid, flops) -> int:
             cs = []
         if not cs or any(not (c > 0) for c in cs):
             raise ParameterError("--lr-factors", "a comma-separated list of positive numbers", args.lr_factors)
-    ds = np.unique(np.round(d_grid).astype(int))
-    t0 = time.perf_counter()
-    fr = numerics.signsgd_frontier(args.alpha, args.beta, flops, ds=ds, lr_factors=cs, v_ratio=args.v_ratio,
-                                   spectrum=args.spectrum, window=args.window)
-    seconds = time.perf_counter() - t0
-    ex = theory.plrf.compute_optimal_exponents(args.alpha, args.beta, "signsgd")
-    out = {"optimizer": "signsgd", "alpha": args.alpha, "beta": args.beta, "flops": fr.flops, "p_star": fr.risk,
-           "d_star": fr.d_opt, "at_edge": fr.at_edge, "at_edge_d": fr.at_edge_d, "at_edge_lr": fr.at_edge_lr,
-           "d_grid": ds, "window_centers": fr.window_centers, "eta_local": fr.eta_local, "xi_local": fr.xi_local,
-           "eta_theory": ex.eta, "xi_theory": ex.xi, "e_theory": theory.signsgd_exponents_at(args.alpha, args.beta).e,
-           "phase": ex.phase,
-           "lrs": fr.lr_opt, "c_opt": fr.c_opt, "e_measured": fr.e_measured, "window": args.window,
-           "eta_fit": fr.slope, "xi_fit": fr.xi, "lr_factors": fr.info["lr_factors"],
-           "spectrum": args.spectrum, "conventions": theory.CONVENTIONS, "runs": fr.info["runs"],
-           "lr_rule": "gamma = c / sqrt(d tr D); (d, c) minimised at each budget with parabola refinement",
-           "seconds": seconds}
+    rules = numerics.plrf.RULES[args.optimizer]
+    if cs is not None and (lr if lr is not None else rules.frontier_lr) != "optimise":
+        raise ParameterError("--lr-factors", "only with --lr optimise", args.lr_factors)
+    schedule = theory.parse_schedule(args.schedule)
+    d_grid = np.geomspace(args.d_min, args.d_max, args.n_d)
+    f_min = args.f_min if args.f_min is not None else 10.0 * args.d_max * args.batch
+    f_max = args.f_max if args.f_max is not None else 1e6 * args.d_min * args.batch
+    if not (0 < f_min < f_max):
+        raise ParameterError("--f-min/--f-max", "0 < f_min < f_max", (f_min, f_max))
+    template = theory.optimizer_class(args.optimizer)(lr=1.0, batch=args.batch)
+    fr = numerics.plrf.frontier(args.alpha, args.beta, template, lr=lr, schedule=schedule,
+                                flops=np.geomspace(f_min, f_max, args.n_f), d_grid=d_grid, lr_factors=cs,
+                                v_ratio=args.v_ratio, spectrum=args.spectrum, window=args.window)
     if args.out:
-        from .._risk_figures import signsgd_frontier_figure
+        from .._figures.plrf import frontier_figure
 
-        signsgd_frontier_figure(out, args.out)
+        frontier_figure(fr, args.out)
     if args.json:
+        out = fr.to_dict()
+        out["conventions"] = theory.CONVENTIONS
         print_json(out)
         return 0
-    e_t = out["e_theory"]
-    print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}, signSGD: phase {ex.phase}; symbolic eta={ex.eta:.4f}, "
-          f"xi={ex.xi if ex.xi is None else round(ex.xi, 4)}, e={e_t if e_t is None else round(e_t, 4)}; "
-          f"fitted (upper half of inner budgets) eta={fr.slope:.4f}, xi={fr.xi:.4f}, e={fr.e_measured:.4f}")
-    lat = fr.info["lr_factors"]
-    print(f"{ds.size} sizes d in [{ds[0]}, {ds[-1]}], v = {args.v_ratio:g} d, gamma = c / sqrt(d tr D) with "
-          f"c on a lattice of {len(lat)} in [{lat[0]:g}, {lat[-1]:g}] ({fr.info['runs']} runs); "
-          f"{int(fr.at_edge_d.sum())} budgets with d* and {int(fr.at_edge_lr.sum())} with c* at the lattice edge")
-    return _print_local_slopes(fr, args)
-
-
-def _print_local_slopes(fr, args) -> int:
-    """The table of local slopes by window (both optimizers' frontiers carry the same fields)."""
+    r4 = (lambda x: "-" if x is None or not np.isfinite(x) else f"{x:.4f}")
+    print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}, {fr.optimizer} ({fr.schedule}): phase {fr.phase}; "
+          f"symbolic eta={r4(fr.eta_theory)}, xi={r4(fr.xi_theory)}, e={r4(fr.e_theory)}; "
+          f"fitted (upper half of inner budgets) eta={r4(fr.eta_fit)}, xi={r4(fr.xi_fit)}, e={r4(fr.e_fit)}")
+    print(f"{fr.d_grid.size} sizes d in [{fr.d_grid[0]}, {fr.d_grid[-1]}], v = {args.v_ratio:g} d, "
+          f"{fr.diagnostics['lr_rule']} ({fr.diagnostics['runs']} runs); {int(fr.at_edge_d.sum())} budgets with d* "
+          f"and {int(fr.at_edge_lr.sum())} with c* at the lattice edge; status {fr.status}")
     rows = [[f"{c:.3g}", f"{e:.4f}", f"{x:.4f}"] for c, e, x in zip(fr.window_centers, fr.eta_local, fr.xi_local)]
     print(format_table(["f (window centre)", "local eta", "local xi"], rows))
     if args.out:

@@ -1,8 +1,8 @@
-"""``sltk phases``: draw the PLRF phase diagram or the xi / eta heat maps.
+"""``sltk phases``: draw an optimizer's PLRF compute-optimal phase diagram, or its xi / eta / e maps.
 
-``--optimizer signsgd`` draws signSGD's own phase diagram (``--quantity phase``: the regions of
-constant optimal LP vertex, :func:`theory.signsgd_phase_table`) or its ``xi`` / ``eta`` heat map
-(its joint LP in model size and learning rate solved at each point of a ``--grid`` grid).
+Every optimizer's map comes from its theory rules (:mod:`theory.plrf`): SGD's 4+3 phases (closed-form
+regions), signSGD's own phases (the regions of constant optimal vertex of its joint LP in model size
+and learning rate). Boundaries are drawn as exact curves.
 """
 
 from __future__ import annotations
@@ -12,39 +12,35 @@ import theory
 from .._output import figure_style, save_figure
 
 COMMAND = "phases"
-HELP = "draw the PLRF compute-optimal phase diagram (or xi/eta heat maps) into a PDF/PNG"
+HELP = "draw the PLRF compute-optimal phase diagram (or xi/eta/e maps) of an optimizer into a PDF/PNG"
 
 
 def add_arguments(p):
-    p.add_argument("--optimizer", default="sgd", choices=sorted(theory.OPTIMIZERS),
-                   help="optimizer whose terms are used (default: sgd)")
+    p.add_argument("--optimizer", default="sgd", choices=theory.plrf.RULES.names(),
+                   help="optimizer whose theory is drawn (default: sgd)")
     p.add_argument("--out", required=True, help="output file, .pdf or .png (or .svg)")
-    p.add_argument("--quantity", default="phase", choices=("phase", "xi", "eta"),
-                   help="phase regions, or a heat map of xi or eta")
-    p.add_argument("--grid", type=int, default=80,
-                   help="signsgd maps: points along alpha (default 80; 1.2x that along beta)")
+    p.add_argument("--quantity", default="phase", choices=("phase", "xi", "eta", "e"),
+                   help="phase regions, or a heat map of xi, eta or e")
+    p.add_argument("--schedule", default="constant", metavar="SPEC", help="learning-rate schedule (default constant)")
+    p.add_argument("--grid", type=int, default=None,
+                   help="points along alpha (default: the optimizer's map resolution; 1.2x that along beta)")
 
 
 def run(args) -> int:
-    from .. import _phase_figures as pf
-    from theory._exponents import check_optimizer
-
     from pathlib import Path
 
-    signsgd = args.optimizer == "signsgd"
-    if not signsgd:
-        check_optimizer(args.optimizer)
+    from .._figures import plrf as pf
+
     if Path(args.out).suffix.lower() not in (".png", ".pdf", ".svg"):
         raise theory.ParameterError("--out", "a file name ending in .png, .pdf or .svg", args.out)
+    if args.grid is not None:
+        theory.validate.check_int("--grid", args.grid, ge=4, le=2000)
+    schedule = theory.parse_schedule(args.schedule)
     with figure_style():
-        if signsgd and args.quantity == "phase":
-            fig = pf.signsgd_phase_figure(args.grid)
-        elif signsgd:
-            fig = pf.signsgd_exponent_map_figure(args.quantity, args.grid)[0]
-        elif args.quantity == "phase":
-            fig = pf.phase_diagram_figure(args.optimizer)
+        if args.quantity == "phase":
+            fig = pf.phase_diagram_figure(args.optimizer, schedule, args.grid)
         else:
-            fig = pf.exponent_map_figure(args.quantity, args.optimizer)
+            fig = pf.exponent_map_figure(args.quantity, args.optimizer, schedule, args.grid)
         paths = save_figure(fig, args.out)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 0

@@ -11,12 +11,13 @@ from theory import ParameterError
 from .._output import format_table, print_json
 
 COMMAND = "risk"
-HELP = "expected risk curve of SGD (or a registered optimizer) on PLRF, from the Volterra equation"
+HELP = "expected risk curve of an optimizer on PLRF (SGD: the Volterra equation; signSGD: its per-mode equations)"
 DESCRIPTION = (
-    "Solve the discrete Volterra equation P(r) = F(r) + sum_{s<r} K(r-1-s) P(s) of one-pass SGD on the "
-    "power-law random-features model (Paquette et al. 2024, arXiv:2405.15074) on log-spaced steps. "
-    "--gamma is the raw step size (batch-sum unless the optimizer says otherwise); without it gamma = "
-    "0.5 * the largest stable gamma. Exit 3 with the largest stable gamma when the run diverges."
+    "Solve the optimizer's risk equations on the power-law random-features model on log-spaced steps: for "
+    "SGD the discrete Volterra equation P(r) = F(r) + sum_{s<r} K(r-1-s) P(s) (Paquette et al. 2024, "
+    "arXiv:2405.15074), for signSGD its per-mode equations (Kim, Song & Yun 2026). --gamma is the raw step "
+    "size (batch-sum unless the optimizer says otherwise); without it gamma = 0.5 * the largest stable gamma. "
+    "Exit 3 with the largest stable gamma when the run diverges."
 )
 
 
@@ -26,13 +27,15 @@ def add_arguments(p):
     p.add_argument("--d", type=int, required=True, help="number of parameters (random features)")
     p.add_argument("--v", type=int, default=None, help="data dimension v >= d (default 4 d)")
     p.add_argument("--gamma", type=float, default=None,
-                   help="raw step size (default: 0.5 x the largest stable step size)")
+                   help="raw step size (default: the optimizer's natural rate, SGD 0.5 x the largest stable step "
+                        "size, signSGD 0.02 / sqrt(d tr D))")
     p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
     p.add_argument("--steps", type=int, required=True, help="horizon N (number of SGD steps)")
-    p.add_argument("--method", default="auto", choices=("auto", "series", "loggrid", "recursion"),
-                   help="Volterra solver (default auto: exact series for short constant-rate runs, N <= 16384 and N d <= 2e7; else loggrid)")
+    p.add_argument("--method", default="auto",
+                   help="solver of the optimizer's equations (default auto). SGD: series (exact, short constant-rate "
+                        "runs), loggrid, recursion; signSGD: recursion, loggrid, arcsine (exact spectrum)")
     p.add_argument("--schedule", default="constant", help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine")
-    p.add_argument("--optimizer", default="sgd", choices=sorted(theory.OPTIMIZERS), help="optimizer (default sgd)")
+    p.add_argument("--optimizer", default="sgd", choices=numerics.plrf.RULES.names(), help="optimizer (default sgd)")
     p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "exact", "surrogate"),
                    help="deterministic equivalent (default), exact for one W (--seed), or the surrogate j^-2alpha")
     p.add_argument("--seed", type=int, default=0, help="seed of W for --spectrum exact")
@@ -45,14 +48,13 @@ def run(args) -> int:
     v = args.v if args.v is not None else 4 * args.d
     problem = theory.plrf.PLRF(args.alpha, args.beta, v, args.d)
     schedule = theory.parse_schedule(args.schedule)
-    cls = theory.OPTIMIZERS[args.optimizer]
+    cls = theory.optimizer_class(args.optimizer)
     gamma_rule = "given"
-    if args.gamma is None:
-        if not issubclass(cls, theory.SGD):
-            raise ParameterError("--gamma", f"given for --optimizer {args.optimizer}", None)
-        spec = numerics._risk_curve.get_spectrum(problem, args.spectrum, seed=args.seed)
-        lr_max = numerics.plrf.max_stable_lr(spec, cls(lr=1.0, batch=args.batch))
-        gamma, gamma_rule = 0.5 * lr_max, "0.5 * lr_max"
+    if args.gamma is None:  # the optimizer's natural rate: SGD 0.5 lr_max, signSGD 0.02 / sqrt(d tr D)
+        rules = numerics.plrf.RULES[cls]
+        template = cls(lr=1.0, batch=args.batch)
+        unit = rules.lr_scale(problem, rules.model(problem, args.spectrum, seed=args.seed), template)
+        gamma, gamma_rule = rules.lr_factor_start * unit, f"{rules.lr_factor_start:g} * ({rules.lr_rule.split('= ')[-1]})"
     else:
         gamma = args.gamma
     optimizer = cls(lr=gamma, batch=args.batch)
@@ -61,12 +63,12 @@ def run(args) -> int:
     if curve.status == "diverged":
         raise theory.StabilityError(gamma, curve.lr_max, f"kernel norm {curve.kernel_norm:.4g}")
     est = terms = None
-    if isinstance(optimizer, theory.SGD) and isinstance(schedule, theory.Constant):
-        from .._risk_figures import theory_terms_on
+    if schedule.is_constant:  # the asymptotic terms are derived for a constant rate (None without them)
+        from .._figures.plrf import theory_terms_on
 
         terms, est = theory_terms_on(problem, optimizer, curve.steps)
     if args.out:
-        from .._risk_figures import risk_curve_figure
+        from .._figures.plrf import risk_curve_figure
 
         risk_curve_figure([curve], args.out, terms=[terms], estimates=[est],
                           title=rf"$\alpha={args.alpha:g}, \beta={args.beta:g}, d={args.d}, \gamma={gamma:.3g}$")
@@ -88,7 +90,9 @@ def run(args) -> int:
     print(f"PLRF alpha={args.alpha:g} beta={args.beta:g} v={v} d={args.d}; {args.optimizer} gamma={gamma:.6g} "
           f"({gamma_rule}), B={args.batch}, schedule {schedule.spec()}")
     print(f"status {curve.status} (method {curve.method}): {curve.message}")
-    print(f"kernel norm {curve.kernel_norm:.4g}; largest stable gamma {curve.lr_max:.6g}; spectrum {curve.spectrum_kind}")
+    print(f"kernel norm {curve.kernel_norm:.4g}; largest stable gamma {curve.lr_max:.6g}; spectrum {curve.spectrum_kind}"
+          if np.isfinite(curve.kernel_norm) else
+          f"largest stable gamma {curve.lr_max:.6g}; spectrum {curve.spectrum_kind}")
     idx = np.unique(np.linspace(0, curve.steps.size - 1, min(12, curve.steps.size)).round().astype(int))
     rows = [[int(curve.steps[i]), f"{curve.risk[i]:.6e}"] for i in idx]
     print(format_table(["step", "risk"], rows))

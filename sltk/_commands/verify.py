@@ -1,27 +1,22 @@
 """``sltk verify``: check theory <-> numerics <-> simulation at one PLRF point.
 
-Simulates ``R`` runs of one-pass training on a sampled PLRF instance (NumPy, or CuPy when a
-usable GPU is present), computes the exact expected risk of that instance, the
-deterministic-equivalent Volterra curve and the asymptotic theory, and runs the checks of
-:mod:`verification._checks`. Prints a table (quantity, theory, numerics, exact-for-W,
-simulation, error bar, tolerance, pass) or, with ``--json``, one object with at least
-``checks`` (``name``, ``passed``, ...), ``steps``, ``risk_simulated``, ``risk_stderr``,
-``risk_volterra`` and ``backend``. ``--out DIR`` writes ``verify.png`` and ``verify.json``.
+Simulates ``R`` runs of one-pass training on a sampled PLRF instance (NumPy, or CuPy when a usable
+GPU is present) and runs the checks that the optimizer's verification rules pick
+(:func:`verification.verify`). SGD: the exact expected risk of that instance, the
+deterministic-equivalent Volterra curve and the asymptotic theory (:mod:`verification.plrf`).
+signSGD (no exact recursion nor Volterra solver): simulated signSGD against its per-mode
+equations on the same ``W`` (one check, ``signsgd_equations_vs_simulation``; ``risk_volterra`` is
+then the equations' curve). Prints a table (quantity, theory, numerics, exact-for-W, simulation,
+error bar, tolerance, pass) or, with ``--json``, one object with at least ``checks`` (``name``,
+``passed``, ...), ``steps``, ``risk_simulated``, ``risk_stderr``, ``risk_volterra`` and ``backend``.
+``--out DIR`` writes ``verify.png`` and ``verify.json``.
 
-Defaults: ``v = 4 d``, ``d = 256``, ``steps = 10000``, ``runs = 32``, constant schedule and
-``gamma = 0.5 x`` the largest stable learning rate of the sampled instance (every mode
-contracting and kernel norm ``||K|| < 1``).
+Defaults: ``v = 4 d``, ``d = 256``, ``steps = 10000``, ``runs = 32``, constant schedule; ``gamma``:
+``--gamma-fraction`` (0.5) of the largest stable rate of the sampled instance for an optimizer with
+one (SGD), else the optimizer's default (signSGD: noise floor about 1e-3).
 
-The checks are picked by :func:`verification.verify`. For ``--optimizer signsgd`` (no exact
-recursion nor Volterra solver) it runs :func:`verification.check_signsgd_plrf`: simulated
-signSGD against the per-mode signSGD equations on the same ``W`` (one check,
-``signsgd_equations_vs_simulation``; ``risk_volterra`` is then the equations' curve). Its
-default ``gamma`` is :func:`verification.default_signsgd_lr` (noise floor about 1e-3);
-``--batch`` must be 1 and ``--instances`` does not enter.
-
-Exit status: 0 all checks pass; 1 a check failed (or none was applicable, e.g. an optimizer
-without exact mode updates nor a registered risk solver); 2 bad input; 3 the learning rate is
-past the stability limit (or the simulation diverged).
+Exit status: 0 all checks pass; 1 a check failed (or none was applicable); 2 bad input; 3 the
+learning rate is past the stability limit (or the simulation diverged).
 """
 
 from __future__ import annotations
@@ -38,7 +33,7 @@ HELP = "check simulation vs exact risk vs Volterra vs theory at one (alpha, beta
 
 
 def add_arguments(p):
-    import theory
+    import verification
 
     p.add_argument("--alpha", type=float, required=True, help="data-spectrum exponent alpha > 0")
     p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
@@ -53,7 +48,7 @@ def add_arguments(p):
     p.add_argument("--backend", default="auto", choices=("auto", "numpy", "cupy"),
                    help="array backend: auto takes CuPy only when a GPU is usable")
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="simulation precision")
-    p.add_argument("--optimizer", default="sgd", choices=sorted(theory.OPTIMIZERS), help="optimizer (default sgd)")
+    p.add_argument("--optimizer", default="sgd", choices=verification.plrf.RULES.names(), help="optimizer (default sgd)")
     p.add_argument("--schedule", default="constant", metavar="SPEC",
                    help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine (default constant)")
     p.add_argument("--points", type=int, default=40, help="about this many log-spaced steps (default 40)")
@@ -77,8 +72,7 @@ def build_setup(args):
     """Problem, optimizer, schedule (validated) from parsed arguments; returns them and lr_max."""
     import theory
     import verification
-    from theory import ParameterError
-    from theory.validate import check_int
+    from theory.validate import check_int, check_real
 
     d = check_int("--d", args.d, ge=1)
     v = 4 * d if args.v is None else check_int("--v", args.v, ge=1)
@@ -90,18 +84,17 @@ def build_setup(args):
     check_int("--seed", args.seed, ge=0)
     check_int("--threads", args.threads, ge=1)
     schedule = theory.parse_schedule(args.schedule)
-    cls = theory.OPTIMIZERS[args.optimizer]
-    lr_max = None
-    if args.gamma is None and issubclass(cls, theory.SignSGD):
-        lr = verification.default_signsgd_lr(problem)  # noise floor (pi^2/16) gamma^2 d tr D ~ 1e-3
-    elif args.gamma is None:
-        if not hasattr(cls(lr=1.0, batch=args.batch), "mode_update"):
-            raise ParameterError("--gamma", f"given explicitly for --optimizer {args.optimizer} "
-                                 "(no exact stability limit to take a fraction of)", None)
-        lr, lr_max = verification.default_lr(problem, cls, batch=args.batch, fraction=args.gamma_fraction,
-                                             seed=args.seed)
+    cls = theory.optimizer_class(args.optimizer)
+    fraction = check_real("--gamma-fraction", args.gamma_fraction, gt=0, lt=1)
+    probe = cls(lr=1.0, batch=args.batch)
+    rules = verification.plrf.RULES[probe]
+    lr_max = rules.stability_limit(problem, probe, seed=args.seed)
+    if args.gamma is not None:
+        lr = check_real("--gamma", args.gamma, gt=0)
+    elif lr_max is not None:
+        lr = fraction * lr_max
     else:
-        lr = args.gamma
+        lr = rules.default_lr(problem, probe, seed=args.seed)
     return problem, cls(lr=lr, batch=args.batch), schedule, lr_max
 
 
@@ -121,7 +114,7 @@ def run(args) -> int:
     obj = res.to_dict()
     if args.out:
         out = Path(args.out)
-        from .._verify_figures import verification_figure
+        from .._figures.plrf import verification_figure
 
         fig_path = save_figure(verification_figure(res), out / "verify.png")[0]
         obj["figure"] = str(fig_path)

@@ -18,7 +18,7 @@ def build(ctx):
     import theory
 
     from .._output import figure_style, save_figure
-    from .._phase_figures import exponent_map_figure, phase_diagram_figure
+    from .._figures.plrf import exponent_map_figure, phase_diagram_figure
     from .._report import Code, Figure, Table, Text
 
     t0 = time.perf_counter()

@@ -35,15 +35,15 @@ def build(ctx):
 
     from .._output import save_figure, to_jsonable
     from .._report import Figure, Table, Text
-    from .._verify_figures import verification_grid
+    from .._figures.plrf import verification_grid
 
     d, steps, runs, n_w = (64, 1000, 16, 8) if ctx.fast else (256, 10_000, 32, 16)
     t0 = time.perf_counter()
     results = []
     for phase, a, b in POINTS:
         problem = theory.plrf.PLRF(alpha=a, beta=b, v=4 * d, d=d)
-        lr, _ = verification.default_lr(problem, theory.SGD, seed=ctx.seed)
-        results.append(verification.run_verification(
+        lr = verification.default_lr(problem, theory.SGD(lr=1.0), seed=ctx.seed)
+        results.append(verification.verify(
             problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=ctx.seed, backend="auto",
             n_points=30 if ctx.fast else 40, n_instances=n_w))
     elapsed = time.perf_counter() - t0

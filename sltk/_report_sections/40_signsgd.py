@@ -25,39 +25,35 @@ def build(ctx):
     cells = list(zip(covs, noises)) if fast else [(c, n) for c in covs for n in noises]
     rows = []
     for cov, noise in cells:
-        c = verification.check_signsgd_highdim(cov, noise, d=d, lr=0.5, T=6.0, runs=runs, n_eval=7, seed=ctx.seed)
+        c = verification.linreg.check_highdim(cov, noise, d=d, lr=0.5, T=6.0, runs=runs, n_eval=7, seed=ctx.seed,
+                                             optimizer="signsgd")
         rows.append([cov, noise, d, runs, f"{c.max_rel_error:.3f}", f"{c.max_z:.2f}", "pass" if c.passed else "FAIL"])
     p = theory.plrf.PLRF(1.0, 0.7, 400, 100)
-    pc = verification.check_signsgd_plrf(p, steps=1500 if fast else 20000, runs=runs, seed=ctx.seed)
+    pc = verification.plrf.check_equations(p, steps=1500 if fast else 20000, runs=runs, seed=ctx.seed)
     comp = []
     for phase, a, b in (("Ia", 0.7, 0.3), ("II", 1.0, 0.7), ("III", 0.7, 1.2), ("IVa", 0.4, 0.7), ("IVb", 0.27, 0.7)):
-        c = theory.compare_with_sgd(a, b)
-        comp.append([phase, a, b, f"{c['eta_sgd']:.4f}", f"{c['eta_signsgd']:.4f}", c["verdict"], c["eta_signsgd_expr"],
-                     f"{c['xi_signsgd']:.3f}", f"{c['e_signsgd']:.3f}"])
+        c = theory.plrf.compare(a, b, ("signsgd", "sgd"))
+        comp.append([phase, a, b, f"{c['eta']['sgd']:.4f}", f"{c['eta']['signsgd']:.4f}", c["verdict"],
+                     c["eta_expr"]["signsgd"], f"{c['xi']['signsgd']:.3f}", f"{c['e']['signsgd']:.3f}"])
     n = 15 if fast else 41
-    g = theory.plrf.slope_difference_grid(np.linspace(0.1, 1.5, n), np.linspace(0.0, 1.8, n))
-    with figure_style():
-        fig, ax = plt.subplots(figsize=(5, 4))
-        vmax = float(np.nanmax(np.abs(g["difference"])))
-        im = ax.pcolormesh(g["alpha"], g["beta"], g["difference"], cmap="RdBu_r", vmin=-vmax, vmax=vmax, shading="nearest")
-        fig.colorbar(im, ax=ax, label=r"$\eta_{\rm signSGD}-\eta_{\rm SGD}$")
-        ax.set_xlabel(r"data exponent $\alpha$")
-        ax.set_ylabel(r"target exponent $\beta$")
-        save_figure(fig, ctx.path("signsgd/slope_map.png"))
-    from .. import _phase_figures as pf
+    from .._figures import plrf as pf
 
-    phases = theory.signsgd_phase_table()
-    prow = [[ph.name, "; ".join(ph.terms), str(ph.eta), str(ph.xi), str(ph.e), f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"]
-            for ph in phases]
     with figure_style():
-        save_figure(pf.signsgd_phase_figure(n=24 if fast else 60), ctx.path("signsgd/phase_map.png"))
-        save_figure(pf.signsgd_slope_map_figure("decay-constant", n=24 if fast else 60)[0], ctx.path("signsgd/decay_gain.png"))
+        save_figure(pf.slope_difference_figure(("signsgd", "sgd"), None, n)[0], ctx.path("signsgd/slope_map.png"))
+    phases = theory.plrf.exponent_table("signsgd")
+    prow = [[ph.phase, "; ".join(ph.balanced), str(ph.eta), str(ph.xi), str(ph.e),
+             f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"] for ph in phases]
+    with figure_style():
+        save_figure(pf.phase_diagram_figure("signsgd", n=24 if fast else 60), ctx.path("signsgd/phase_map.png"))
+        save_figure(pf.decay_gain_figure("signsgd", theory.WSD(decay=0.2), n=24 if fast else 60)[0],
+                    ctx.path("signsgd/decay_gain.png"))
     sched_rows = []
     for a, b in ((0.7, 1.2), (0.7, 1.5), (1.0, 2.0), (0.7, 0.05), (0.4, 0.7)):
-        c0 = theory.signsgd_schedule_eta(a, b, "constant")
-        c1 = theory.signsgd_schedule_eta(a, b, "wsd")
-        sched_rows.append([a, b, theory.signsgd_phase_of(a, b), f"{c0['eta_sgd']:.4f}", f"{c0['eta_signsgd']:.4f}",
-                           f"{c1['eta_signsgd']:.4f}", f"{_gain(c0, c1):+.4f}"])
+        wsd = theory.WSD(decay=0.2)
+        s0, s1 = (theory.plrf.exponent_grid([a], [b], "signsgd", sch)["eta"][0, 0] for sch in (None, wsd))
+        sgd0 = theory.plrf.exponent_grid([a], [b], "sgd")["eta"][0, 0]
+        sched_rows.append([a, b, theory.plrf.phase_of(a, b, "signsgd").name, f"{sgd0:.4f}", f"{s0:.4f}",
+                           f"{s1:.4f}", f"{_gain(s0, s1):+.4f}"])
     return [
         Text("signSGD's risk in high dimensions follows a deterministic ODE (Xiao et al. 2024, re-derived here): "
              "an effective learning rate phi(R), noise compression through E[exp(-eps^2/(2R))], diagonal "
@@ -72,8 +68,8 @@ def build(ctx):
                "e (gamma0 = d^-e)"], comp, caption="Compute-optimal exponents (LP in log space, derived)"),
         Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
         Table(["phase", "defining terms", "eta", "xi", "e (gamma0 = d^-e)", "point"], prow,
-              caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.signsgd_phase_table)"),
-        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram (SGD's phase lines dotted)"),
+              caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.plrf.exponent_table('signsgd'))"),
+        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram (exact boundary curves)"),
         Table(["alpha", "beta", "signSGD phase", "eta SGD (any schedule)", "eta signSGD constant", "eta signSGD WSD",
                "WSD gain"], sched_rows,
               caption="Derived effect of a learning-rate decay (WSD, linear decay to 0) on the compute-optimal slope; "
@@ -83,7 +79,7 @@ def build(ctx):
     ]
 
 
-def _gain(c0, c1) -> float:
+def _gain(e0, e1) -> float:
     """Slope gain of the decay; an LP tie (|gain| < 5e-5, solver round-off) prints as 0, not -0."""
-    g = c1["eta_signsgd"] - c0["eta_signsgd"]
+    g = e1 - e0
     return g if abs(g) > 5e-5 else 0.0

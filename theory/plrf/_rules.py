@@ -212,6 +212,8 @@ class PLRFTheoryRules(abc.ABC):
 
     #: The optimizer's name (for results and messages).
     optimizer_name: str = ""
+    #: Grid points along alpha that a map of this optimizer affords by default (its fast path's cost).
+    map_grid: int = 80
 
     @abc.abstractmethod
     def exponents_at(self, a: float, b: float, schedule=None) -> ExponentResult:

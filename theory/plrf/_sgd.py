@@ -46,6 +46,7 @@ class SGDRules(PLRFTheoryRules):
     """SGD's compute-optimal theory on PLRF (one instance, :data:`SGD_RULES`)."""
 
     optimizer_name = SGD.name
+    map_grid = 400  # the regions are closed forms: a map costs a lambdify per phase
 
     def __init__(self):
         self._solutions: dict = {}

@@ -80,14 +80,14 @@ class SignSGDRules(PLRFTheoryRules):
         return out
 
     def boundary_curves(self, schedule=None) -> tuple:
-        """Candidate curves from the closed forms of every pair of phases (no grid bisection)."""
+        """Candidate curves from the closed forms of every pair of phases (no grid bisection): the
+        factors of the differences of their exponents and the terms' piecewise switches."""
         rows = self.phase_table(schedule)
         out = []
         for i, p in enumerate(rows):
-            for q in rows[i + 1:]:
-                for f in sph.candidate_factors(p, q):
-                    if not any(sp.expand(f - g) == 0 or sp.expand(f + g) == 0 for g in out):
-                        out.append(f)
+            for f in (f for q in rows[i + 1:] for f in sph.candidate_factors(p, q)):
+                if not any(sp.expand(f - g) == 0 or sp.expand(f + g) == 0 for g in out):
+                    out.append(f)
         return tuple(out)
 
     def check_phase_partition(self, schedule=None, n: int = 120) -> PartitionCheck:

@@ -28,7 +28,7 @@ import numerics.linreg
 from theory import ParameterError, RulesTable, Schedule, resolve_optimizer
 from theory.linreg import (GaussianNoise, LinearRegressionProblem, NoiseLaw, correlated_covariance,
                            isotropic_covariance, parse_noise, power_law_covariance)
-from theory.validate import check_int, check_real
+from theory.validate import check_choice, check_int, check_real
 
 from .._results import CheckResult, VerificationResult
 from ._simulate import simulate_linreg

@@ -1,4 +1,4 @@
-"""S1/S2 (numerics.laws._annealing) and their SymPy closed forms (theory._annealing_areas).
+"""S1/S2 (numerics.laws._annealing) and their SymPy closed forms (theory.laws._areas).
 
 References are independent routes: the double-sum definitions of Tissue et al. (2024) Eq. (1),
 (5) evaluated naively, and direct numeric sums of the schedule objects.
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from numerics.laws import LRHistory, annealing_areas, effective_rates, lr_history, lr_history_from_table
 from theory import WSD, Constant, Cosine, ParameterError
-from theory._annealing_areas import annealing_areas_closed_form, closed_form_areas
+from theory.laws._areas import annealing_areas_closed_form, closed_form_areas
 
 
 def naive_areas(eta, eta0, lam, offset=0.0):

@@ -7,7 +7,7 @@ Reference for the curves: an independent per-mode recursion written here from
 import numpy as np
 import pytest
 
-from numerics._risk_curve import get_spectrum
+from numerics.plrf import spectrum_of as get_spectrum
 from numerics.laws import law_theory_bridge, theory_exponents, theory_loss_curves
 from theory import SGD, Cosine
 from theory.plrf import PLRF

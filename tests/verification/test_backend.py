@@ -7,9 +7,9 @@ import pytest
 
 from theory import SGD, ParameterError
 from theory.plrf import PLRF
-from verification import (backend_name, cupy_available, default_rng, get_namespace, limit_blas_threads,
-                          sample_instance, simulate_plrf, to_numpy)
-from verification._exact_risk import exact_expected_risk, instance_spectrum
+from verification import backend_name, cupy_available, default_rng, get_namespace, limit_blas_threads, to_numpy
+from verification.plrf import sample_instance, simulate as simulate_plrf
+from verification.plrf._exact_risk import exact_expected_risk, instance_spectrum
 
 
 def test_auto_takes_numpy_without_a_usable_gpu():

@@ -9,8 +9,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from theory import ParameterError, compare_with_sgd, signsgd_exponents_at
-from theory._signsgd_terms import drift_time_exponent, noise_term, preconditioning_exponent
+from theory import ParameterError
+from theory.plrf import compare
+from theory.plrf._signsgd_lp import signsgd_exponents_at
+from theory.plrf._signsgd_terms import drift_time_exponent, noise_term, preconditioning_exponent
 
 
 def test_drift_time_map_and_noise_term():
@@ -51,10 +53,10 @@ def test_property_lp_and_sanity(a, b, signsgd_linprog_eta):
      (0.7, 0.3, "equal"), (1.0, 0.7, "equal"), (0.4, 0.3, "equal")],
 )
 def test_comparison_with_sgd_by_phase(a, b, verdict):
-    c = compare_with_sgd(a, b)
+    c = compare(a, b, ("signsgd", "sgd"))
     assert c["verdict"] == verdict
     if verdict == "steeper":  # noise-bottleneck phases: a larger optimal model too (research note 2.2)
-        assert c["xi_signsgd"] > c["xi_sgd"] - 1e-9 or a < 0.3
+        assert c["xi"]["signsgd"] > c["xi"]["sgd"] - 1e-9 or a < 0.3
 
 
 def test_phase_iii_closed_form():
@@ -80,7 +82,7 @@ def test_bad_input():
 
 
 def test_fast_numeric_path_matches_symbolic():
-    from theory._signsgd_exponents import signsgd_eta_numeric
+    from theory.plrf._signsgd_lp import signsgd_eta_numeric
 
     for a in np.linspace(0.1, 1.5, 4):
         for b in np.linspace(0.0, 1.8, 4):

@@ -58,18 +58,23 @@ class _ToyOptimizer(Optimizer):
 def test_registry_dispatches_on_optimizer_class():
     seen = {}
 
-    def solver(problem, optimizer, schedule, steps, **options):
-        seen["called"] = (optimizer.lr, steps, options["n_points"])
-        return numerics.plrf.RiskCurve(np.array([0, steps]), np.array([1.0, 0.5]), "ok", "toy", "toy", 0.0, 1.0)
+    class ToyRules(numerics.plrf.PLRFNumericsRules):  # only the risk solver is exercised here
+        optimizer_name = "toy"
 
-    with pytest.raises(ParameterError, match="registered risk solver"):
+        def risk_curve(self, problem, optimizer, schedule, steps, **options):
+            seen["called"] = (optimizer.lr, steps, options["n_points"])
+            return numerics.plrf.RiskCurve(np.array([0, steps]), np.array([1.0, 0.5]), "ok", "toy", "toy", 0.0, 1.0)
+
+        model = lr_scale = frontier_curve = max_stable_lr = law_rate = None
+
+    with pytest.raises(ParameterError, match="PLRF numerics rules"):
         numerics.plrf.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5)
-    numerics.register_risk_solver(_ToyOptimizer, solver)
+    numerics.plrf.RULES.register(_ToyOptimizer, ToyRules())
     try:
         c = numerics.plrf.risk_curve(PLRF(1.0, 0.5, 20, 10), _ToyOptimizer(lr=0.1), steps=5, n_points=7)
         assert seen["called"] == (0.1, 5, 7) and c.method == "toy"
     finally:
-        numerics.RISK_SOLVERS.pop(_ToyOptimizer)
+        numerics.plrf.RULES.unregister(_ToyOptimizer)
 
 
 def test_bad_inputs():

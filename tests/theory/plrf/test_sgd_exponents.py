@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import theory
-from theory._exponents import TermSet, optimizer_terms, solve_exponents_at
-from theory._phases import _REGIONS, _linearize
+from theory import TermSet, solve_term_lp
+from theory.plrf._sgd import SGD_RULES, SGDRules
+from theory.plrf._sgd_phases import REGIONS as _REGIONS, _linearize
 from theory._power_terms import alpha as A
 from theory._power_terms import beta as B
 
@@ -60,7 +61,7 @@ def test_dominant_terms_and_balanced_pairs():
 
 def _brute_force(a, b, logf):
     """min over d of max_k log(term_k) with constants, gamma = d^g (kappa = 1, B = 1)."""
-    ts = optimizer_terms("sgd")
+    ts = SGD_RULES.termset
     sa, sb = sp.Rational(repr(a)), sp.Rational(repr(b))
     g = 0.0 if 2 * a > 1 else 2 * a - 1
     terms = [t for t in ts.terms if t.holds_at(sa, sb)]
@@ -101,23 +102,19 @@ def test_eta_roughly_bounds_finite_size_fits(pt):
 
 
 def test_deleting_noise_term_changes_table():
-    base = optimizer_terms("sgd")
-    no_noise = TermSet(tuple(t for t in base.terms if t.name != "noise"), base.lr_exponent)
-    theory.register_optimizer_terms("sgd_without_noise", lambda: no_noise)
-    try:
-        rows = {r.phase: r for r in theory.plrf.exponent_table("sgd_without_noise")}
-        full = {r.phase: r for r in theory.plrf.exponent_table("sgd")}
-        assert rows["III"].balanced == ("F_pp", "F_ac")  # without SGD noise III behaves like II
-        assert sp.simplify(rows["III"].xi - full["III"].xi) != 0
-        assert sp.simplify(rows["IVa"].eta - full["IVa"].eta) != 0
-        assert sp.simplify(rows["Ia"].eta - full["Ia"].eta) == 0  # noise never mattered in Ia
-    finally:
-        from theory import _exponents
+    base = SGD_RULES.termset
 
-        del _exponents._REGISTRY["sgd_without_noise"]
-        _exponents.optimizer_terms.cache_clear()
-        _exponents.solve_cached.cache_clear()
-        _exponents._clear_caches()
+    class NoNoiseRules(SGDRules):  # SGD's rules with the noise term deleted (own caches, nothing to clear)
+        @property
+        def termset(self):
+            return TermSet(tuple(t for t in base.terms if t.name != "noise"), base.lr_exponent)
+
+    rows = {r.phase: r for r in NoNoiseRules().phase_table()}
+    full = {r.phase: r for r in theory.plrf.exponent_table("sgd")}
+    assert rows["III"].balanced == ("F_pp", "F_ac")  # without SGD noise III behaves like II
+    assert sp.simplify(rows["III"].xi - full["III"].xi) != 0
+    assert sp.simplify(rows["IVa"].eta - full["IVa"].eta) != 0
+    assert sp.simplify(rows["Ia"].eta - full["Ia"].eta) == 0  # noise never mattered in Ia
 
 
 def test_partition_disjoint_and_covering():
@@ -150,7 +147,7 @@ def test_boundaries_eta_continuous_xi_jumps_only_IVa_IVb():
 
 def test_derived_boundaries_contain_those_used():
     derived = theory.plrf.derived_boundary_polynomials()
-    for p in theory._phases.BOUNDARY_POLYNOMIALS:
+    for p in theory.plrf._sgd_phases.BOUNDARY_POLYNOMIALS:
         assert any(sp.expand(p - q) == 0 or sp.expand(p + q) == 0 for q in derived), p
 
 
@@ -201,7 +198,7 @@ def test_lp_pair_is_constant_over_each_phase(pt):
     if loc.name is None:
         return
     rows = {r.phase: r for r in theory.plrf.exponent_table()}
-    sol = solve_exponents_at(a, b)
+    sol = solve_term_lp(SGD_RULES.termset, a, b)
     assert sol.pair == rows[loc.name].balanced
     assert sol.dominant_terms == rows[loc.name].dominant_terms
     assert sol.eta == pytest.approx(float(rows[loc.name].eta.subs({A: a, B: b})), abs=1e-12)

@@ -1,4 +1,4 @@
-"""The asymptotic PLRF risk terms (theory._plrf_terms) against direct spectral sums.
+"""The asymptotic PLRF risk terms (theory.plrf._sgd_terms) against direct spectral sums.
 
 References are independent of the code under test: direct NumPy sums over the surrogate
 spectrum ``lambda_j = j^(-2 alpha)`` with the *exact* SGD factor
@@ -16,7 +16,7 @@ import sympy as sp
 import theory
 from theory import SGD
 from theory.plrf import PLRF, asymptotic_terms
-from theory._plrf_terms import limit_level, limit_level_kappa, plrf_sgd_terms
+from theory.plrf._sgd_terms import limit_level, limit_level_kappa, plrf_sgd_terms
 from theory._power_terms import alpha, beta
 
 

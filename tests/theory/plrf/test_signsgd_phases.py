@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import Constant, ParameterError, SignSGD, StableDecay
+from theory import WSD, Constant, ParameterError, SignSGD, StableDecay
 from theory.plrf import PLRF
-from theory._signsgd_phases import (format_signsgd_phase_table, signsgd_phase_boundaries, signsgd_phase_check,
+from theory.plrf._signsgd_phases import (format_signsgd_phase_table, signsgd_phase_boundaries, signsgd_phase_check,
                                     signsgd_phase_of, signsgd_phase_table)
-from theory._signsgd_schedule_exponents import schedule_slope_grid, signsgd_decay_q, signsgd_schedule_eta
+from theory.plrf import decay_gain_grid, exponent_grid
+from theory.plrf._signsgd import _lp_schedule
 
 AL, BE = sp.Symbol("alpha"), sp.Symbol("beta")
 
@@ -87,7 +88,7 @@ def test_phase_of_bad_input_and_table_format():
 
 def _noise_run(alpha, d, taus, part="all", schedule=None):
     """R = P - P_inf from r0 = 0 with P_inf = 1 (so phi ~ 2/pi), normalised R s / gamma."""
-    from numerics import signsgd_plrf_risk
+    from numerics.plrf._signsgd import signsgd_plrf_risk
     from numerics.plrf import SignSGDPLRFModes, sign_modes as signsgd_plrf_modes
 
     pr = PLRF(alpha, 0.7, 4 * d, d)
@@ -145,25 +146,25 @@ def test_decayed_noise_scales_as_derived():
 # --- item 3: schedule-aware exponents ---------------------------------------------------------------
 
 def test_decay_q_of_schedules():
-    assert signsgd_decay_q(Constant()) is None
-    assert signsgd_decay_q(StableDecay(decay=0.2, shape="linear")) == 0.5
-    assert signsgd_decay_q(StableDecay(decay=0.2, shape="polynomial", power=2.0)) == pytest.approx(2 / 3)
+    assert Constant().end_decay_power() is None and _lp_schedule(Constant())[0] == "constant"
+    assert _lp_schedule(StableDecay(decay=0.2, shape="linear")) == ("decay", 0.5)
+    assert _lp_schedule(StableDecay(decay=0.2, shape="polynomial", power=2.0))[1] == pytest.approx(2 / 3)
 
 
 def test_decay_gain_region_and_closed_form(signsgd_linprog_eta):
     """Gain only for alpha > 1/2, beta > alpha + 1/2, where eta_decay =
     min((6a-1)/(6a), (2a+2b-1)/(2(a+b))) (hand-derived from the active sets) > 4a/(4a+1)."""
     for a, b in [(0.7, 1.5), (0.9, 1.6), (0.6, 1.3), (1.1, 1.75)]:
-        r = signsgd_schedule_eta(a, b, "wsd")
+        eta = float(exponent_grid([a], [b], "signsgd", WSD(decay=0.2))["eta"][0, 0])
         want = min((6 * a - 1) / (6 * a), (2 * a + 2 * b - 1) / (2 * (a + b)))
-        assert r["eta_signsgd"] == pytest.approx(want, abs=1e-9)
-        assert r["eta_signsgd"] == pytest.approx(signsgd_linprog_eta(a, b, "decay"), abs=1e-8)
-        assert r["eta_signsgd"] > 4 * a / (4 * a + 1) + 1e-6
-    g = schedule_slope_grid(np.linspace(0.05, 1.5, 12), np.linspace(0.0, 1.8, 12))
+        assert eta == pytest.approx(want, abs=1e-9)
+        assert eta == pytest.approx(signsgd_linprog_eta(a, b, "decay"), abs=1e-8)
+        assert eta > 4 * a / (4 * a + 1) + 1e-6
+    g = decay_gain_grid(np.linspace(0.05, 1.5, 12), np.linspace(0.0, 1.8, 12), "signsgd", WSD(decay=0.2))
     A, B = np.meshgrid(g["alpha"], g["beta"])
-    gain = g["decay_minus_constant"] > 1e-9
+    gain = g["gain"] > 1e-9
     assert np.all(~gain | ((A > 0.5) & (B > A + 0.5)))
-    assert np.all(g["decay_minus_constant"][np.isfinite(g["decay_minus_constant"])] > -1e-9)
+    assert np.all(g["gain"][np.isfinite(g["gain"])] > -1e-9)
     # the research note's Area Aa* (0.5 - a < b < (2a-1)/(2(4a-1))): no gain there
     aa = (A > 0.5) & (B > 0.5 - A) & (B < (2 * A - 1) / (2 * (4 * A - 1)))
     assert aa.any() and not np.any(gain & aa)

@@ -46,7 +46,7 @@ def test_risk_text_schedule_and_figure(tmp_path, capsys):
                     "--schedule", "wsd:decay=0.2,shape=cosine", "--out", str(fig)])
     assert rc == 0 and fig.stat().st_size > 0
     out = capsys.readouterr().out
-    assert "0.5 * lr_max" in out and "loggrid" in out
+    assert "0.5 * (c * lr_max(d))" in out and "loggrid" in out
 
 
 def test_frontier_json_and_figure(tmp_path, capsys):

@@ -16,12 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import theory
-from numerics import sgd_limit_risk, sgd_risk_ode, signsgd_limit_risk, signsgd_risk_ode
+from numerics.linreg._sgd import _sgd_limit_risk as sgd_limit_risk, _sgd_risk_ode as sgd_risk_ode
+from numerics.linreg._signsgd import _signsgd_limit_risk as signsgd_limit_risk, _signsgd_risk_ode as signsgd_risk_ode
 from theory.linreg import CauchyNoise, DensityNoise, GaussianNoise, LaplaceNoise, LinearRegressionProblem, NoNoise, StudentTNoise, correlated_covariance, power_law_covariance
 from numerics.linreg import effective_lr_factor, noise_compression, preconditioned_matrix, sign_noise_covariance, sign_modes as signsgd_modes
 from theory import SGD, ParameterError, SignSGD, StabilityError
-from verification import simulate_linreg
-from verification._signsgd_checks import check_signsgd_highdim, error_bar_scaling
+from verification.linreg import simulate as simulate_linreg
+from verification.linreg import check_highdim as check_signsgd_highdim, error_bar_scaling
 
 
 # ------------------------------------------------------------------ optimizer

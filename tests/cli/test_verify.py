@@ -86,19 +86,11 @@ def test_cupy_backend_without_gpu_exits_2(capsys):
     assert code == 2 and "cupy.is_available()" in capsys.readouterr().err
 
 
-class _NoModesOptimizer:
-    """An optimizer with neither exact mode updates nor a default rate (signSGD now has one)."""
-
-    name = "nomodes"
-
-    def __init__(self, lr, batch=1):
-        self.lr, self.batch = lr, batch
-
-
-def test_optimizer_without_exact_modes_needs_gamma(capsys, monkeypatch):
-    monkeypatch.setitem(theory.OPTIMIZERS, "nomodes", _NoModesOptimizer)
-    code = _cli.main(["verify", "--alpha", "1.0", "--beta", "0.7", "--optimizer", "nomodes"])
-    assert code == 2 and "--gamma" in capsys.readouterr().err
+def test_optimizer_without_verification_rules_is_refused(capsys):
+    """Only optimizers with PLRF verification rules are offered; another name is bad input (exit 2)."""
+    with pytest.raises(SystemExit) as e:
+        _cli.main(["verify", "--alpha", "1.0", "--beta", "0.7", "--optimizer", "gd"])
+    assert e.value.code == 2 and "--optimizer" in capsys.readouterr().err
 
 
 @pytest.mark.slow

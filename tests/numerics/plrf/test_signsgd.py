@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 
 import theory
-from numerics import RISK_SOLVERS, signsgd_plrf_risk
+import numerics.plrf
+from numerics.plrf._signsgd import signsgd_plrf_risk
 from numerics.plrf import risk_curve, sign_modes as signsgd_plrf_modes
-from numerics._signsgd_plrf import SignSGDPLRFModes
+from numerics.plrf._signsgd import SignSGDPLRFModes
 from theory import SGD, ParameterError, SignSGD
 from theory.plrf import PLRF
-from verification import check_signsgd_plrf, default_signsgd_lr, sample_instance
+from verification.plrf._signsgd import _floor_lr as default_signsgd_lr
+from verification.plrf import check_equations as check_signsgd_plrf, sample_instance
 
 
 def _scalar_reference(lam, n, r0, p_inf, gamma_of_k, steps):
@@ -30,7 +32,7 @@ def _scalar_reference(lam, n, r0, p_inf, gamma_of_k, steps):
 
 
 def test_registered_for_signsgd_and_dispatched():
-    assert SignSGD in RISK_SOLVERS
+    assert SignSGD in numerics.plrf.RULES and numerics.plrf.RULES[SignSGD].optimizer_name == "signsgd"
     c = risk_curve(PLRF(1.0, 0.75, 200, 50), SignSGD(lr=1e-3), steps=1000, spectrum="surrogate", n_points=5)
     assert c.status == "ok" and c.steps[0] == 0 and c.risk[0] == pytest.approx(c.risk[0])
     assert np.all(np.isfinite(c.risk)) and c.risk[-1] < c.risk[0]
@@ -154,13 +156,13 @@ def test_arcsine_transient_hands_over_to_loggrid_on_long_horizons():
     import numerics
     from theory import Constant, SignSGD
     from theory.plrf import PLRF
-    from verification._signsgd_checks import default_signsgd_lr
-    from verification._simulate_plrf import sample_instance
+    from verification.plrf._signsgd import _floor_lr as default_signsgd_lr
+    from verification.plrf._simulate import sample_instance
 
     p = PLRF(1.0, 0.7, 400, 100)
     g = default_signsgd_lr(p)
     md = numerics.plrf.sign_modes(p, "exact", W=sample_instance(p, seed=0).W)
-    curve = numerics.signsgd_plrf_risk(p, SignSGD(lr=g), Constant(), 200_000, modes=md, n_points=14,
+    curve = numerics.plrf._signsgd.signsgd_plrf_risk(p, SignSGD(lr=g), Constant(), 200_000, modes=md, n_points=14,
                                        method="arcsine")
     assert curve.status == "ok", curve.message
     assert 0 < curve.extra["arcsine_steps"] < 200_000  # the hand-over really happened

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import numerics
-from numerics._forcing_kernel import sgd_modes
+from numerics.plrf._sgd_kernel import sgd_modes
 from theory import SGD, ParameterError
 from theory.plrf import PLRF
 

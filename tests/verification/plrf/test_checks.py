@@ -9,9 +9,11 @@ import pytest
 import numerics
 from theory import SGD, ParameterError, StabilityError
 from theory.plrf import PLRF
-from verification import (CheckResult, check_limit_level, check_simulation_vs_exact, default_lr, max_stable_lr,
-                          run_verification)
-from verification._checks import robust_stderr, slope_window
+from verification import CheckResult
+from verification.plrf._sgd import SGD_VERIFIER
+from verification.plrf import check_limit_level, check_simulation_vs_exact, mode_stability_limit as max_stable_lr, run_verification
+from verification import robust_stderr
+from verification.plrf._checks import slope_window
 
 P = PLRF(alpha=0.7, beta=1.2, v=512, d=128)  # phase III: SGD noise matters
 
@@ -27,7 +29,7 @@ class WrongNoiseSGD(SGD):
 
 @pytest.fixture(scope="module")
 def good():
-    lr, _ = default_lr(P, SGD, seed=0)
+    lr = SGD_VERIFIER.default_lr(P, SGD(lr=1.0), seed=0)
     return run_verification(P, SGD(lr=lr), steps=2000, runs=32, seed=0, backend="numpy", n_points=30)
 
 
@@ -44,7 +46,7 @@ def test_all_checks_pass_on_a_correct_setup(good):
 
 
 def test_wrong_noise_kernel_makes_the_checks_fail():
-    lr, _ = default_lr(P, SGD, seed=0)
+    lr = SGD_VERIFIER.default_lr(P, SGD(lr=1.0), seed=0)
     res = run_verification(P, WrongNoiseSGD(lr=lr), steps=2000, runs=32, seed=0, backend="numpy", n_points=30,
                            n_instances=4)
     by = {c.name: c for c in res.checks}
@@ -63,8 +65,8 @@ def test_wrong_volterra_curve_makes_the_numerics_checks_fail(monkeypatch):
             c = dataclasses.replace(c, risk=1.5 * c.risk)
         return c
 
-    monkeypatch.setattr(numerics, "risk_curve", off_by_50_percent)
-    lr, _ = default_lr(P, SGD, seed=0)
+    monkeypatch.setattr(numerics.plrf, "risk_curve", off_by_50_percent)
+    lr = SGD_VERIFIER.default_lr(P, SGD(lr=1.0), seed=0)
     res = run_verification(P, SGD(lr=lr), steps=1000, runs=32, seed=0, backend="numpy", n_points=20)
     by = {c.name: c for c in res.checks}
     assert by["simulation_vs_exact"].passed and by["solver_vs_exact"].passed
@@ -72,15 +74,15 @@ def test_wrong_volterra_curve_makes_the_numerics_checks_fail(monkeypatch):
 
 
 def test_unstable_learning_rate_is_refused_with_the_limit():
-    lr_max = default_lr(P, SGD, seed=0)[1]
+    lr_max = SGD_VERIFIER.stability_limit(P, SGD(lr=1.0), seed=0)
     with pytest.raises(StabilityError) as exc:
         run_verification(P, SGD(lr=1.01 * lr_max), steps=10, runs=2, backend="numpy")
     assert exc.value.lr_max == pytest.approx(lr_max, rel=1e-9)
 
 
 def test_stable_max_is_where_the_kernel_norm_reaches_one():
-    from verification import instance_spectrum, sample_instance
-    from verification._exact_risk import sgd_kernel_norm
+    from verification.plrf import instance_spectrum, sample_instance
+    from verification.plrf._exact_risk import sgd_kernel_norm
 
     sp = instance_spectrum(sample_instance(P, seed=0))
     lr = max_stable_lr(sp, SGD(lr=0.1, batch=2))
@@ -89,8 +91,8 @@ def test_stable_max_is_where_the_kernel_norm_reaches_one():
 
 def test_check_tolerance_follows_from_the_number_of_runs():
     """A fake simulation 3 standard errors off passes at R = 32 only if the band allows it (t ~ 4.9)."""
-    from verification._exact_risk import ExactRiskCurve
-    from verification._simulate_plrf import SimulationResult
+    from verification.plrf._exact_risk import ExactRiskCurve
+    from verification.plrf._simulate import SimulationResult
 
     steps = np.array([0, 1, 10, 100])
     exact = ExactRiskCurve(steps, np.array([1.0, 0.5, 0.2, 0.1]), "ok", None, None, 0.0)
@@ -122,33 +124,45 @@ def test_bad_input():
     with pytest.raises(ParameterError):
         run_verification("plrf", SGD(lr=0.1), steps=10)
     with pytest.raises(ParameterError):
-        default_lr(P, SGD, fraction=1.5)
+        SGD_VERIFIER.default_lr(P, SGD(lr=1.0), fraction=1.5)
 
 
-def test_verify_dispatches_through_the_registry(monkeypatch):
-    """A new optimizer plugs its own check in with register_verifier; nothing else changes."""
+def test_verify_dispatches_through_the_registry():
+    """A new optimizer plugs its own check in by registering rules in the model's table; a subclass
+    of a registered optimizer gets its parent's rules (MRO), nothing else changes."""
     from dataclasses import dataclass
 
     import theory
     import verification
-    from verification import _verify
 
     @dataclass(frozen=True)
     class Toy(theory.SGD):
         name = "toy"
 
+    @dataclass(frozen=True)
+    class SubSign(theory.SignSGD):
+        name = "subsign"
+
     seen = {}
 
-    def fake(problem, optimizer, schedule=None, **kw):
-        seen["args"] = (problem, optimizer, kw["steps"])
-        return "sentinel"
+    class ToyRules(verification.plrf.PLRFVerificationRules):
+        def verify(self, problem, optimizer, schedule=None, **kw):
+            seen["args"] = (problem, optimizer, kw["steps"])
+            return "sentinel"
 
-    monkeypatch.setattr(_verify, "_VERIFIERS", dict(_verify._VERIFIERS))
-    verification.register_verifier(Toy, fake)
+        def default_lr(self, problem, optimizer, *, seed=0):
+            return 0.1
+
     p = theory.plrf.PLRF(1.0, 0.7, 64, 16)
-    assert verification.verify(p, Toy(lr=0.1), steps=10) == "sentinel"
-    assert seen["args"] == (p, Toy(lr=0.1), 10)
+    assert verification.plrf.RULES[SubSign] is verification.plrf.RULES[theory.SignSGD]  # not SGD's
+    verification.plrf.RULES.register(Toy, ToyRules())
+    try:
+        assert verification.verify(p, Toy(lr=0.1), steps=10) == "sentinel"
+        assert seen["args"] == (p, Toy(lr=0.1), 10)
+        assert verification.default_lr(p, Toy(lr=1.0)) == 0.1
+    finally:
+        verification.plrf.RULES.unregister(Toy)
     with pytest.raises(theory.ParameterError, match="optimizer_cls"):
-        verification.register_verifier(int, fake)
-    with pytest.raises(theory.ParameterError, match="fn"):
-        verification.register_verifier(Toy, None)
+        verification.plrf.RULES.register(int, ToyRules())
+    with pytest.raises(theory.ParameterError, match="problem"):
+        verification.verify("plrf", theory.SGD(lr=0.1), steps=10)

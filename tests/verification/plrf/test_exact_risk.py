@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from theory import SGD, WSD, ParameterError, StepDecay
 from theory.plrf import PLRF
-from verification import InstanceSpectrum, exact_expected_risk, instance_spectrum, sample_instance
-from verification._exact_risk import sgd_kernel_norm
+from verification.plrf import InstanceSpectrum, exact_expected_risk, instance_spectrum, sample_instance
+from verification.plrf._exact_risk import sgd_kernel_norm
 
 
 def test_instance_spectrum_matches_the_gram_matrix():

@@ -9,8 +9,8 @@ import pytest
 import theory
 from theory import SGD, WSD, Optimizer, ParameterError
 from theory.plrf import PLRF
-from verification import log_steps, sample_instance, simulate_plrf
-from verification._exact_risk import exact_expected_risk, instance_spectrum
+from verification.plrf import log_steps, sample_instance, simulate as simulate_plrf
+from verification.plrf._exact_risk import exact_expected_risk, instance_spectrum
 
 P_SMALL = PLRF(alpha=1.0, beta=0.7, v=80, d=20)
 

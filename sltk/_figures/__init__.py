@@ -1,0 +1,1 @@
+"""Figure recipes, one module per model (``plrf``, ``laws``, ...)."""
