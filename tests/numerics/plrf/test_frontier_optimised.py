@@ -158,7 +158,7 @@ def test_local_slope_reaches_symbolic_eta():
     assert c.status == "ok", c.to_dict()
     assert c.eta_symbolic == pytest.approx(12 / 17)  # (2 alpha + 2 beta - 1)/(2 alpha + 2 beta) at (1, 0.7)
     assert c.tolerance < 0.05, c.to_dict()
-    assert abs(c.e_fit - c.e_symbolic) < 0.1, c.to_dict()
+    assert abs(c.e_measured - c.e_symbolic) < 0.1, c.to_dict()
 
 
 @pytest.mark.slow
