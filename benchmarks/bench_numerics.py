@@ -100,7 +100,7 @@ def main(argv=None):
 
     # 5. frontier over 20 sizes
     grid = np.geomspace(100, 1600 if args.quick else 6400, 20)
-    fr, t_fr = _t(numerics.compute_optimal_frontier, 1.0, 0.7, d_grid=grid)
+    fr, t_fr = _t(numerics.plrf.frontier, 1.0, 0.7, d_grid=grid)
     rows.append([f"frontier, 20 sizes d in [100, {grid[-1]:.0f}], 40 budgets", f"{t_fr:.1f}",
                  f"eta {fr.eta_local[-1]:.3f} vs {fr.eta_theory:.3f}", "< 60 s"])
 

@@ -11,7 +11,6 @@ import time
 import numpy as np
 
 import numerics
-import numerics.plrf._sgd
 import theory
 import verification
 from sltk._output import format_table
@@ -30,8 +29,8 @@ def main():
     rows = []
     for d in (1000, 2000):
         p = theory.plrf.PLRF(1.0, 0.7, 4 * d, d)
-        numerics.plrf._sgd.get_spectrum(p, "deterministic")  # warm the deterministic-equivalent cache (shared by both)
-        gam = verification.default_signsgd_lr(p, floor=1e-5)
+        numerics.plrf.spectrum_of(p, "deterministic")  # warm the deterministic-equivalent cache (shared by both)
+        gam = 4.0 * np.sqrt(1e-5) / (np.pi * np.sqrt(p.d * p.trace_D()))  # noise floor (pi^2/16) g^2 d tr D = 1e-5
         for steps in (10**6, 10**8):
             t, c = _time(lambda: numerics.plrf.risk_curve(p, theory.SignSGD(lr=gam), steps=steps, n_points=200))
             rows.append([f"signSGD PLRF risk curve (loggrid)", d, f"{steps:.0e}", f"{t:.3f}", c.status])
@@ -43,7 +42,7 @@ def main():
     for d in (500, 1000):
         prob = theory.linreg.LinearRegressionProblem.with_random_target(theory.linreg.correlated_covariance(d, 0.6, 0.5),
                                                                    theory.linreg.StudentTNoise(2.5))
-        t, _ = _time(lambda: numerics.linreg._signsgd._signsgd_risk_ode(prob, 0.5, 20.0, n_eval=200), repeat=1)
+        t, _ = _time(lambda: numerics.linreg.risk_curve(prob, theory.SignSGD(lr=0.5 / d), 20.0, n_eval=200), repeat=1)
         rows.append(["high-dim ODE, correlated K, Student-t (T=20)", d, f"{20 * d:.0e}", f"{t:.3f}", "ok"])
         t, _ = _time(lambda: verification.linreg.simulate(prob, theory.SignSGD(lr=0.5 / d), [0, 2 * d], runs=16,
                                                          backend="numpy"), repeat=1)

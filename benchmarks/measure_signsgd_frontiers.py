@@ -7,14 +7,13 @@ and constant vs WSD vs cosine schedules at equal compute. Prints the tables of
 Setup (full run): deterministic-equivalent spectrum, ``v = 4 d``, batch 1, model sizes on a
 ``2^(1/4)`` lattice (``2^(1/2)`` for the schedules), learning rates on a lattice of 8 per decade
 (signSGD, ``gamma = c / sqrt(d tr D)``) or 4 per octave (SGD, ``gamma = c lr_max(d)``), both optimised per budget with parabola refinement
-(:func:`numerics._signsgd_frontier.lr_optimised_frontier`). ``--fast`` uses smaller lattices and
+(:func:`numerics.plrf.frontier` with ``lr="optimise"``). ``--fast`` uses smaller lattices and
 fewer budgets (minutes instead of tens of minutes; the numbers then differ in the second digit).
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import os
 import sys
@@ -26,7 +25,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 import theory  # noqa: E402
-from numerics._signsgd_frontier import lr_optimised_frontier  # noqa: E402
+from numerics.plrf import frontier  # noqa: E402
 
 CONST_POINTS = {  # (alpha, beta): (log10 f range, d range) chosen so that d* stays inside the lattice
     (0.7, 1.2): ((3.0, 8.0), (16, 32768)),
@@ -66,21 +65,14 @@ def _table(head, rows):
 
 
 def _sym(a, b):
-    s = theory.plrf._signsgd_lp.signsgd_exponents_at(a, b)
+    s = theory.plrf.compute_optimal_exponents(a, b, "signsgd")
     g = theory.plrf.compute_optimal_exponents(a, b, "sgd")
     return s, g
 
 
 def _sym_decay(a, b, name):
-    """The other worker's decay exponents, if ``theory.plrf._signsgd_lp.signsgd_exponents_at`` takes a schedule."""
-    if name == "constant":
-        return theory.plrf._signsgd_lp.signsgd_exponents_at(a, b).eta
-    if "schedule" not in inspect.signature(theory.plrf._signsgd_lp.signsgd_exponents_at).parameters:
-        return None
-    try:
-        return theory.plrf._signsgd_lp.signsgd_exponents_at(a, b, schedule="decay", decay_q=DECAY_Q[name]).eta
-    except (TypeError, theory.ParameterError):
-        return None
+    """signSGD's derived exponent under the schedule ``name`` (its end-of-decay power enters the theory)."""
+    return theory.plrf.compute_optimal_exponents(a, b, "signsgd", SCHEDULES[name]).eta
 
 
 def _window_rows(fr, every):
@@ -96,10 +88,10 @@ def part_diag(fast):
     rows = []
     for opt, sym in (("signsgd", s.eta), ("sgd", g.eta)):
         for spec in ("surrogate", "deterministic"):
-            fr = lr_optimised_frontier(0.7, 1.2, F, optimizer=opt, spectrum=spec, ds=ds)
+            fr = frontier(0.7, 1.2, opt, lr="optimise", flops=F, spectrum=spec, d_grid=ds)
             i6 = int(np.argmin(np.abs(np.log(fr.flops / 1e6))))
-            rows.append((opt, spec, _fmt(fr.slope), _fmt(sym), f"{fr.risk[i6]:.3g}", f"{fr.d_opt[i6]:.0f}",
-                         f"{fr.lr_opt[i6]:.3g}", int(fr.at_edge.sum()), fr.info["runs"], f"{fr.info['seconds']:.0f}"))
+            rows.append((opt, spec, _fmt(fr.eta_fit), _fmt(sym), f"{fr.p_star[i6]:.3g}", f"{fr.d_star[i6]:.0f}",
+                         f"{fr.lr_star[i6]:.3g}", int(fr.at_edge.sum()), fr.diagnostics["runs"], f"{fr.diagnostics['seconds']:.0f}"))
     _table(["optimizer", "spectrum", "eta fit (upper half)", "eta symbolic", "P* at f=1e6", "d* at 1e6",
             "gamma* at 1e6", "budgets at edge", "runs", "s"], rows)
 
@@ -115,17 +107,17 @@ def part_const(fast):
         ds = _lattice((dr[0], dr[1] if not fast else 4096), 4 if not fast else 1)
         s, g = _sym(a, b)
         for opt in ("signsgd", "sgd"):
-            fr = lr_optimised_frontier(a, b, F, optimizer=opt, ds=ds)
+            fr = frontier(a, b, opt, lr="optimise", flops=F, d_grid=ds)
             sym_eta, sym_xi = (s.eta, s.xi) if opt == "signsgd" else (g.eta, g.xi)
             print(f"### ({a}, {b}) {opt}: symbolic eta={_fmt(sym_eta)}, xi={_fmt(sym_xi)}"
                   + (f", e={_fmt(s.e)}" if opt == "signsgd" else "")
-                  + f"; e measured={_fmt(fr.e_measured)}; {int(fr.at_edge.sum())}/{fr.flops.size} budgets at an "
-                  f"edge; {fr.info['runs']} runs, {fr.info['seconds']:.0f} s\n")
+                  + f"; e measured={_fmt(fr.e_fit)}; {int(fr.at_edge.sum())}/{fr.flops.size} budgets at an "
+                  f"edge; {fr.diagnostics['runs']} runs, {fr.diagnostics['seconds']:.0f} s\n")
             _table(["f (window centre)", "local eta", "local xi"], _window_rows(fr, 2))
             last = fr.eta_local[-1] if fr.eta_local.size else np.nan
             summary.append((f"({a}, {b})", opt, _fmt(fr.eta_local[0] if fr.eta_local.size else np.nan), _fmt(last),
-                            _fmt(fr.slope), _fmt(sym_eta), _fmt(fr.xi), _fmt(sym_xi),
-                            _fmt(fr.e_measured) if opt == "signsgd" else "-",
+                            _fmt(fr.eta_fit), _fmt(sym_eta), _fmt(fr.xi_fit), _fmt(sym_xi),
+                            _fmt(fr.e_fit) if opt == "signsgd" else "-",
                             _fmt(s.e) if opt == "signsgd" else "-",
                             f"{fr.flops[fr.inner][0]:.0e}..{fr.flops[fr.inner][-1]:.0e}" if fr.inner.any() else "-"))
             sys.stdout.flush()
@@ -136,7 +128,7 @@ def part_const(fast):
 
 def part_sched(fast, points=None, optimizers=("signsgd", "sgd")):
     print("## Schedules at equal compute (deterministic spectrum; every budget its own run)\n")
-    has_decay = "schedule" in inspect.signature(theory.plrf._signsgd_lp.signsgd_exponents_at).parameters
+    has_decay = True
     rows = []
     for (a, b), (lf, dr) in SCHED_POINTS.items():
         if (fast and (a, b) not in ((0.7, 1.2), (0.7, 0.05))) or (points and (a, b) not in points):
@@ -147,18 +139,18 @@ def part_sched(fast, points=None, optimizers=("signsgd", "sgd")):
         for opt in optimizers:
             base = None
             for name, sch in SCHEDULES.items():
-                fr = lr_optimised_frontier(a, b, F, optimizer=opt, ds=ds, schedule=sch)
+                fr = frontier(a, b, opt, lr="optimise", flops=F, d_grid=ds, schedule=sch)
                 if base is None:
                     base = fr
                 common = np.intersect1d(fr.flops, base.flops)
-                ratio = np.array([fr.risk[fr.flops == f][0] / base.risk[base.flops == f][0] for f in common])
+                ratio = np.array([fr.p_star[fr.flops == f][0] / base.p_star[base.flops == f][0] for f in common])
                 up = common >= np.sqrt(common[0] * common[-1])
                 sym = (_sym_decay(a, b, name) if has_decay else None) if opt == "signsgd" else g.eta
-                rows.append((f"({a}, {b})", opt, name, _fmt(fr.slope),
+                rows.append((f"({a}, {b})", opt, name, _fmt(fr.eta_fit),
                              _fmt(fr.eta_local[-1] if fr.eta_local.size else np.nan), _fmt(sym),
                              f"{np.exp(np.mean(np.log(ratio[up]))):.3f}", f"{ratio[-1]:.3f}",
-                             f"{fr.c_opt[-1]:.3g}", int(fr.at_edge.sum()), fr.info["runs"],
-                             f"{fr.info['seconds']:.0f}"))
+                             f"{fr.c_opt[-1]:.3g}", int(fr.at_edge.sum()), fr.diagnostics["runs"],
+                             f"{fr.diagnostics['seconds']:.0f}"))
                 print("| " + " | ".join(str(c) for c in rows[-1]) + " |", file=sys.stderr)
     head = ["(alpha, beta)", "optimizer", "schedule", "eta fit (upper half)", "last local eta",
             "eta symbolic" + ("" if has_decay else " (constant only)"), "P*/P*_const (upper half, geo-mean)",

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import integrate
 
 from theory import SGD, ParameterError, StabilityError
-from theory.linreg import GaussianNoise, LinearRegressionProblem, NoiseLaw, NoNoise, as_covariance
+from theory.linreg import GaussianNoise, LinearRegressionProblem, NoiseLaw, NoNoise, as_covariance  # noqa: F401 (doctests)
 from theory.validate import check_real
 
 from ._rules import RULES, HighDimRiskCurve, LinRegNumericsRules, check_common, eta_fn

@@ -6,7 +6,7 @@ import numpy as np
 
 import numerics
 import theory
-from theory import ParameterError
+
 
 from .._output import format_table, print_json
 

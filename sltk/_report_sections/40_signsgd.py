@@ -8,8 +8,6 @@ TITLE = "signSGD: exact risk curves, PLRF, and the comparison with SGD"
 
 
 def build(ctx):
-    import matplotlib.pyplot as plt
-    import numpy as np
 
     import theory
     import verification

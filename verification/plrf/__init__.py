@@ -38,7 +38,6 @@ from ._frontier_checks import check_frontier as check_frontier
 from ._rules import RULES as RULES
 from ._rules import PLRFVerificationRules as PLRFVerificationRules
 from ._sgd import run_verification as run_verification
-from ._signsgd import SIGNSGD_CHECK as SIGNSGD_CHECK
 from ._signsgd import PLRFSignSGDCheck as PLRFSignSGDCheck
 from ._signsgd import check_signsgd_plrf as check_equations
 
