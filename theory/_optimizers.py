@@ -28,14 +28,18 @@ __all__ = ["Optimizer", "SGD", "SignSGD", "GD", "OPTIMIZERS", "register_optimize
 class Optimizer(abc.ABC):
     """Abstract optimizer: a learning rate ``lr`` and a batch size ``batch``.
 
-    Subclasses set ``name`` (the CLI spelling) and validate their fields in
-    ``__post_init__``.
+    Subclasses set ``name`` (the CLI spelling); ``lr > 0`` and ``batch >= 1`` are validated here,
+    further fields in the subclass's ``__post_init__`` (calling this one).
     """
 
     name: ClassVar[str] = "optimizer"
 
     lr: float
     batch: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lr", check_real("lr", self.lr, gt=0))
+        object.__setattr__(self, "batch", check_int("batch", self.batch, ge=1))
 
     @abc.abstractmethod
     def step(self, theta, grad_sum, lr_factor=1.0):
@@ -88,8 +92,7 @@ class SGD(Optimizer):
     batch_reduction: str = "sum"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", check_real("lr", self.lr, gt=0))
-        object.__setattr__(self, "batch", check_int("batch", self.batch, ge=1))
+        super().__post_init__()
         check_choice("batch_reduction", self.batch_reduction, ("sum", "mean"))
 
     @property
@@ -190,10 +193,6 @@ class SignSGD(Optimizer):
     lr: float
     batch: int = 1
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", check_real("lr", self.lr, gt=0))
-        object.__setattr__(self, "batch", check_int("batch", self.batch, ge=1))
-
     def step(self, theta, grad_sum, lr_factor=1.0):
         """``theta - lr * lr_factor * sign(grad_sum)`` (array-generic: NumPy, CuPy, array API).
 
@@ -236,10 +235,6 @@ class GD(Optimizer):
 
     lr: float
     batch: int = 1
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lr", check_real("lr", self.lr, gt=0))
-        object.__setattr__(self, "batch", check_int("batch", self.batch, ge=1))
 
     def step(self, theta, grad_sum, lr_factor=1.0):
         """``theta - lr * lr_factor * grad_sum`` (array-generic)."""

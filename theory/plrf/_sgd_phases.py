@@ -148,21 +148,7 @@ def in_phases(a: float, b: float) -> list:
 def phase_of(alpha_value, beta_value) -> PhaseLocation:
     """The phase of a point, or the boundary it lies on and the phases meeting there.
 
-    Raises
-    ------
-    theory.ParameterError
-        Outside the domain (``alpha <= 0`` or ``2 alpha + 2 beta <= 1``).
-
-    Examples
-    --------
-    >>> phase_of(0.7, 1.2)
-    PhaseLocation(name='III', boundary=None, phases=('III',))
-    >>> phase_of(0.7, 0.5)
-    PhaseLocation(name=None, boundary='2*beta = 1', phases=('Ia', 'II'))
-
-    References
-    ----------
-    Paquette et al. (2024), arXiv:2405.15074, Fig. 2.
+    SGD's answer to :func:`theory.plrf.phase_of` (examples there; Paquette et al. 2024, Fig. 2).
     """
     a, b = check_domain(alpha_value, beta_value)
     ea, eb = sp.Rational(repr(a)), sp.Rational(repr(b))
