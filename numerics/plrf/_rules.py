@@ -84,6 +84,8 @@ class PLRFNumericsRules(abc.ABC):
     optimizer_name: str = ""
     #: Default learning-rate lattice of the frontier, in units of :meth:`lr_scale`.
     lr_factors: np.ndarray = np.zeros(0)
+    #: A coarse lattice for grids of many frontiers (sweeps): fewer factors over the same range.
+    coarse_lr_factors: np.ndarray = np.zeros(0)
     #: Where the frontier's learning-rate search starts (a factor of :meth:`lr_scale`).
     lr_factor_start: float = 0.5
     #: The frontier's learning rate when none is asked for: a fixed factor of :meth:`lr_scale` (the

@@ -129,6 +129,7 @@ class SGDNumerics(PLRFNumericsRules):
     # fractions of lr_max, 4 per octave, 0.004 .. 1.4: the factors above 1 diverge, so that a minimiser
     # pressed against the stability limit is found as such and not flagged as a lattice edge
     lr_factors = 0.98 * 2.0 ** -np.arange(8.0, -0.51, -0.25)
+    coarse_lr_factors = 0.98 * 2.0 ** np.arange(-4.0, 0.51, 0.5)  # 2 per octave in [0.06, 1.4]
     lr_factor_start = 0.5
     frontier_lr = 0.5  # the theory's rate gamma ~ 1/tr D, at half the stability limit
     lr_rule = "gamma = c * lr_max(d)"

@@ -375,6 +375,7 @@ class SignSGDNumerics(PLRFNumericsRules):
     # gamma = c / sqrt(d tr D): 8 factors per decade, 1e-6 .. 3 (the natural scale of the noise floor
     # (pi^2/16) gamma^2 d tr D)
     lr_factors = 10.0 ** np.arange(-6.0, 0.51, 0.125)
+    coarse_lr_factors = 10.0 ** np.arange(-4.0, 0.51, 0.5)  # 2 per decade in [1e-4, 3]
     lr_factor_start = 0.02
     frontier_lr = "optimise"  # the theory optimises gamma_0 = d^-e with the size
     lr_rule = "gamma = c / sqrt(d tr D)"
