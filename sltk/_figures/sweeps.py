@@ -111,7 +111,8 @@ def atlas_figure(ds, quantities=("eta", "xi")):
         fig.legend(handles[:1], ["derived value outside the measured interval"], loc="lower left", fontsize=7,
                    frameon=False, bbox_to_anchor=(0.0, -0.03))
     pre = ds.attrs.get("preset", "")
-    fig.suptitle(f"Measured compute-optimal exponents vs derived ({pre} lattice; grey: no slope measured)",
+    fig.suptitle(f"Measured compute-optimal exponents vs derived ({pre} lattice; grey: no slope measured, or no unique derived "
+                 r"$\xi$ (a boundary where a range of $\xi$ is optimal))",
                  fontsize=10)
     return fig
 
