@@ -1,9 +1,12 @@
 """``sltk fit CURVES... --law tissue|mpl``: fit a loss law with learning-rate annealing.
 
 Each curve is a CSV with columns ``step,lr,loss`` (extra columns ignored). The per-update
-learning-rate history is rebuilt from the ``lr`` column (linear interpolation between logged
-steps; ``--warmup-steps W`` prepends a linear warmup over updates ``1..W`` that the log does
-not contain). ``--json`` prints one object with ``law``, ``params`` (Tissue: ``L0, A, alpha,
+learning-rate history is exact for the packaged runs of Luo et al. (a file named after one of
+their schedules whose ``lr`` column matches it: its 2160-step warmup is included, no flag
+needed); for any other file it is rebuilt from the ``lr`` column by linear interpolation
+between logged steps, with ``--warmup-steps W`` prepending a linear warmup over updates
+``1..W`` that the log does not contain (default 0). ``--history interpolate`` forces
+interpolation. The text output and the JSON (``histories``) say which route each file took. ``--json`` prints one object with ``law``, ``params`` (Tissue: ``L0, A, alpha,
 C, lambda``; MPL: ``L0, A, alpha, B, C, beta, gamma``), ``r2``, ``huber``, ``converged`` and
 diagnostics; ``--out DIR`` writes ``fit.json`` (the input of ``sltk predict`` and
 ``sltk schedule-opt``) and ``fit.png``.
@@ -28,7 +31,10 @@ def add_arguments(p):
     p.add_argument("--law", choices=("tissue", "mpl"), default="tissue", help="loss law (default: tissue)")
     p.add_argument("--lambda", dest="lam", type=float, default=0.999, help="tissue: momentum decay lambda (default 0.999)")
     p.add_argument("--fit-lambda", action="store_true", help="tissue: fit lambda by an outer search")
-    p.add_argument("--warmup-steps", type=int, default=0, help="linear warmup updates missing from the logs (default 0)")
+    p.add_argument("--warmup-steps", type=int, default=None,
+                   help="linear warmup updates missing from the logs (default: exact for the packaged runs, else 0)")
+    p.add_argument("--history", choices=("auto", "interpolate"), default="auto",
+                   help="auto: exact history for packaged runs, interpolated lr column otherwise (default)")
     p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None,
                    help="warmup convention of the areas (default: the law's: tissue=peak, mpl=half)")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="optimiser (default: lbfgsb for tissue, trf for mpl)")
@@ -39,23 +45,26 @@ def add_arguments(p):
     p.add_argument("--out", default=None, help="folder for fit.json and fit.png")
 
 
-def load_curves(paths, warmup_steps):
+def load_curves(paths, warmup_steps, history="auto"):
     from numerics.laws import read_loss_csv
 
-    return [read_loss_csv(p, warmup_steps=warmup_steps, name=str(p)) for p in paths]
+    return [read_loss_csv(p, warmup_steps=warmup_steps, name=str(p), history=history) for p in paths]
 
 
 def run(args) -> int:
     from numerics.laws import fit_loss_law
     from theory.validate import check_int
 
-    check_int("--warmup-steps", args.warmup_steps, ge=0)
-    curves = load_curves(args.curves, args.warmup_steps)
+    if args.warmup_steps is not None:
+        check_int("--warmup-steps", args.warmup_steps, ge=0)
+    curves = load_curves(args.curves, args.warmup_steps, args.history)
     fit = fit_loss_law(curves, args.law, method=args.method, lam=args.lam, fit_lambda=args.fit_lambda,
                        warmup=args.warmup, n_starts=args.starts, bootstrap=args.bootstrap, seed=args.seed)
     out = fit.to_dict()
     out["warmup_steps"] = args.warmup_steps
+    out["history"] = args.history
     out["files"] = list(args.curves)
+    out["histories"] = {c.name: c.history_source for c in curves}
     out["peak"] = max(c.history.peak for c in curves)
     if args.out:
         d = Path(args.out)
@@ -69,6 +78,8 @@ def run(args) -> int:
         print_json(out)
     else:
         print(f"law: {fit.law.name} (warmup convention {fit.law.warmup}, method {fit.method})")
+        for c in curves:
+            print(f"history of {c.name}: {c.history_source}")
         rows = [[k, f"{v:.6g}"] + (([f"[{fit.ci[k][0]:.4g}, {fit.ci[k][1]:.4g}]"] if k in fit.ci else ["(fixed)"])
                                    if fit.ci else [])
                 for k, v in fit.params.items()]

@@ -21,7 +21,10 @@ def add_arguments(p):
     p.add_argument("--params", required=True, help="fit JSON written by sltk fit")
     p.add_argument("curves", nargs="+", metavar="CURVE", help="CSV files with columns step,lr,loss")
     p.add_argument("--warmup-steps", type=int, default=None, help="warmup updates missing from the logs "
-                   "(default: the value stored in the fit JSON, else 0)")
+                   "(default: the value stored in the fit JSON; exact for the packaged runs, else 0)")
+    p.add_argument("--history", choices=("auto", "interpolate"), default=None,
+                   help="auto: exact history for packaged runs, interpolated lr column otherwise "
+                   "(default: as in the fit JSON, else auto)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -45,12 +48,17 @@ def run(args) -> int:
 
     obj = read_params(args.params)
     law, theta = law_from_params(obj)
-    w = args.warmup_steps if args.warmup_steps is not None else int(obj.get("warmup_steps", 0) or 0)
-    curves = load_curves(args.curves, w)
+    from theory.validate import check_int
+
+    w = args.warmup_steps if args.warmup_steps is not None else obj.get("warmup_steps")
+    if w is not None:
+        check_int("--warmup-steps", w, ge=0)
+    hist = args.history or obj.get("history") or "auto"
+    curves = load_curves(args.curves, w, hist)
     res = []
     for c in curves:
         pred = law.predict(theta, c.history, c.steps)
-        res.append({"file": c.name, "metrics": curve_metrics(c.loss, pred), "steps": c.steps,
+        res.append({"file": c.name, "history": c.history_source, "metrics": curve_metrics(c.loss, pred), "steps": c.steps,
                     "observed": c.loss, "predicted": pred})
     if args.json:
         print_json({"law": law.name, "params": law.params_dict(theta), "warmup_steps": w, "curves": res})
@@ -58,4 +66,6 @@ def run(args) -> int:
         rows = [[r["file"], f"{r['metrics']['r2']:.5f}", f"{r['metrics']['mae']:.4g}", f"{r['metrics']['rmse']:.4g}",
                  f"{r['metrics']['mean_rel']:.3%}", f"{r['metrics']['worst_rel']:.3%}"] for r in res]
         print(format_table(["curve", "R2", "MAE", "RMSE", "mean rel", "worst rel"], rows))
+        for c in curves:
+            print(f"history of {c.name}: {c.history_source}")
     return 0

@@ -113,3 +113,28 @@ def test_report_section_fast(tmp_path):
     summary = build_report(tmp_path, fast=True, only=["50_loss_laws"])
     assert summary["sections"] and not summary["failed"], summary
     assert (tmp_path / "loss_laws" / "theory_bridge.png").is_file()
+
+
+def test_packaged_files_get_the_exact_history_in_cli_and_api(llm_data, tmp_path, capsys):
+    """A packaged run read by path (as ``sltk fit`` does) carries the exact history with its warmup,
+    identical to the API's ``load_llm_curve``; a copy whose lr column differs is interpolated, and says so."""
+    path = loss_data_dir() / "csv_400" / "cosine_24000.csv"
+    by_path = read_loss_csv(path)
+    api = load_llm_curve(400, "cosine_24000")
+    assert by_path.history_source.startswith("exact") and by_path.history.warmup == 2160
+    np.testing.assert_array_equal(by_path.history.eta, api.history.eta)
+    forced = read_loss_csv(path, history="interpolate")
+    assert forced.history_source.startswith("interpolated") and forced.history.warmup == 0
+    # a user file with the same name but a different lr column: interpolation, said so
+    rows = path.read_text().splitlines()
+    bad = [rows[0]] + [",".join([r.split(",")[0], str(float(r.split(",")[1]) * 1.01), r.split(",")[2]]) for r in rows[1:]]
+    (tmp_path / "cosine_24000.csv").write_text("\n".join(bad) + "\n")
+    user = read_loss_csv(tmp_path / "cosine_24000.csv", warmup_steps=2160)
+    assert user.history_source.startswith("interpolated") and user.history.warmup == 2160
+    # the CLI reports the route per file in text and JSON
+    assert main(["fit", str(path), "--law", "tissue", "--starts", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["histories"][str(path)].startswith("exact")
+    from numerics.laws import fit_loss_law
+    fit = fit_loss_law([api], "tissue", n_starts=1)
+    assert out["params"]["alpha"] == pytest.approx(fit.params["alpha"], rel=1e-9)
