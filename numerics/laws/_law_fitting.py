@@ -52,7 +52,7 @@ from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law
 
 __all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
-           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID"]
+           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "predictive_interval", "interval_coverage"]
 
 FIT_METHODS = ("hybrid", "lbfgsb", "trf")
 
@@ -251,19 +251,8 @@ class LawFit:
         coverage of this interval on held-out runs is measured in
         ``benchmarks/bench_loss_law_prediction.py``, not assumed.
         """
-        if self.bootstrap_params is None or len(self.bootstrap_params) < 2:
-            raise ParameterError("bootstrap", "a fit made with bootstrap >= 2", "no bootstrap draws")
-        lev = self.level if level is None else check_real("level", level, gt=0, lt=1)
-        pred = self.law.predict(self.theta, history, steps)
-        cache = self.law.prepare(history, steps)
-        logd = np.log(np.maximum([self.law.evaluate(th, cache) for th in self.bootstrap_params], 1e-12))
-        res = self.residual_pool if self.residual_pool is not None else np.zeros(1)
-        q = (1 - lev) / 2
-        lo, hi = np.empty(pred.size), np.empty(pred.size)
-        for i in range(pred.size):
-            v = (logd[:, i][:, None] + res[None, :]).ravel()
-            lo[i], hi[i] = np.quantile(v, [q, 1 - q])
-        return pred, np.exp(lo), np.exp(hi)
+        return predictive_interval(self.law, self.theta, self.bootstrap_params, self.residual_pool, history, steps,
+                                   level=self.level if level is None else level)
 
     def describe_mode(self) -> str:
         """One line saying which fit this is (maximum likelihood or predictive, with its prior)."""
@@ -295,9 +284,43 @@ class LawFit:
             d["ci"] = {k: list(v) for k, v in self.ci.items()}
             d["ci_level"] = self.level
             d["n_bootstrap"] = int(len(self.bootstrap_params))
+            d["bootstrap_params"] = np.asarray(self.bootstrap_params).tolist()
+            if self.residual_pool is not None:
+                d["residual_pool"] = np.asarray(self.residual_pool).tolist()
         if self.lambda_search is not None:
             d["lambda_search"] = self.lambda_search
         return d
+
+
+def predictive_interval(law, theta, draws, residuals, history, steps, *, level: float = 0.95):
+    """Pointwise predictive interval ``(pred, lo, hi)`` for observed losses at ``steps``.
+
+    ``draws``: bootstrap parameter vectors (>= 2); ``residuals``: fitted log residuals of the
+    fitting curves (``None``: parameter uncertainty only). The quantiles at ``(1 -+ level)/2``
+    of ``log L(draw) + residual`` over all pairs (draw, residual) at each step. Used by
+    :meth:`LawFit.predict_interval` and by ``sltk predict`` (from the draws stored in the fit
+    JSON).
+    """
+    law = make_law(law)
+    draws = np.atleast_2d(np.asarray(draws, dtype=np.float64))
+    if draws.shape[0] < 2 or draws.shape[1] != len(law.param_names):
+        raise ParameterError("bootstrap", "a fit made with bootstrap >= 2", f"{draws.shape[0]} draws")
+    lev = check_real("level", level, gt=0, lt=1)
+    pred = law.predict(theta, history, steps)
+    cache = law.prepare(history, steps)
+    logd = np.log(np.maximum([law.evaluate(th, cache) for th in draws], 1e-12))
+    res = np.zeros(1) if residuals is None else np.asarray(residuals, dtype=np.float64).ravel()
+    q = (1 - lev) / 2
+    lo, hi = np.empty(pred.size), np.empty(pred.size)
+    for i in range(pred.size):
+        lo[i], hi[i] = np.quantile((logd[:, i][:, None] + res[None, :]).ravel(), [q, 1 - q])
+    return pred, np.exp(lo), np.exp(hi)
+
+
+def interval_coverage(observed, lo, hi) -> float:
+    """Fraction of observed points inside ``[lo, hi]``."""
+    y = np.asarray(observed, dtype=np.float64)
+    return float(np.mean((y >= np.asarray(lo)) & (y <= np.asarray(hi))))
 
 
 def _check_curves(curves):
@@ -412,7 +435,7 @@ def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_star
 FIT_MODES = ("mle", "predictive")
 #: prior scales tau (std of the log-normal prior on the shape parameters) tried by the CV of
 #: the predictive mode; inf = no prior (the mle fit)
-PRIOR_GRID = (np.inf, 2.0, 1.0, 0.5, 0.25, 0.125)
+PRIOR_GRID = (np.inf, 2.0, 1.0, 0.5, 0.25, 0.125, 0.0625)
 
 
 def _identifiability(obj: _Objective, theta, bounds, names) -> tuple[list, dict]:
@@ -467,9 +490,11 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
     """Leave-one-schedule-out CV of the prior scale on the fitting curves only.
 
     For every curve ``i`` the law is fitted (with each ``tau`` of ``grid``, warm-started along
-    the path from weak to strong priors) on the other curves and scored by the RMSE of the log
-    residuals of curve ``i``; the ``tau`` with the smallest mean score wins.
+    the continuation path from the strongest prior to the weakest, plus the best grid start)
+    on the other curves and scored by the RMSE of the log residuals of curve ``i``; the ``tau``
+    with the smallest mean score wins.
     """
+    grid = tuple(sorted(grid))
     if len(curves) < 2:
         raise ParameterError("curves", "at least 2 fitting curves for the leave-one-schedule-out CV of "
                              "mode='predictive' (or give prior_scale, or use mode='mle')", len(curves))
@@ -694,18 +719,26 @@ def _bootstrap(fit: LawFit, curves, obj: _Objective, bnds, n_boot, block, seed, 
               for i, n in enumerate(law.param_names)}
 
 
-def fit_and_predict(fit_curves, test_curves, law="tissue", **fit_kwargs):
+def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predictive", **fit_kwargs):
     """Fit ``law`` on ``fit_curves`` and evaluate it on ``test_curves``.
 
+    The fit is in ``mode="predictive"`` by default (the prior scale chosen by
+    leave-one-schedule-out CV on ``fit_curves`` only), ``mode="mle"`` for the plain fit.
     Returns ``(fit, metrics)`` with ``metrics[name] = curve_metrics(...)`` for every curve of
-    both lists (fitted ones included, flagged by ``fit.per_curve``).
+    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap, each
+    test curve's metrics also hold ``coverage``, the fraction of its points inside the
+    predictive interval.
     """
     fit_curves = _check_curves(fit_curves)
     test_curves = _check_curves(test_curves) if test_curves else []
-    fit = fit_loss_law(fit_curves, law, **fit_kwargs)
+    fit = fit_loss_law(fit_curves, law, mode=mode, **fit_kwargs)
     metrics = {}
     for c in list(fit_curves) + list(test_curves):
         metrics[c.name] = curve_metrics(c.loss, fit.predict(c.history, c.steps))
+        if fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2 \
+                and any(c is t for t in test_curves):
+            _, lo, hi = fit.predict_interval(c.history, c.steps)
+            metrics[c.name]["coverage"] = interval_coverage(c.loss, lo, hi)
     return fit, metrics
 
 

@@ -264,9 +264,11 @@ class MultiPowerLaw(LossLaw):
     default_method: ClassVar[str] = "trf"
     default_starts: ClassVar[int] = 3
     screen_starts: ClassVar[bool] = True
-    #: the middle of (0, 1), the range to which Luo et al. (App. D.2) suggest constraining
-    #: beta and gamma against the collapse of L-BFGS fits to degenerate corners
-    shape_prior: ClassVar[dict] = {"beta": 0.5, "gamma": 0.5}
+    #: beta, gamma: the middle of (0, 1), the range to which Luo et al. (App. D.2) suggest
+    #: constraining them against the collapse of fits to degenerate corners; C: 1, i.e. G
+    #: half-saturates after O(1) in ``eta^-gamma S_k`` units. The degenerate corners seen on the
+    #: real runs (beta -> 0 with B -> large; C -> 0 with gamma > 1) are far out in this prior.
+    shape_prior: ClassVar[dict] = {"beta": 0.5, "gamma": 0.5, "C": 1.0}
 
     def __init__(self, warmup: str = "half", bin_width: int = 32):
         self.warmup = check_choice("warmup", warmup, WARMUP_CONVENTIONS)
