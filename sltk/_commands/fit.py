@@ -47,6 +47,8 @@ def add_arguments(p):
                    help="warmup convention of the areas (default: the law's: tissue=peak, mpl=half)")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="optimiser (default: lbfgsb for tissue, trf for mpl)")
     p.add_argument("--starts", type=int, default=None, help="multi-start grid points refined (default: 4 tissue, 3 mpl)")
+    p.add_argument("--bin-width", type=int, default=None,
+                   help="mpl: largest group of consecutive LR reductions summed as one (default 32; 1 = exact sum)")
     p.add_argument("--mode", choices=("mle", "predictive"), default="mle",
                    help="mle: plain summed-Huber fit (default); predictive: log-normal prior on the shape "
                    "parameters, its scale chosen by leave-one-schedule-out CV on these curves (needs >= 2)")
@@ -73,6 +75,10 @@ def check_fit_args(args, n_curves):
         check_int("--warmup-steps", args.warmup_steps, ge=0)
     if args.starts is not None:
         check_int("--starts", args.starts, ge=1)
+    if args.bin_width is not None:
+        check_int("--bin-width", args.bin_width, ge=1)
+        if args.law != "mpl":
+            raise ParameterError("--bin-width", "only with --law mpl", args.bin_width)
     check_int("--bootstrap", args.bootstrap, ge=0)
     if args.prior_scale is not None:
         if args.mode != "predictive":
@@ -91,7 +97,7 @@ def do_fit(args, curves):
 
     return fit_loss_law(curves, args.law, method=args.method, lam=args.lam, fit_lambda=args.fit_lambda,
                         warmup=args.warmup, n_starts=args.starts, bootstrap=args.bootstrap, seed=args.seed,
-                        mode=args.mode, prior_scale=args.prior_scale)
+                        mode=args.mode, prior_scale=args.prior_scale, bin_width=args.bin_width)
 
 
 def print_fit_text(fit, curves):

@@ -39,6 +39,7 @@ def add_arguments(p):
     p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None, help="with --fit: warmup convention")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="with --fit: optimiser (law default)")
     p.add_argument("--starts", type=int, default=None, help="with --fit: multi-starts (law default)")
+    p.add_argument("--bin-width", type=int, default=None, help="with --fit, mpl: loss-drop binning (default 32)")
     p.add_argument("--bootstrap", type=int, default=0,
                    help="with --fit: bootstrap refits for the predictive intervals (default 0)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")

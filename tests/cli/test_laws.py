@@ -138,3 +138,47 @@ def test_packaged_files_get_the_exact_history_in_cli_and_api(llm_data, tmp_path,
     from numerics.laws import fit_loss_law
     fit = fit_loss_law([api], "tissue", n_starts=1)
     assert out["params"]["alpha"] == pytest.approx(fit.params["alpha"], rel=1e-9)
+
+
+def test_predict_fit_defaults_to_predictive_mode_and_matches_the_api(curves, capsys):
+    """``sltk predict --fit`` fits in predictive mode (labelled), gives the API's numbers, and prints
+    interval coverage with a bootstrap; ``--params`` from an mle fit says it is one."""
+    from numerics.laws import fit_loss_law
+
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
+                 "--bootstrap", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule CV"
+    assert 0.0 <= out["curves"][0]["coverage"] <= 1.0 and len(out["curves"][0]["lo"]) == len(out["curves"][0]["steps"])
+    tau = out["fit"]["prior"]["tau"]
+    api = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
+                       prior_scale=np.inf if tau is None else tau)
+    assert out["fit"]["params"]["alpha"] == pytest.approx(api.params["alpha"], rel=1e-9)
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
+                 "--mode", "mle"]) == 0
+    text = capsys.readouterr().out
+    assert "mode: mle" in text and "history of" in text
+
+
+def test_fit_text_marks_bounds_mode_and_identifiability(curves, capsys):
+    assert main(["fit", curves[0], "--law", "tissue", "--starts", "1"]) == 0
+    text = capsys.readouterr().out
+    # one constant-schedule curve: S2 = 0, the annealing coefficient C is not identified
+    assert "mode: mle" in text and "rel. width" in text and "condition" in text
+    assert "flat directions" in text and " C" in text.split("flat directions")[1]
+    assert main(["fit", *curves[:2], "--law", "tissue", "--json", "--starts", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "mle" and out["at_bound"] == [] and "condition" in out["identifiability"]
+
+
+@pytest.mark.parametrize("argv,flag", [
+    (["predict", "X.csv"], "--params/--fit"),
+    (["fit", "X.csv", "--prior-scale", "1"], "--prior-scale"),
+    (["fit", "X.csv", "--mode", "predictive"], "--mode predictive"),
+    (["fit", "X.csv", "--bin-width", "0", "--law", "mpl"], "--bin-width"),
+    (["fit", "X.csv", "--starts", "0"], "--starts"),
+])
+def test_bad_fit_options_refused_before_work(argv, flag, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert flag in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
