@@ -41,19 +41,21 @@ def run(sizes, n_boot, bin_width, seed=0):
         tc = [c for c in runs if c.name.split("/")[1] not in LLM_FIT_SPLIT]
         for mode in ("mle", "predictive"):
             t0 = time.perf_counter()
-            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width)
-            t_fit = time.perf_counter() - t0
-            t_cv = 0.0
+            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width)     # CV included
+            t_all = time.perf_counter() - t0
+            t_fit, t_cv = t_all, 0.0
             if mode == "predictive":
-                # time of the final fit alone at the chosen scale (the CV is the rest)
-                t1 = time.perf_counter()
+                # the final fit alone at the chosen scale; the CV is the rest
                 tau = fit.prior["tau"]
-                fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width,
-                                   prior_scale=np.inf if tau is None else tau, bootstrap=n_boot, seed=seed)
-                t_final = time.perf_counter() - t1
-                t_cv, t_fit = t_fit, t_final
-            elif n_boot:
+                t1 = time.perf_counter()
+                fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, prior_scale=np.inf if tau is None else tau)
+                t_fit = time.perf_counter() - t1
+                t_cv = t_all - t_fit
+            t_boot = 0.0
+            if n_boot:
+                t2 = time.perf_counter()
                 fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, bootstrap=n_boot, seed=seed)
+                t_boot = time.perf_counter() - t2 - t_all
             met, cov = {}, []
             for c in tc:
                 if n_boot:
@@ -67,14 +69,16 @@ def run(sizes, n_boot, bin_width, seed=0):
             tau = "" if mode == "mle" else ("none" if fit.prior["tau"] is None else f"{fit.prior['tau']:g}")
             rows.append([f"{z}M", mode, tau, f"{r2:.5f}", f"{worst:.4f}",
                          f"{np.mean(cov):.0%} (min {min(cov):.0%})" if cov else "-",
-                         f"{t_fit:.1f}", f"{t_cv:.1f}" if mode == "predictive" else "",
+                         f"{t_fit:.1f}", f"{t_cv:.1f}" if mode == "predictive" else "", f"{t_boot:.1f}",
+                         fit.residual_source,
                          ",".join(a["param"] for a in fit.at_bound) or "-",
                          ",".join(fit.identifiability["flat"]) or "-",
                          f"{OFFICIAL[z][0]:.5f}", f"{OFFICIAL[z][1]:.4f}"])
             detail.append([f"{z}M", mode] + [f"{met[c.name]['r2']:.4f}/{met[c.name]['worst_rel']:.4f}" for c in tc])
             print(f"  done {z}M {mode}", flush=True)
     print(format_table(["size", "mode", "tau (CV)", "mean R2 held-out", "worst max rel", f"{95}% PI coverage",
-                        "fit s", "CV s", "at bound", "flat", "official R2", "official worst"], rows))
+                        "fit s", "CV s", "boot s", "PI residuals", "at bound", "flat", "official R2",
+                        "official worst"], rows))
     print()
     print(format_table(["size", "mode"] + [s for s in LLM_SCHEDULES if s not in LLM_FIT_SPLIT], detail))
     print("(cells: R2 / max relative error of each held-out run)")
@@ -83,13 +87,40 @@ def run(sizes, n_boot, bin_width, seed=0):
     return rows
 
 
+def check_cli(size, bin_width):
+    """``sltk predict --fit`` (predictive mode, the CLI defaults) against the API on the same files."""
+    import contextlib
+    import io
+    import json
+
+    from numerics.laws import loss_data_dir
+    from sltk._cli import main as cli
+
+    d = loss_data_dir() / f"csv_{size}"
+    argv = ["predict"] + sum((["--fit", str(d / f"{t}.csv")] for t in LLM_FIT_SPLIT), []) \
+        + [str(d / f"{t}.csv") for t in LLM_SCHEDULES if t not in LLM_FIT_SPLIT] + ["--law", "mpl", "--json"] \
+        + (["--bin-width", str(bin_width)] if bin_width != 32 else [])
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = cli(argv)
+    out = json.loads(buf.getvalue())
+    r2 = float(np.mean([c["metrics"]["r2"] for c in out["curves"]]))
+    worst = float(max(c["metrics"]["worst_rel"] for c in out["curves"]))
+    print(f"CLI {size}M (sltk {' '.join(argv[:2])} ... --law mpl): rc {rc}, mode {out['mode']}, "
+          f"mean R2 {r2:.5f}, worst max rel {worst:.4f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boot", type=int, default=20, help="bootstrap refits for the intervals (0 = none)")
     ap.add_argument("--bin-width", type=int, default=32, help="MPL loss-drop binning (1 = exact sum)")
     ap.add_argument("--sizes", default="25,100,400")
+    ap.add_argument("--check-cli", action="store_true", help="also run sltk predict --fit and print its numbers")
     a = ap.parse_args()
     run(a.sizes.split(","), a.boot, a.bin_width)
+    if a.check_cli:
+        for z in a.sizes.split(","):
+            check_cli(z, a.bin_width)
 
 
 if __name__ == "__main__":

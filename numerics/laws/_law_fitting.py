@@ -228,6 +228,7 @@ class LawFit:
     at_bound: list = field(default_factory=list)
     identifiability: dict = field(default_factory=dict)
     residual_pool: np.ndarray | None = None
+    residual_source: str = "in-sample"
 
     def predict(self, history, steps, *, ci: bool = False):
         """Predicted loss; with ``ci=True`` also the bootstrap percentile band ``(lo, hi)``."""
@@ -244,10 +245,12 @@ class LawFit:
     def predict_interval(self, history, steps, *, level: float | None = None):
         """Pointwise predictive interval for the *observed* loss at ``steps``.
 
-        Every bootstrap parameter draw's prediction is combined with every fitted log residual
-        of the fitting curves (``log y = log L_b + r``): the interval holds both the parameter
-        uncertainty (block wild bootstrap) and the scatter of single logged losses about the
-        law. Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The
+        Every bootstrap parameter draw's prediction is combined with every log residual of
+        :attr:`residual_pool` (``log y = log L_b + r``): the interval holds both the parameter
+        uncertainty (block wild bootstrap) and the scatter of logged losses about the law. In
+        the predictive mode the pool holds the leave-one-schedule-out residuals of the CV (each
+        fitting curve as predicted by the fit on the others: the error of predicting a *new
+        schedule*); in the mle mode the in-sample residuals (``residual_source`` says which). Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The
         coverage of this interval on held-out runs is measured in
         ``benchmarks/bench_loss_law_prediction.py``, not assumed.
         """
@@ -287,6 +290,7 @@ class LawFit:
             d["bootstrap_params"] = np.asarray(self.bootstrap_params).tolist()
             if self.residual_pool is not None:
                 d["residual_pool"] = np.asarray(self.residual_pool).tolist()
+                d["residual_source"] = self.residual_source
         if self.lambda_search is not None:
             d["lambda_search"] = self.lambda_search
         return d
@@ -481,9 +485,8 @@ def _identifiability(obj: _Objective, theta, bounds, names) -> tuple[list, dict]
                 "note": "quadratic profile, independent-residual approximation (a lower bound on the width)"}
 
 
-def _rmse_log(law, theta, cache, y):
-    p = law.evaluate(theta, cache)
-    return float(np.sqrt(np.mean((np.log(np.maximum(p, 1e-12)) - np.log(y)) ** 2)))
+def _log_resid(law, theta, cache, y):
+    return np.log(y) - np.log(np.maximum(law.evaluate(theta, cache), 1e-12))
 
 
 def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid):
@@ -501,6 +504,7 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
     caches = [law.prepare(c.history, c.steps) for c in curves]
     center = law.shape_prior
     scores = np.zeros((len(grid), len(curves)))
+    held_res = [[None] * len(curves) for _ in grid]
     for i, held in enumerate(curves):
         tr = [c for j, c in enumerate(curves) if j != i]
         trc = [caches[j] for j in range(len(curves)) if j != i]
@@ -511,13 +515,14 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
             ns = n_starts if prev is None else min(n_starts, 2)
             th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc)[0]
             prev = th
-            scores[g, i] = _rmse_log(law, th, caches[i], held.loss)
+            held_res[g][i] = _log_resid(law, th, caches[i], held.loss)
+            scores[g, i] = float(np.sqrt(np.mean(held_res[g][i] ** 2)))
     mean = scores.mean(axis=1)
     best = int(np.argmin(mean))
     table = [{"tau": (None if not np.isfinite(t) else float(t)), "mean_rmse_log": float(m),
               "per_curve": {c.name: float(v) for c, v in zip(curves, row)}}
              for t, m, row in zip(grid, mean, scores)]
-    return float(grid[best]), table
+    return float(grid[best]), table, np.concatenate(held_res[best])
 
 
 def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float | None = 0.999,
@@ -620,7 +625,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     if len(bnds) != len(law.param_names) or any(not lo < hi for lo, hi in bnds):
         raise ParameterError("bounds", f"{len(law.param_names)} pairs lo < hi", bnds)
     mode = check_choice("mode", mode, FIT_MODES)
-    prior, cv_table, prior_info = None, None, None
+    prior, cv_table, prior_info, loso_res = None, None, None, None
     if mode == "predictive":
         if fit_lambda:
             raise ParameterError("fit_lambda", "False with mode='predictive'", True)
@@ -628,7 +633,8 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         if not grid or any(not (t > 0) for t in grid):
             raise ParameterError("prior_grid", "a non-empty list of prior scales > 0 (inf allowed)", grid)
         if prior_scale is None:
-            prior_scale, cv_table = _choose_prior_scale(law, curves, method, n_starts, delta, bnds, maxiter, grid)
+            prior_scale, cv_table, loso_res = _choose_prior_scale(law, curves, method, n_starts, delta, bnds,
+                                                                  maxiter, grid)
         else:
             try:
                 prior_scale = float(prior_scale)
@@ -688,7 +694,13 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                  n_starts=len(starts), n_agree=agree, message=f"{msg}; {verdict}", method=method,
                  per_curve=per_curve, starts=starts, level=level, lambda_search=search, mode=mode,
                  prior=prior_info, cv=cv_table, at_bound=at_bound, identifiability=ident)
-    fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
+    if loso_res is not None:
+        # the scatter of a *new schedule* about the law: log residuals of each fitting curve
+        # predicted by the fit on the others (at the chosen prior scale), from the CV
+        fit.residual_pool, fit.residual_source = loso_res, "leave-one-schedule-out"
+    else:
+        fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
+        fit.residual_source = "in-sample"
     if bootstrap:
         _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
     fit.seconds = time.perf_counter() - t0
