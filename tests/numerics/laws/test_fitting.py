@@ -307,7 +307,7 @@ def test_predictive_interval_covers_fresh_noise_at_its_level():
 
     law = TissueLaw(0.995)
     true = dict(L0=2.5, A=0.6, alpha=0.55, C=0.45)
-    fit = fit_loss_law(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), law, n_starts=1, bootstrap=10, seed=1)
+    fit = fit_loss_law(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), law, n_starts=1, bootstrap=6, seed=1)
     held = _synthetic(law, true, HELD, noise=3e-3, seed=99)[0]
     _, lo, hi = fit.predict_interval(held.history, held.steps)
     assert np.all(lo < hi)
@@ -315,5 +315,5 @@ def test_predictive_interval_covers_fresh_noise_at_its_level():
     _, lo5, hi5 = fit.predict_interval(held.history, held.steps, level=0.5)
     assert 0.35 <= interval_coverage(held.loss, lo5, hi5) <= 0.65
     fit2, met = fit_and_predict(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), [held], law, n_starts=1,
-                                bootstrap=10, mode="mle")
+                                bootstrap=6, mode="mle")
     assert 0.88 <= met["wsd"]["coverage"] <= 1.0
