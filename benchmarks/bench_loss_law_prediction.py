@@ -40,22 +40,8 @@ def run(sizes, n_boot, bin_width, seed=0):
         fc = [c for c in runs if c.name.split("/")[1] in LLM_FIT_SPLIT]
         tc = [c for c in runs if c.name.split("/")[1] not in LLM_FIT_SPLIT]
         for mode in ("mle", "predictive"):
-            t0 = time.perf_counter()
-            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width)     # CV included
-            t_all = time.perf_counter() - t0
-            t_fit, t_cv = t_all, 0.0
-            if mode == "predictive":
-                # the final fit alone at the chosen scale; the CV is the rest
-                tau = fit.prior["tau"]
-                t1 = time.perf_counter()
-                fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, prior_scale=np.inf if tau is None else tau)
-                t_fit = time.perf_counter() - t1
-                t_cv = t_all - t_fit
-            t_boot = 0.0
-            if n_boot:
-                t2 = time.perf_counter()
-                fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, bootstrap=n_boot, seed=seed)
-                t_boot = time.perf_counter() - t2 - t_all
+            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, bootstrap=n_boot, seed=seed)
+            t_fit, t_cv, t_boot = fit.timing["fit"], fit.timing["cv"], fit.timing["bootstrap"]
             met, cov = {}, []
             for c in tc:
                 if n_boot:

@@ -229,6 +229,7 @@ class LawFit:
     identifiability: dict = field(default_factory=dict)
     residual_pool: np.ndarray | None = None
     residual_source: str = "in-sample"
+    timing: dict = field(default_factory=dict)
 
     def predict(self, history, steps, *, ci: bool = False):
         """Predicted loss; with ``ci=True`` also the bootstrap percentile band ``(lo, hi)``."""
@@ -275,7 +276,7 @@ class LawFit:
             "huber": self.huber, "r2": self.r2, "converged": self.converged, "n_starts": self.n_starts,
             "n_agree": self.n_agree, "message": self.message, "per_curve": self.per_curve,
             "at_bound": self.at_bound, "identifiability": self.identifiability,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "timing": {k: round(v, 3) for k, v in self.timing.items()},
         }
         if self.prior is not None:
             d["prior"] = self.prior
@@ -626,6 +627,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         raise ParameterError("bounds", f"{len(law.param_names)} pairs lo < hi", bnds)
     mode = check_choice("mode", mode, FIT_MODES)
     prior, cv_table, prior_info, loso_res = None, None, None, None
+    t_cv = 0.0
     if mode == "predictive":
         if fit_lambda:
             raise ParameterError("fit_lambda", "False with mode='predictive'", True)
@@ -642,6 +644,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                 raise ParameterError("prior_scale", "a number > 0 (inf = no prior)", prior_scale) from None
             if not prior_scale > 0:
                 raise ParameterError("prior_scale", "> 0 (inf = no prior)", prior_scale)
+        t_cv = time.perf_counter() - t0
         if np.isfinite(prior_scale):
             prior = _Prior(law, law.shape_prior, prior_scale, delta)
         prior_info = {"center": dict(law.shape_prior), "tau": float(prior_scale) if np.isfinite(prior_scale) else None,
@@ -701,9 +704,11 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     else:
         fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
         fit.residual_source = "in-sample"
+    t_b = time.perf_counter()
     if bootstrap:
         _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
     fit.seconds = time.perf_counter() - t0
+    fit.timing = {"cv": t_cv, "fit": t_b - t0 - t_cv, "bootstrap": time.perf_counter() - t_b}
     return fit
 
 
