@@ -458,10 +458,12 @@ def _identifiability(obj: _Objective, theta, bounds, names) -> tuple[list, dict]
     at = []
     for n, v, (lo, hi) in zip(names, th, bounds):
         span = hi - lo
-        tol = 1e-6 * span if np.isfinite(span) else 1e-9 * max(abs(v), 1.0)
-        if v - lo <= tol:
+        # within 1e-9 of the span plus 1e-7 of the bound itself (a wide box such as C in
+        # [1e-6, 1e4] must not flag C = 0.007 as being on its lower bound)
+        base = 1e-9 * span if np.isfinite(span) else 0.0
+        if v - lo <= base + 1e-7 * abs(lo) + 1e-12:
             at.append({"param": n, "bound": "lower", "value": float(lo)})
-        elif hi - v <= tol:
+        elif hi - v <= base + 1e-7 * abs(hi) + 1e-12:
             at.append({"param": n, "bound": "upper", "value": float(hi)})
     r, J = obj.residuals(th, jac=True)
     D = np.where(np.abs(th) > 1e-2, np.abs(th), 1.0)

@@ -317,3 +317,17 @@ def test_predictive_interval_covers_fresh_noise_at_its_level():
     fit2, met = fit_and_predict(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), [held], law, n_starts=1,
                                 bootstrap=6, mode="mle")
     assert 0.88 <= met["wsd"]["coverage"] <= 1.0
+
+
+def test_at_bound_tolerance_is_relative_to_the_bound():
+    """C = 0.007 in the box [1e-6, 1e4] is not on its bound; beta = 5 - 4e-13 is (issue 11's case)."""
+    from numerics.laws._law_fitting import _Objective, _identifiability
+
+    law = MultiPowerLaw()
+    true = dict(zip(law.param_names, [2.5, 0.6, 0.45, 500.0, 2.0, 0.55, 0.6]))
+    cs = _synthetic(law, true, SCHEDS)
+    obj = _Objective(law, [law.prepare(c.history, c.steps) for c in cs], [c.loss for c in cs], 1e-3)
+    th = law.theta(true)
+    th[4], th[5] = 0.007, 5.0 - 4e-13
+    at, _ = _identifiability(obj, th, law.bounds(), law.param_names)
+    assert at == [{"param": "beta", "bound": "upper", "value": 5.0}]
