@@ -25,6 +25,21 @@ One entry point, :func:`fit_loss_law`, returning a :class:`LawFit`:
   phase, which biased a moving-block resampling); refit from the best point; percentile
   intervals for the parameters and, via :meth:`LawFit.predict`, for predictions.
 
+* modes (``mode=``): ``"mle"``, the objective above; ``"predictive"`` (the default of
+  :func:`fit_and_predict` and ``sltk predict --fit``), the objective plus a log-normal prior
+  on the law's shape parameters (:attr:`LossLaw.shape_prior`), its scale chosen by
+  leave-one-schedule-out cross-validation on the fitting curves only. Designed here (not from
+  the papers): the prior is a soft form of the constraint ``beta, gamma in (0, 1)`` that Luo
+  et al. (App. D.2) suggest against degenerate fits. Measured on the real runs in
+  ``benchmarks/bench_loss_law_prediction.py``;
+* diagnostics in every result: parameters on a bound (``at_bound``, also in the message) and
+  the local identifiability (``identifiability``: condition number and quadratic-profile
+  width of each parameter; derived here from the Gauss-Newton curvature);
+* predictive intervals (:meth:`LawFit.predict_interval`): the bootstrap draws' predictions
+  combined with the residual scatter (leave-one-schedule-out residuals in the predictive
+  mode: a cross-validation residual interval in the spirit of jackknife+/conformal
+  prediction, Barber et al. 2021; its coverage on held-out runs is measured, not assumed).
+
 Metrics (:func:`curve_metrics`): R^2, MAE, RMSE, mean relative error (PredE) and worst
 relative error (WorstE), as defined in Luo et al. (2025), Sec. 4.
 
@@ -34,7 +49,10 @@ H. Tissue, V. Wang, L. Wang, arXiv:2408.11029 v2, Sec. 3.4 and Eq. (6); K. Luo e
 2025 (arXiv:2503.12811), App. D.2 and Table 1 (metrics); T. Besiroglu et al., "Chinchilla
 Scaling: A replication attempt", arXiv:2404.10102 (Huber on log loss, L-BFGS-B, grid of
 starts, bootstrap); R. Y. Liu, "Bootstrap procedures under some non-i.i.d. models", Ann. Statist.
-16 (1988) (wild bootstrap); H. R. Kunsch, Ann. Statist. 17 (1989) (blocks for dependent data).
+16 (1988) (wild bootstrap); H. R. Kunsch, Ann. Statist. 17 (1989) (blocks for dependent data);
+T. Hastie, R. Tibshirani, J. Friedman, "The Elements of Statistical Learning", 2nd ed. (2009),
+Sec. 7.10 (cross-validation); R. F. Barber, E. J. Candes, A. Ramdas, R. J. Tibshirani,
+"Predictive inference with the jackknife+", Ann. Statist. 49 (2021).
 """
 
 from __future__ import annotations
