@@ -502,8 +502,16 @@ def _identifiability(obj: _Objective, theta, bounds, names) -> tuple[list, dict]
         width = np.full(th.size, np.inf)
     rel = {n: float(w) for n, w in zip(names, width)}
     flat = sorted({n for n, w in rel.items() if not w <= 0.5} | {a["param"] for a in at}, key=list(names).index)
-    return at, {"condition": cond, "rel_width": rel, "flat": flat,
-                "note": "quadratic profile, independent-residual approximation (a lower bound on the width)"}
+    corr = []
+    if np.all(np.isfinite(width)) and np.all(width > 0):
+        R = cov / np.outer(width, width)
+        for i in range(th.size):
+            for j in range(i + 1, th.size):
+                if abs(R[i, j]) > 0.995:
+                    corr.append({"params": [names[i], names[j]], "corr": float(R[i, j])})
+    return at, {"condition": cond, "rel_width": rel, "flat": flat, "correlated": corr,
+                "note": "quadratic profile, independent-residual approximation (a lower bound on the width); "
+                        "correlated: pairs with |correlation| > 0.995 (a ridge: only a combination is determined)"}
 
 
 def _log_resid(law, theta, cache, y):

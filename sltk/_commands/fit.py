@@ -126,6 +126,9 @@ def print_fit_text(fit, curves):
     if flat - set(bound):
         print("warning: flat directions (quadratic profile wider than 50 % of the value): "
               + ", ".join(sorted(flat - set(bound))))
+    for c in fit.identifiability.get("correlated", []):
+        print(f"warning: {c['params'][0]} and {c['params'][1]} are correlated {c['corr']:+.4f}: only a combination "
+              "of them is determined (a ridge)")
     if not fit.converged:
         print(f"warning: {fit.message}")
     if fit.cv:
