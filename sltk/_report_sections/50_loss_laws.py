@@ -66,7 +66,9 @@ def _real_data(ctx, blocks):
             s = summarize_metrics(met, [f"{z}M/{t}" for t in test])
             flags = ", ".join([f"{a['param']} AT BOUND" for a in fit.at_bound]
                               + [f"{k} flat" for k in fit.identifiability.get("flat", [])
-                                 if k not in {a["param"] for a in fit.at_bound}]) or "-"
+                                 if k not in {a["param"] for a in fit.at_bound}]
+                              + [f"{c['params'][0]}-{c['params'][1]} ridge (corr {c['corr']:+.3f})"
+                                 for c in fit.identifiability.get("correlated", [])]) or "-"
             summary.append([f"{z}M", f"{tag} (sltk, this fit)", _f(s["r2"]), _f(s["mae"]), _f(s["rmse"]),
                             _f(s["mean_rel"]), _f(s["worst_rel"]),
                             "yes" if fit.converged else "NO", flags, f"{fit.seconds:.1f}"])
@@ -101,7 +103,8 @@ def _real_data(ctx, blocks):
                         "included). mode mle: the plain summed-Huber fit; predictive: a log-normal prior on the "
                         "multi-power law's beta, gamma, C with its scale chosen by leave-one-schedule-out CV on the "
                         "three fitting curves. 'AT BOUND' marks a parameter on its box bound, 'flat' one whose "
-                        "quadratic profile is wider than 50 % of its value."))
+                        "quadratic profile is wider than 50 % of its value, 'ridge' a pair of parameters correlated beyond "
+                        "0.995 (only a combination of them is determined)."))
     blocks.append(Code("D=$(python -c 'import numerics.laws as l; print(l.loss_data_dir())')\n"
                        + "\n".join(commands), "bash"))
     blocks.append(Text("The commands above reproduce the summary table's fits and held-out metrics (same defaults "
