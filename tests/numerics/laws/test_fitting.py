@@ -331,3 +331,13 @@ def test_at_bound_tolerance_is_relative_to_the_bound():
     th[4], th[5] = 0.007, 5.0 - 4e-13
     at, _ = _identifiability(obj, th, law.bounds(), law.param_names)
     assert at == [{"param": "beta", "bound": "upper", "value": 5.0}]
+
+
+def test_ridge_flag_agrees_with_bootstrap_correlation(llm_data):
+    """400M mpl fit: the L0-A ridge found from the curvature shows up in the bootstrap draws too."""
+    fc = [load_llm_curve("400", s) for s in LLM_FIT_SPLIT]
+    fit = fit_loss_law(fc, "mpl", bootstrap=12, seed=0)
+    pairs = {tuple(c["params"]): c["corr"] for c in fit.identifiability["correlated"]}
+    assert ("L0", "A") in pairs and pairs[("L0", "A")] < -0.995
+    d = fit.bootstrap_params
+    assert np.corrcoef(d[:, 0], d[:, 1])[0, 1] < -0.9
