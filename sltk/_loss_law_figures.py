@@ -122,7 +122,8 @@ def plot_theory_bridge(results, path):
                 ax.xaxis.set_minor_formatter(NullFormatter())
                 ax.set_xlabel("SGD step $r$")
                 ax.set_ylabel(r"risk $\mathcal{P}(r)$")
-                ax.set_title(f"{label}: {law_name} law, " + r"$\hat\alpha$" + f"={fit.params['alpha']:.3g}")
+                hit = " (at its bound)" if any(a["param"] == "alpha" for a in getattr(fit, "at_bound", [])) else ""
+                ax.set_title(f"{label}:\n{law_name} law, " + r"$\hat\alpha$" + f"={fit.params['alpha']:.3g}{hit}")
             axes[row, 0].legend(fontsize=6, title="dashed = fitted", title_fontsize=6)
         fig.tight_layout()
         return save_figure(fig, path)

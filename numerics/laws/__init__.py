@@ -28,6 +28,10 @@ from ._loss_laws import make_law as make_law
 
 # --- fitting and metrics ---
 from ._law_fitting import FIT_METHODS as FIT_METHODS
+from ._law_fitting import FIT_MODES as FIT_MODES
+from ._law_fitting import PRIOR_GRID as PRIOR_GRID
+from ._law_fitting import interval_coverage as interval_coverage
+from ._law_fitting import predictive_interval as predictive_interval
 from ._law_fitting import LawFit as LawFit
 from ._law_fitting import curve_metrics as curve_metrics
 from ._law_fitting import fit_and_predict as fit_and_predict

@@ -25,6 +25,21 @@ One entry point, :func:`fit_loss_law`, returning a :class:`LawFit`:
   phase, which biased a moving-block resampling); refit from the best point; percentile
   intervals for the parameters and, via :meth:`LawFit.predict`, for predictions.
 
+* modes (``mode=``): ``"mle"``, the objective above; ``"predictive"`` (the default of
+  :func:`fit_and_predict` and ``sltk predict --fit``), the objective plus a log-normal prior
+  on the law's shape parameters (:attr:`LossLaw.shape_prior`), its scale chosen by
+  leave-one-schedule-out cross-validation on the fitting curves only. Designed here (not from
+  the papers): the prior is a soft form of the constraint ``beta, gamma in (0, 1)`` that Luo
+  et al. (App. D.2) suggest against degenerate fits. Measured on the real runs in
+  ``benchmarks/bench_loss_law_prediction.py``;
+* diagnostics in every result: parameters on a bound (``at_bound``, also in the message) and
+  the local identifiability (``identifiability``: condition number and quadratic-profile
+  width of each parameter; derived here from the Gauss-Newton curvature);
+* predictive intervals (:meth:`LawFit.predict_interval`): the bootstrap draws' predictions
+  combined with the residual scatter (leave-one-schedule-out residuals in the predictive
+  mode: a cross-validation residual interval in the spirit of jackknife+/conformal
+  prediction, Barber et al. 2021; its coverage on held-out runs is measured, not assumed).
+
 Metrics (:func:`curve_metrics`): R^2, MAE, RMSE, mean relative error (PredE) and worst
 relative error (WorstE), as defined in Luo et al. (2025), Sec. 4.
 
@@ -34,7 +49,10 @@ H. Tissue, V. Wang, L. Wang, arXiv:2408.11029 v2, Sec. 3.4 and Eq. (6); K. Luo e
 2025 (arXiv:2503.12811), App. D.2 and Table 1 (metrics); T. Besiroglu et al., "Chinchilla
 Scaling: A replication attempt", arXiv:2404.10102 (Huber on log loss, L-BFGS-B, grid of
 starts, bootstrap); R. Y. Liu, "Bootstrap procedures under some non-i.i.d. models", Ann. Statist.
-16 (1988) (wild bootstrap); H. R. Kunsch, Ann. Statist. 17 (1989) (blocks for dependent data).
+16 (1988) (wild bootstrap); H. R. Kunsch, Ann. Statist. 17 (1989) (blocks for dependent data);
+T. Hastie, R. Tibshirani, J. Friedman, "The Elements of Statistical Learning", 2nd ed. (2009),
+Sec. 7.10 (cross-validation); R. F. Barber, E. J. Candes, A. Ramdas, R. J. Tibshirani,
+"Predictive inference with the jackknife+", Ann. Statist. 49 (2021).
 """
 
 from __future__ import annotations
@@ -51,7 +69,8 @@ from theory.validate import check_choice, check_int, check_real
 from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law
 
-__all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective", "FIT_METHODS"]
+__all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
+           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "predictive_interval", "interval_coverage"]
 
 FIT_METHODS = ("hybrid", "lbfgsb", "trf")
 
@@ -92,13 +111,41 @@ def _huber(r, delta):
     return val, dval
 
 
-class _Objective:
-    """Summed Huber loss of log residuals over several prepared curves (with gradient)."""
+class _Prior:
+    """Gaussian prior on the logs of some parameters, as extra least-squares residuals.
 
-    def __init__(self, law: LossLaw, caches, losses, delta):
+    ``e_j = (delta / tau) (log theta_j - log mu_j)``: with the data term in its quadratic
+    (Huber) regime ``sum r^2 / 2`` this is the negative log posterior times ``delta^2`` for
+    log-residual noise of standard deviation ``delta`` and a prior of standard deviation
+    ``tau`` on ``log theta_j``.
+    """
+
+    def __init__(self, law: LossLaw, center: dict, tau: float, delta: float):
+        self.idx = np.array([law.param_names.index(k) for k in center], dtype=int)
+        self.logmu = np.log(np.array(list(center.values()), dtype=np.float64))
+        self.tau = float(tau)
+        self.w = delta / self.tau
+        self.center = dict(center)
+
+    def residuals(self, theta, jac=False):
+        t = np.maximum(np.asarray(theta, dtype=np.float64)[self.idx], 1e-4)
+        e = self.w * (np.log(t) - self.logmu)
+        if not jac:
+            return e
+        J = np.zeros((self.idx.size, np.size(theta)))
+        J[np.arange(self.idx.size), self.idx] = self.w / t
+        return e, J
+
+
+class _Objective:
+    """Summed Huber loss of log residuals over several prepared curves (with gradient),
+    plus an optional :class:`_Prior` (``0.5 sum e^2``)."""
+
+    def __init__(self, law: LossLaw, caches, losses, delta, prior: _Prior | None = None):
         self.law, self.caches, self.delta = law, caches, delta
         self.logy = [np.log(y) for y in losses]
         self.n = sum(y.size for y in losses)
+        self.prior = prior
 
     def residuals(self, theta, jac=False):
         rs, Js = [], []
@@ -118,11 +165,25 @@ class _Objective:
     def __call__(self, theta):
         r, J = self.residuals(theta, jac=True)
         val, dval = _huber(r, self.delta)
-        return float(np.sum(val)), J.T @ dval
+        v, g = float(np.sum(val)), J.T @ dval
+        if self.prior is not None:
+            e, Je = self.prior.residuals(theta, jac=True)
+            v, g = v + 0.5 * float(e @ e), g + Je.T @ e
+        return v, g
 
-    def value(self, theta):
+    def data_value(self, theta):
         val, _ = _huber(self.residuals(theta), self.delta)
         return float(np.sum(val))
+
+    def value(self, theta):
+        v = self.data_value(theta)
+        if self.prior is not None:
+            e = self.prior.residuals(theta)
+            v += 0.5 * float(e @ e)
+        return v
+
+    def with_losses(self, losses):
+        return _Objective(self.law, self.caches, losses, self.delta, self.prior)
 
 
 def huber_objective(law, curves, params, delta: float = 1e-3) -> float:
@@ -179,6 +240,14 @@ class LawFit:
     bootstrap_params: np.ndarray | None = None
     lambda_search: list | None = None
     seconds: float = 0.0
+    mode: str = "mle"
+    prior: dict | None = None
+    cv: list | None = None
+    at_bound: list = field(default_factory=list)
+    identifiability: dict = field(default_factory=dict)
+    residual_pool: np.ndarray | None = None
+    residual_source: str = "in-sample"
+    timing: dict = field(default_factory=dict)
 
     def predict(self, history, steps, *, ci: bool = False):
         """Predicted loss; with ``ci=True`` also the bootstrap percentile band ``(lo, hi)``."""
@@ -192,22 +261,89 @@ class LawFit:
         q = 100 * (1 - self.level) / 2
         return pred, np.percentile(draws, q, axis=0), np.percentile(draws, 100 - q, axis=0)
 
+    def predict_interval(self, history, steps, *, level: float | None = None):
+        """Pointwise predictive interval for the *observed* loss at ``steps``.
+
+        Every bootstrap parameter draw's prediction is combined with every log residual of
+        :attr:`residual_pool` (``log y = log L_b + r``): the interval holds both the parameter
+        uncertainty (block wild bootstrap) and the scatter of logged losses about the law. In
+        the predictive mode the pool holds the leave-one-schedule-out residuals of the CV (each
+        fitting curve as predicted by the fit on the others: the error of predicting a *new
+        schedule*); in the mle mode the in-sample residuals (``residual_source`` says which). Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The
+        coverage of this interval on held-out runs is measured in
+        ``benchmarks/bench_loss_law_prediction.py``, not assumed.
+        """
+        return predictive_interval(self.law, self.theta, self.bootstrap_params, self.residual_pool, history, steps,
+                                   level=self.level if level is None else level)
+
+    def describe_mode(self) -> str:
+        """One line saying which fit this is (maximum likelihood or predictive, with its prior)."""
+        if self.mode == "mle":
+            return "mode: mle (plain summed-Huber maximum likelihood, no prior)"
+        tau = self.prior["tau"] if self.prior else None
+        cen = ", ".join(f"{k}={v:g}" for k, v in (self.prior or {}).get("center", {}).items())
+        how = "chosen by leave-one-schedule-out CV on the fitting curves" if self.cv else "given"
+        if tau is None:
+            return f"mode: predictive (prior scale {how}: none, i.e. the mle fit)"
+        return f"mode: predictive (log-normal prior on {cen}, std tau = {tau:g} in log, {how})"
+
     def to_dict(self) -> dict:
         d = {
-            "law": self.law.name, "warmup": self.law.warmup, "method": self.method, "params": self.params,
+            "law": self.law.name, "warmup": self.law.warmup, "method": self.method, "mode": self.mode,
+            "params": self.params,
             "huber": self.huber, "r2": self.r2, "converged": self.converged, "n_starts": self.n_starts,
             "n_agree": self.n_agree, "message": self.message, "per_curve": self.per_curve,
-            "seconds": round(self.seconds, 3),
+            "at_bound": self.at_bound, "identifiability": self.identifiability,
+            "seconds": round(self.seconds, 3), "timing": {k: round(v, 3) for k, v in self.timing.items()},
         }
+        if self.prior is not None:
+            d["prior"] = self.prior
+        if self.cv is not None:
+            d["cv"] = self.cv
         if getattr(self.law, "bin_width", None) is not None:
             d["bin_width"] = self.law.bin_width
         if self.ci is not None:
             d["ci"] = {k: list(v) for k, v in self.ci.items()}
             d["ci_level"] = self.level
             d["n_bootstrap"] = int(len(self.bootstrap_params))
+            d["bootstrap_params"] = np.asarray(self.bootstrap_params).tolist()
+            if self.residual_pool is not None:
+                d["residual_pool"] = np.asarray(self.residual_pool).tolist()
+                d["residual_source"] = self.residual_source
         if self.lambda_search is not None:
             d["lambda_search"] = self.lambda_search
         return d
+
+
+def predictive_interval(law, theta, draws, residuals, history, steps, *, level: float = 0.95):
+    """Pointwise predictive interval ``(pred, lo, hi)`` for observed losses at ``steps``.
+
+    ``draws``: bootstrap parameter vectors (>= 2); ``residuals``: fitted log residuals of the
+    fitting curves (``None``: parameter uncertainty only). The quantiles at ``(1 -+ level)/2``
+    of ``log L(draw) + residual`` over all pairs (draw, residual) at each step. Used by
+    :meth:`LawFit.predict_interval` and by ``sltk predict`` (from the draws stored in the fit
+    JSON).
+    """
+    law = make_law(law)
+    draws = np.atleast_2d(np.asarray(draws, dtype=np.float64))
+    if draws.shape[0] < 2 or draws.shape[1] != len(law.param_names):
+        raise ParameterError("bootstrap", "a fit made with bootstrap >= 2", f"{draws.shape[0]} draws")
+    lev = check_real("level", level, gt=0, lt=1)
+    pred = law.predict(theta, history, steps)
+    cache = law.prepare(history, steps)
+    logd = np.log(np.maximum([law.evaluate(th, cache) for th in draws], 1e-12))
+    res = np.zeros(1) if residuals is None else np.asarray(residuals, dtype=np.float64).ravel()
+    q = (1 - lev) / 2
+    lo, hi = np.empty(pred.size), np.empty(pred.size)
+    for i in range(pred.size):
+        lo[i], hi[i] = np.quantile((logd[:, i][:, None] + res[None, :]).ravel(), [q, 1 - q])
+    return pred, np.exp(lo), np.exp(hi)
+
+
+def interval_coverage(observed, lo, hi) -> float:
+    """Fraction of observed points inside ``[lo, hi]``."""
+    y = np.asarray(observed, dtype=np.float64)
+    return float(np.mean((y >= np.asarray(lo)) & (y <= np.asarray(hi))))
 
 
 def _check_curves(curves):
@@ -249,15 +385,40 @@ def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
         ok = bool(res.success)
         msg = res.message if isinstance(res.message, str) else res.message.decode()
     else:
-        def fun(x):
-            return obj.residuals(x * s)
+        prior = obj.prior
+        loss = "huber"
+        if prior is None:
+            def fun(x):
+                return obj.residuals(x * s)
 
-        def jac(x):
-            return obj.residuals(x * s, jac=True)[1] * s[None, :]
+            def jac(x):
+                return obj.residuals(x * s, jac=True)[1] * s[None, :]
+        else:
+            n = obj.n
+
+            def fun(x):
+                return np.concatenate([obj.residuals(x * s), prior.residuals(x * s)])
+
+            def jac(x):
+                J = obj.residuals(x * s, jac=True)[1]
+                Je = prior.residuals(x * s, jac=True)[1]
+                return np.vstack([J, Je]) * s[None, :]
+
+            def loss(z):
+                # Huber on the n data residuals, plain squares on the prior residuals
+                out = np.empty((3, z.size))
+                out[0], out[1], out[2] = z, 1.0, 0.0
+                d = z[:n]
+                big = d > 1.0
+                sq = np.sqrt(np.where(big, d, 1.0))
+                out[0, :n] = np.where(big, 2.0 * sq - 1.0, d)
+                out[1, :n] = np.where(big, 1.0 / sq, 1.0)
+                out[2, :n] = np.where(big, -0.5 / (sq * np.where(big, d, 1.0)), 0.0)
+                return out
 
         lo_s, hi_s = lo / s, hi / s
         x0 = np.clip(th0 / s, lo_s + 1e-12 * (hi_s - lo_s), hi_s - 1e-12 * (hi_s - lo_s))
-        res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss="huber", f_scale=obj.delta,
+        res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss=loss, f_scale=obj.delta,
                             method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
         th = res.x * s
         ok = res.status > 0
@@ -265,10 +426,10 @@ def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
     return th, obj.value(th), ok, msg
 
 
-def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=()):
-    caches = [law.prepare(c.history, c.steps) for c in curves]
+def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=(), prior=None, caches=None):
+    caches = [law.prepare(c.history, c.steps) for c in curves] if caches is None else caches
     losses = [c.loss for c in curves]
-    obj = _Objective(law, caches, losses, delta)
+    obj = _Objective(law, caches, losses, delta, prior)
     grid = list(extra_starts) + list(law.initial_grid(caches, losses))
     vals = np.array([obj.value(th) for th in grid])
     order = np.argsort(vals)[:n_starts]
@@ -294,10 +455,110 @@ def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_star
     return th, val, converged, agree, msg, starts, obj
 
 
+FIT_MODES = ("mle", "predictive")
+#: prior scales tau (std of the log-normal prior on the shape parameters) tried by the CV of
+#: the predictive mode; inf = no prior (the mle fit)
+PRIOR_GRID = (np.inf, 2.0, 1.0, 0.5, 0.25, 0.125, 0.0625)
+
+
+def _identifiability(obj: _Objective, theta, bounds, names) -> tuple[list, dict]:
+    """Bound hits and the local identifiability of each parameter (quadratic profile).
+
+    Gauss-Newton curvature ``H = J^T J`` of the log residuals (plus the prior's), in relative
+    coordinates ``theta_i (1 + u_i)`` (absolute ones for parameters within 1e-2 of zero);
+    ``rel_width_i = sqrt(s^2 (H^-1)_ii)``, ``s^2`` the residual variance: the half-width of the
+    quadratic approximation of the profile likelihood's 1-sigma interval, relative to the
+    value. It assumes independent residuals, so it is a *lower* bound on the real width for
+    autocorrelated training-loss noise. ``flat`` lists parameters with ``rel_width > 0.5``
+    or at a bound; ``condition`` is the condition number of the relative-coordinate curvature.
+    """
+    th = np.asarray(theta, dtype=np.float64)
+    at = []
+    for n, v, (lo, hi) in zip(names, th, bounds):
+        span = hi - lo
+        # within 1e-9 of the span plus 1e-7 of the bound itself (a wide box such as C in
+        # [1e-6, 1e4] must not flag C = 0.007 as being on its lower bound)
+        base = 1e-9 * span if np.isfinite(span) else 0.0
+        if v - lo <= base + 1e-7 * abs(lo) + 1e-12:
+            at.append({"param": n, "bound": "lower", "value": float(lo)})
+        elif hi - v <= base + 1e-7 * abs(hi) + 1e-12:
+            at.append({"param": n, "bound": "upper", "value": float(hi)})
+    r, J = obj.residuals(th, jac=True)
+    D = np.where(np.abs(th) > 1e-2, np.abs(th), 1.0)
+    Js = J * D[None, :]
+    H = Js.T @ Js
+    if obj.prior is not None:
+        _, Je = obj.prior.residuals(th, jac=True)
+        Jes = Je * D[None, :]
+        H = H + Jes.T @ Jes / max(obj.delta, 1e-300) ** 2 * float(np.mean(r ** 2))
+    dof = max(r.size - th.size, 1)
+    s2 = float(r @ r) / dof
+    ev = np.linalg.eigvalsh(H)
+    cond = float(ev[-1] / ev[0]) if ev[0] > 0 else float("inf")
+    try:
+        cov = np.linalg.inv(H) * s2
+        width = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    except np.linalg.LinAlgError:
+        width = np.full(th.size, np.inf)
+    rel = {n: float(w) for n, w in zip(names, width)}
+    flat = sorted({n for n, w in rel.items() if not w <= 0.5} | {a["param"] for a in at}, key=list(names).index)
+    corr = []
+    if np.all(np.isfinite(width)) and np.all(width > 0):
+        R = cov / np.outer(width, width)
+        for i in range(th.size):
+            for j in range(i + 1, th.size):
+                if abs(R[i, j]) > 0.995:
+                    corr.append({"params": [names[i], names[j]], "corr": float(R[i, j])})
+    return at, {"condition": cond, "rel_width": rel, "flat": flat, "correlated": corr,
+                "note": "quadratic profile, independent-residual approximation (a lower bound on the width); "
+                        "correlated: pairs with |correlation| > 0.995 (a ridge: only a combination is determined)"}
+
+
+def _log_resid(law, theta, cache, y):
+    return np.log(y) - np.log(np.maximum(law.evaluate(theta, cache), 1e-12))
+
+
+def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid):
+    """Leave-one-schedule-out CV of the prior scale on the fitting curves only.
+
+    For every curve ``i`` the law is fitted (with each ``tau`` of ``grid``, warm-started along
+    the continuation path from the strongest prior to the weakest, plus the best grid start)
+    on the other curves and scored by the RMSE of the log residuals of curve ``i``; the ``tau``
+    with the smallest mean score wins.
+    """
+    grid = tuple(sorted(grid))
+    if len(curves) < 2:
+        raise ParameterError("curves", "at least 2 fitting curves for the leave-one-schedule-out CV of "
+                             "mode='predictive' (or give prior_scale, or use mode='mle')", len(curves))
+    caches = [law.prepare(c.history, c.steps) for c in curves]
+    center = law.shape_prior
+    scores = np.zeros((len(grid), len(curves)))
+    held_res = [[None] * len(curves) for _ in grid]
+    for i, held in enumerate(curves):
+        tr = [c for j, c in enumerate(curves) if j != i]
+        trc = [caches[j] for j in range(len(curves)) if j != i]
+        prev = None
+        for g, tau in enumerate(grid):
+            prior = None if not np.isfinite(tau) else _Prior(law, center, tau, delta)
+            extra = [] if prev is None else [prev]
+            ns = n_starts if prev is None else min(n_starts, 2)
+            th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc)[0]
+            prev = th
+            held_res[g][i] = _log_resid(law, th, caches[i], held.loss)
+            scores[g, i] = float(np.sqrt(np.mean(held_res[g][i] ** 2)))
+    mean = scores.mean(axis=1)
+    best = int(np.argmin(mean))
+    table = [{"tau": (None if not np.isfinite(t) else float(t)), "mean_rmse_log": float(m),
+              "per_curve": {c.name: float(v) for c, v in zip(curves, row)}}
+             for t, m, row in zip(grid, mean, scores)]
+    return float(grid[best]), table, np.concatenate(held_res[best])
+
+
 def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float | None = 0.999,
                  fit_lambda: bool = False, warmup: str | None = None, bin_width: int | None = None,
                  n_starts: int | None = None, huber_delta: float = 1e-3, bounds=None, bootstrap: int = 0,
-                 level: float = 0.95, block: int | None = None, seed: int = 0, maxiter: int = 3000) -> LawFit:
+                 level: float = 0.95, block: int | None = None, seed: int = 0, maxiter: int = 3000,
+                 mode: str = "mle", prior_scale: float | None = None, prior_grid=None) -> LawFit:
     """Fit a loss law jointly to one or more curves.
 
     Parameters
@@ -332,6 +593,17 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         Block length in logged points (default ``ceil(n^(1/3))`` per curve).
     seed : int
         Seed of the bootstrap resampling.
+    mode : {"mle", "predictive"}
+        ``"mle"``: the summed Huber objective alone. ``"predictive"``: plus a log-normal prior
+        of standard deviation ``tau`` (in log) on the law's shape parameters
+        (:attr:`LossLaw.shape_prior`: beta and gamma of the multi-power law, centred at 0.5;
+        alpha of the Tissue law), with ``tau`` chosen by leave-one-schedule-out
+        cross-validation on ``curves`` only (needs >= 2 curves; the held-out runs one wants to
+        predict never enter). The result says which mode it is (``mode``, ``prior``, ``cv``).
+    prior_scale : float, optional
+        ``tau`` of the predictive mode, skipping the CV (``inf`` = no prior).
+    prior_grid : sequence of float, optional
+        The ``tau`` values the CV tries (default :data:`PRIOR_GRID`).
 
     Returns
     -------
@@ -381,6 +653,32 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     bnds = list(bounds) if bounds is not None else law.bounds()
     if len(bnds) != len(law.param_names) or any(not lo < hi for lo, hi in bnds):
         raise ParameterError("bounds", f"{len(law.param_names)} pairs lo < hi", bnds)
+    mode = check_choice("mode", mode, FIT_MODES)
+    prior, cv_table, prior_info, loso_res = None, None, None, None
+    t_cv = 0.0
+    if mode == "predictive":
+        if fit_lambda:
+            raise ParameterError("fit_lambda", "False with mode='predictive'", True)
+        grid = tuple(PRIOR_GRID if prior_grid is None else prior_grid)
+        if not grid or any(not (t > 0) for t in grid):
+            raise ParameterError("prior_grid", "a non-empty list of prior scales > 0 (inf allowed)", grid)
+        if prior_scale is None:
+            prior_scale, cv_table, loso_res = _choose_prior_scale(law, curves, method, n_starts, delta, bnds,
+                                                                  maxiter, grid)
+        else:
+            try:
+                prior_scale = float(prior_scale)
+            except (TypeError, ValueError):
+                raise ParameterError("prior_scale", "a number > 0 (inf = no prior)", prior_scale) from None
+            if not prior_scale > 0:
+                raise ParameterError("prior_scale", "> 0 (inf = no prior)", prior_scale)
+        t_cv = time.perf_counter() - t0
+        if np.isfinite(prior_scale):
+            prior = _Prior(law, law.shape_prior, prior_scale, delta)
+        prior_info = {"center": dict(law.shape_prior), "tau": float(prior_scale) if np.isfinite(prior_scale) else None,
+                      "on": "log of the parameters", "chosen_by": "loo-schedule CV" if cv_table else "given"}
+    elif prior_scale is not None or prior_grid is not None:
+        raise ParameterError("prior_scale", "only with mode='predictive'", prior_scale)
 
     search = None
     if fit_lambda:
@@ -406,7 +704,13 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                                                            [cache_fits[best_x][0]])
         conv = bool(conv and res.success)
     else:
-        th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter)
+        th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter,
+                                                           prior=prior)
+    val = obj.data_value(th)
+    at_bound, ident = _identifiability(obj, th, bnds, law.param_names)
+    if at_bound:
+        msg = msg + "; AT A BOUND: " + ", ".join(f"{a['param']} at its {a['bound']} bound {a['value']:g}"
+                                                  for a in at_bound)
 
     per_curve, ys, ps = {}, [], []
     for c, cache in zip(curves, obj.caches):
@@ -419,10 +723,20 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                                                              else "no second start reached the best objective"))
     fit = LawFit(law=law, theta=th, params=law.params_dict(th), huber=val, r2=pooled["r2"], converged=conv,
                  n_starts=len(starts), n_agree=agree, message=f"{msg}; {verdict}", method=method,
-                 per_curve=per_curve, starts=starts, level=level, lambda_search=search)
+                 per_curve=per_curve, starts=starts, level=level, lambda_search=search, mode=mode,
+                 prior=prior_info, cv=cv_table, at_bound=at_bound, identifiability=ident)
+    if loso_res is not None:
+        # the scatter of a *new schedule* about the law: log residuals of each fitting curve
+        # predicted by the fit on the others (at the chosen prior scale), from the CV
+        fit.residual_pool, fit.residual_source = loso_res, "leave-one-schedule-out"
+    else:
+        fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
+        fit.residual_source = "in-sample"
+    t_b = time.perf_counter()
     if bootstrap:
         _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
     fit.seconds = time.perf_counter() - t0
+    fit.timing = {"cv": t_cv, "fit": t_b - t0 - t_cv, "bootstrap": time.perf_counter() - t_b}
     return fit
 
 
@@ -440,7 +754,7 @@ def _bootstrap(fit: LawFit, curves, obj: _Objective, bnds, n_boot, block, seed, 
             nb = int(np.ceil(n / b))
             signs = np.repeat(rng.choice([-1.0, 1.0], size=nb), b)[:n]   # one Rademacher sign per block
             new_logy.append(fl + r * signs)
-        o = _Objective(law, obj.caches, [np.exp(v) for v in new_logy], obj.delta)
+        o = obj.with_losses([np.exp(v) for v in new_logy])
         th, _, _, _ = _local_fit(o, fit.theta, bnds, fit.method, maxiter)
         draws.append(th)
     draws = np.array(draws)
@@ -450,18 +764,26 @@ def _bootstrap(fit: LawFit, curves, obj: _Objective, bnds, n_boot, block, seed, 
               for i, n in enumerate(law.param_names)}
 
 
-def fit_and_predict(fit_curves, test_curves, law="tissue", **fit_kwargs):
+def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predictive", **fit_kwargs):
     """Fit ``law`` on ``fit_curves`` and evaluate it on ``test_curves``.
 
+    The fit is in ``mode="predictive"`` by default (the prior scale chosen by
+    leave-one-schedule-out CV on ``fit_curves`` only), ``mode="mle"`` for the plain fit.
     Returns ``(fit, metrics)`` with ``metrics[name] = curve_metrics(...)`` for every curve of
-    both lists (fitted ones included, flagged by ``fit.per_curve``).
+    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap, each
+    test curve's metrics also hold ``coverage``, the fraction of its points inside the
+    predictive interval.
     """
     fit_curves = _check_curves(fit_curves)
     test_curves = _check_curves(test_curves) if test_curves else []
-    fit = fit_loss_law(fit_curves, law, **fit_kwargs)
+    fit = fit_loss_law(fit_curves, law, mode=mode, **fit_kwargs)
     metrics = {}
     for c in list(fit_curves) + list(test_curves):
         metrics[c.name] = curve_metrics(c.loss, fit.predict(c.history, c.steps))
+        if fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2 \
+                and any(c is t for t in test_curves):
+            _, lo, hi = fit.predict_interval(c.history, c.steps)
+            metrics[c.name]["coverage"] = interval_coverage(c.loss, lo, hi)
     return fit, metrics
 
 

@@ -9,7 +9,9 @@ with its licence and README, so every install loads it by name
 (``load_llm_curve(400, "cosine_24000")``); the environment variable ``SLTK_DATA_DIR`` (or the
 ``data_dir=`` argument, ``--data-dir`` on the command line) points at another copy. Every run warms up linearly from 0 to ``3e-4`` over the first
 2160 updates, which are *not* in the files: :func:`llm_run_history` rebuilds the exact
-per-update history from the run name (checked against the logged ``lr`` column to 1e-12).
+per-update history from the run name (checked against the logged ``lr`` column to 1e-9), and
+:func:`read_loss_csv` -- so ``sltk fit``/``sltk predict`` too -- uses it for any file named
+after a packaged run whose ``lr`` column matches; other files get an interpolated history.
 
 References
 ----------
@@ -67,6 +69,7 @@ class LossCurve:
     steps: np.ndarray
     loss: np.ndarray
     history: LRHistory
+    history_source: str = "given"
 
     def __post_init__(self):
         s = np.asarray(self.steps)
@@ -88,17 +91,28 @@ class LossCurve:
     def subset(self, mask) -> "LossCurve":
         """The same run restricted to some logged points."""
         m = np.asarray(mask)
-        return LossCurve(self.name, self.steps[m], self.loss[m], self.history)
+        return LossCurve(self.name, self.steps[m], self.loss[m], self.history, self.history_source)
 
 
-def read_loss_csv(path, *, warmup_steps: int = 0, peak: float | None = None,
-                  interpolation: str = "linear", name: str | None = None) -> LossCurve:
+def read_loss_csv(path, *, warmup_steps: int | None = None, peak: float | None = None,
+                  interpolation: str = "linear", name: str | None = None, history: str = "auto") -> LossCurve:
     """Read a ``step,lr,loss`` CSV (extra columns ignored) into a :class:`LossCurve`.
 
-    The per-update history is rebuilt from the ``lr`` column by
-    :func:`~numerics.laws._annealing.lr_history_from_table` (linear warmup over ``warmup_steps``
-    prepended). A missing file or column, or a non-numeric value, raises
-    :class:`theory.ParameterError` naming the file and the line.
+    The per-update history is, with ``history="auto"`` (default):
+
+    * **exact** for a packaged run of Luo et al. (2025): a file named after one of
+      :data:`LLM_SCHEDULES` whose logged ``lr`` column matches :func:`llm_run_history` to
+      relative 1e-9 at every logged step gets that exact per-update history, including the
+      2160-step linear warmup that the files do not contain (``warmup_steps`` must then be
+      ``None`` or 2160);
+    * otherwise **interpolated** from the ``lr`` column by
+      :func:`~numerics.laws._annealing.lr_history_from_table` (linear warmup over
+      ``warmup_steps`` updates prepended, default 0).
+
+    ``history="interpolate"`` forces the second route. The route taken is recorded in
+    :attr:`LossCurve.history_source` (``"exact: ..."`` or ``"interpolated: ..."``), and
+    ``sltk fit``/``sltk predict`` print it. A missing file or column, or a non-numeric value,
+    raises :class:`theory.ParameterError` naming the file and the line.
     """
     p = Path(path)
     if not p.is_file():
@@ -134,9 +148,32 @@ def read_loss_csv(path, *, warmup_steps: int = 0, peak: float | None = None,
     a = np.asarray(rows)
     if np.any(a[:, 0] != np.round(a[:, 0])) or np.any(a[:, 0] < 1):
         raise ParameterError(f"step in {p}", "integers >= 1", "a non-integer or non-positive step")
-    hist = lr_history_from_table(a[:, 0], a[:, 1], warmup_steps=warmup_steps, peak=peak,
-                                 interpolation=interpolation)
-    return LossCurve(name or p.stem, a[:, 0].astype(np.int64), a[:, 2], hist)
+    check_choice("history", history, ("auto", "interpolate"))
+    steps = a[:, 0].astype(np.int64)
+    if warmup_steps is not None:
+        check_int("warmup_steps", warmup_steps, ge=0)
+    if history == "auto" and warmup_steps in (None, LLM_WARMUP) and peak in (None, LLM_PEAK):
+        exact = _exact_packaged_history(p.stem, steps, a[:, 1])
+        if exact is not None:
+            src = (f"exact: packaged run schedule {p.stem} (Luo et al. 2025), linear warmup 0 -> {LLM_PEAK:g} "
+                   f"over {LLM_WARMUP} updates, matches the logged lr column")
+            return LossCurve(name or p.stem, steps, a[:, 2], exact, src)
+    w = 0 if warmup_steps is None else warmup_steps
+    hist = lr_history_from_table(a[:, 0], a[:, 1], warmup_steps=w, peak=peak, interpolation=interpolation)
+    src = (f"interpolated: {interpolation} interpolation of the logged lr column between logged steps, "
+           f"linear warmup over {w} updates prepended")
+    return LossCurve(name or p.stem, steps, a[:, 2], hist, src)
+
+
+def _exact_packaged_history(stem: str, steps, lr_logged):
+    """The exact history of a packaged run if the file is one (name and lr column agree), else None."""
+    if stem not in LLM_SCHEDULES or steps.min() < LLM_WARMUP:
+        return None
+    hist = llm_run_history(stem)
+    if steps.max() > hist.horizon:
+        return None
+    rel = np.max(np.abs(hist.rate_at(steps) - lr_logged) / np.maximum(np.abs(lr_logged), 1e-300))
+    return hist if rel <= 1e-9 else None
 
 
 def loss_data_dir() -> Path:
@@ -204,10 +241,10 @@ def load_llm_curve(size, schedule: str, *, data_dir=None, check_lr: bool = True)
     if not path.is_file():
         raise ParameterError("data", f"the file {path} (set SLTK_DATA_DIR to the llm-loss-curves folder)", "missing")
     raw = read_loss_csv(path, name=f"{size}M/{schedule}")
-    hist = llm_run_history(schedule)
+    if raw.history_source.startswith("exact"):
+        return raw
     if check_lr:
-        lr_logged = np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
-        rel = np.max(np.abs(hist.rate_at(raw.steps) - lr_logged) / lr_logged)
-        if rel > 1e-9:
-            raise ParameterError("schedule", f"a history matching the logged lr column of {path}", f"rel. error {rel:.2e}")
-    return LossCurve(raw.name, raw.steps, raw.loss, hist)
+        raise ParameterError("schedule", f"a history matching the logged lr column of {path}",
+                             "the logged lr column differs from the run's schedule")
+    src = f"exact: run schedule {schedule} (Luo et al. 2025), NOT checked against the logged lr column"
+    return LossCurve(raw.name, raw.steps, raw.loss, llm_run_history(schedule), src)

@@ -63,6 +63,8 @@ class LossLaw(abc.ABC):
     default_method: ClassVar[str] = "lbfgsb"
     default_starts: ClassVar[int] = 4
     screen_starts: ClassVar[bool] = False   # successive halving of the starts (for costly laws)
+    #: centre of the log-normal prior of the predictive fitting mode (shape parameters only)
+    shape_prior: ClassVar[dict] = {}
     warmup: str = "peak"
 
     # ------------------------------------------------------------ parameters
@@ -169,6 +171,7 @@ class TissueLaw(LossLaw):
 
     name: ClassVar[str] = "tissue"
     param_names: ClassVar[tuple] = ("L0", "A", "alpha", "C")
+    shape_prior: ClassVar[dict] = {"alpha": 0.5}
 
     def __init__(self, lam: float = 0.999, warmup: str = "peak"):
         self.lam = check_real("lambda", lam, ge=0.0, lt=1.0)
@@ -261,6 +264,11 @@ class MultiPowerLaw(LossLaw):
     default_method: ClassVar[str] = "trf"
     default_starts: ClassVar[int] = 3
     screen_starts: ClassVar[bool] = True
+    #: beta, gamma: the middle of (0, 1), the range to which Luo et al. (App. D.2) suggest
+    #: constraining them against the collapse of fits to degenerate corners; C: 1, i.e. G
+    #: half-saturates after O(1) in ``eta^-gamma S_k`` units. The degenerate corners seen on the
+    #: real runs (beta -> 0 with B -> large; C -> 0 with gamma > 1) are far out in this prior.
+    shape_prior: ClassVar[dict] = {"beta": 0.5, "gamma": 0.5, "C": 1.0}
 
     def __init__(self, warmup: str = "half", bin_width: int = 32):
         self.warmup = check_choice("warmup", warmup, WARMUP_CONVENTIONS)

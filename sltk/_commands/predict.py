@@ -1,9 +1,16 @@
-"""``sltk predict --params FIT.json CURVES...``: predict curves with a fitted loss law.
+"""``sltk predict (--params FIT.json | --fit CURVE ...) CURVES...``: predict curves with a loss law.
 
-``FIT.json`` is what ``sltk fit --out DIR`` writes (or the object ``sltk fit --json`` prints).
-For every CSV (``step,lr,loss``) it prints the error metrics (R^2, MAE, RMSE, mean and worst
-relative error); ``--json`` prints one object ``{"law", "params", "curves": [{"file",
-"metrics", "steps", "observed", "predicted"}]}``.
+Either ``--params FIT.json`` (what ``sltk fit --out DIR`` writes, or the object ``sltk fit
+--json`` prints), or ``--fit CURVE`` (repeatable) to fit here first, by default in the
+**predictive** mode (``--mode predictive``: log-normal prior on the law's shape parameters,
+its scale chosen by leave-one-schedule-out cross-validation on the ``--fit`` curves only;
+``--mode mle`` for the plain fit). The output says which mode the fit is. For every CSV
+(``step,lr,loss``) it prints the error metrics (R^2, MAE, RMSE, mean and worst relative
+error) and, when the fit carries bootstrap draws (``--bootstrap N`` here or in ``sltk fit``),
+the pointwise predictive interval and its coverage of the observed points; ``--json`` prints
+one object ``{"law", "mode", "params", "curves": [{"file", "history", "metrics", "steps",
+"observed", "predicted", "lo", "hi"}]}``. Histories: exact for the packaged runs, else
+interpolated from the ``lr`` column (see ``sltk fit``).
 """
 
 from __future__ import annotations
@@ -14,14 +21,33 @@ from pathlib import Path
 from .._output import format_table, print_json
 
 COMMAND = "predict"
-HELP = "predict loss curves with a fitted law (from sltk fit) and report the errors"
+HELP = "predict loss curves with a fitted law (from sltk fit, or fitted here in predictive mode)"
 
 
 def add_arguments(p):
-    p.add_argument("--params", required=True, help="fit JSON written by sltk fit")
+    from numerics.laws import FIT_METHODS, WARMUP_CONVENTIONS
+
+    p.add_argument("--params", default=None, help="fit JSON written by sltk fit")
+    p.add_argument("--fit", action="append", default=None, metavar="CURVE",
+                   help="fit on this CSV first (repeat for several curves) instead of --params")
     p.add_argument("curves", nargs="+", metavar="CURVE", help="CSV files with columns step,lr,loss")
+    p.add_argument("--law", choices=("tissue", "mpl"), default="mpl", help="with --fit: the law (default mpl)")
+    p.add_argument("--mode", choices=("predictive", "mle"), default="predictive",
+                   help="with --fit: predictive (default; prior scale by leave-one-schedule-out CV) or mle")
+    p.add_argument("--prior-scale", type=float, default=None, help="with --fit --mode predictive: prior std tau")
+    p.add_argument("--lambda", dest="lam", type=float, default=0.999, help="with --fit, tissue: lambda")
+    p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None, help="with --fit: warmup convention")
+    p.add_argument("--method", choices=FIT_METHODS, default=None, help="with --fit: optimiser (law default)")
+    p.add_argument("--starts", type=int, default=None, help="with --fit: multi-starts (law default)")
+    p.add_argument("--bin-width", type=int, default=None, help="with --fit, mpl: loss-drop binning (default 32)")
+    p.add_argument("--bootstrap", type=int, default=0,
+                   help="with --fit: bootstrap refits for the predictive intervals (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--warmup-steps", type=int, default=None, help="warmup updates missing from the logs "
-                   "(default: the value stored in the fit JSON, else 0)")
+                   "(default: the value stored in the fit JSON; exact for the packaged runs, else 0)")
+    p.add_argument("--history", choices=("auto", "interpolate"), default=None,
+                   help="auto: exact history for packaged runs, interpolated lr column otherwise "
+                   "(default: as in the fit JSON, else auto)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -38,24 +64,70 @@ def read_params(path):
 
 
 def run(args) -> int:
-    from numerics.laws import curve_metrics
-    from numerics.laws import law_from_params
+    import numpy as np
 
-    from .fit import load_curves
+    from numerics.laws import curve_metrics, interval_coverage, law_from_params, predictive_interval
+    from theory import ParameterError
+    from theory.validate import check_int
 
-    obj = read_params(args.params)
-    law, theta = law_from_params(obj)
-    w = args.warmup_steps if args.warmup_steps is not None else int(obj.get("warmup_steps", 0) or 0)
-    curves = load_curves(args.curves, w)
+    from .fit import check_fit_args, do_fit, load_curves
+
+    if (args.params is None) == (args.fit is None):
+        raise ParameterError("--params/--fit", "exactly one of --params FIT.json or --fit CURVE", "both or neither")
+    args.fit_lambda = False
+    if args.fit is not None:
+        check_fit_args(args, len(args.fit))
+        w = args.warmup_steps
+        hist = args.history or "auto"
+        fit_curves = load_curves(args.fit, w, hist)
+    else:
+        obj = read_params(args.params)
+        law, theta = law_from_params(obj)
+        w = args.warmup_steps if args.warmup_steps is not None else obj.get("warmup_steps")
+        hist = args.history or obj.get("history") or "auto"
+    if w is not None:
+        check_int("--warmup-steps", w, ge=0)
+    curves = load_curves(args.curves, w, hist)
+    if args.fit is not None:
+        fit = do_fit(args, fit_curves)
+        law, theta = fit.law, fit.theta
+        mode_line = fit.describe_mode()
+        mode = fit.mode
+        draws = fit.bootstrap_params
+        resid = fit.residual_pool
+        level = fit.level
+    else:
+        mode = obj.get("mode", "unknown")
+        mode_line = f"mode: {mode} (from {args.params})"
+        if mode == "mle":
+            mode_line += " -- for prediction, fit with --mode predictive or use sltk predict --fit"
+        draws = np.asarray(obj["bootstrap_params"]) if obj.get("bootstrap_params") else None
+        resid = np.asarray(obj["residual_pool"]) if obj.get("residual_pool") else None
+        level = float(obj.get("ci_level", 0.95))
     res = []
     for c in curves:
-        pred = law.predict(theta, c.history, c.steps)
-        res.append({"file": c.name, "metrics": curve_metrics(c.loss, pred), "steps": c.steps,
-                    "observed": c.loss, "predicted": pred})
+        r = {"file": c.name, "history": c.history_source}
+        if draws is not None and len(draws) >= 2:
+            pred, lo, hi = predictive_interval(law, theta, draws, resid, c.history, c.steps, level=level)
+            r["coverage"] = interval_coverage(c.loss, lo, hi)
+            r["lo"], r["hi"] = lo, hi
+        else:
+            pred = law.predict(theta, c.history, c.steps)
+        r.update({"metrics": curve_metrics(c.loss, pred), "steps": c.steps, "observed": c.loss, "predicted": pred})
+        res.append(r)
     if args.json:
-        print_json({"law": law.name, "params": law.params_dict(theta), "warmup_steps": w, "curves": res})
+        out = {"law": law.name, "mode": mode, "params": law.params_dict(theta), "warmup_steps": w, "curves": res}
+        if args.fit is not None:
+            out["fit"] = fit.to_dict()
+        print_json(out)
     else:
+        print(mode_line)
+        cov = any("coverage" in r for r in res)
         rows = [[r["file"], f"{r['metrics']['r2']:.5f}", f"{r['metrics']['mae']:.4g}", f"{r['metrics']['rmse']:.4g}",
-                 f"{r['metrics']['mean_rel']:.3%}", f"{r['metrics']['worst_rel']:.3%}"] for r in res]
-        print(format_table(["curve", "R2", "MAE", "RMSE", "mean rel", "worst rel"], rows))
+                 f"{r['metrics']['mean_rel']:.3%}", f"{r['metrics']['worst_rel']:.3%}"]
+                + ([f"{r['coverage']:.0%}"] if cov else []) for r in res]
+        print(format_table(["curve", "R2", "MAE", "RMSE", "mean rel", "worst rel"]
+                           + ([f"{level:.0%} interval coverage"] if cov else []), rows))
+        for c in curves:
+            print(f"history of {c.name}: {c.history_source}")
     return 0

@@ -113,3 +113,72 @@ def test_report_section_fast(tmp_path):
     summary = build_report(tmp_path, fast=True, only=["50_loss_laws"])
     assert summary["sections"] and not summary["failed"], summary
     assert (tmp_path / "loss_laws" / "theory_bridge.png").is_file()
+
+
+def test_packaged_files_get_the_exact_history_in_cli_and_api(llm_data, tmp_path, capsys):
+    """A packaged run read by path (as ``sltk fit`` does) carries the exact history with its warmup,
+    identical to the API's ``load_llm_curve``; a copy whose lr column differs is interpolated, and says so."""
+    path = loss_data_dir() / "csv_400" / "cosine_24000.csv"
+    by_path = read_loss_csv(path)
+    api = load_llm_curve(400, "cosine_24000")
+    assert by_path.history_source.startswith("exact") and by_path.history.warmup == 2160
+    np.testing.assert_array_equal(by_path.history.eta, api.history.eta)
+    forced = read_loss_csv(path, history="interpolate")
+    assert forced.history_source.startswith("interpolated") and forced.history.warmup == 0
+    # a user file with the same name but a different lr column: interpolation, said so
+    rows = path.read_text().splitlines()
+    bad = [rows[0]] + [",".join([r.split(",")[0], str(float(r.split(",")[1]) * 1.01), r.split(",")[2]]) for r in rows[1:]]
+    (tmp_path / "cosine_24000.csv").write_text("\n".join(bad) + "\n")
+    user = read_loss_csv(tmp_path / "cosine_24000.csv", warmup_steps=2160)
+    assert user.history_source.startswith("interpolated") and user.history.warmup == 2160
+    # the CLI reports the route per file in text and JSON
+    assert main(["fit", str(path), "--law", "tissue", "--starts", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["histories"][str(path)].startswith("exact")
+    from numerics.laws import fit_loss_law
+    fit = fit_loss_law([api], "tissue", n_starts=1)
+    assert out["params"]["alpha"] == pytest.approx(fit.params["alpha"], rel=1e-9)
+
+
+def test_predict_fit_defaults_to_predictive_mode_and_matches_the_api(curves, capsys):
+    """``sltk predict --fit`` fits in predictive mode (labelled), gives the API's numbers, and prints
+    interval coverage with a bootstrap; ``--params`` from an mle fit says it is one."""
+    from numerics.laws import fit_loss_law
+
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
+                 "--bootstrap", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule CV"
+    assert 0.0 <= out["curves"][0]["coverage"] <= 1.0 and len(out["curves"][0]["lo"]) == len(out["curves"][0]["steps"])
+    tau = out["fit"]["prior"]["tau"]
+    api = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
+                       prior_scale=np.inf if tau is None else tau)
+    assert out["fit"]["params"]["alpha"] == pytest.approx(api.params["alpha"], rel=1e-9)
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
+                 "--mode", "mle"]) == 0
+    text = capsys.readouterr().out
+    assert "mode: mle" in text and "history of" in text
+
+
+def test_fit_text_marks_bounds_mode_and_identifiability(curves, capsys):
+    assert main(["fit", curves[0], "--law", "tissue", "--starts", "1"]) == 0
+    text = capsys.readouterr().out
+    # one constant-schedule curve: S2 = 0, the annealing coefficient C is not identified
+    assert "mode: mle" in text and "rel. width" in text and "condition" in text
+    assert "flat directions" in text and " C" in text.split("flat directions")[1]
+    assert main(["fit", *curves[:2], "--law", "tissue", "--json", "--starts", "1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "mle" and out["at_bound"] == [] and "condition" in out["identifiability"]
+
+
+@pytest.mark.parametrize("argv,flag", [
+    (["predict", "X.csv"], "--params/--fit"),
+    (["fit", "X.csv", "--prior-scale", "1"], "--prior-scale"),
+    (["fit", "X.csv", "--mode", "predictive"], "--mode predictive"),
+    (["fit", "X.csv", "--bin-width", "0", "--law", "mpl"], "--bin-width"),
+    (["fit", "X.csv", "--starts", "0"], "--starts"),
+])
+def test_bad_fit_options_refused_before_work(argv, flag, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert flag in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -145,7 +145,8 @@ def test_tissue_recovers_parameters(method):
 def test_mpl_recovers_curves_and_predicts():
     law = MultiPowerLaw()
     true = dict(zip(law.param_names, [2.5, 0.6, 0.45, 500.0, 2.0, 0.55, 0.6]))
-    fit, met = fit_and_predict(_synthetic(law, true, SCHEDS), _synthetic(law, true, HELD), law, n_starts=2)
+    fit, met = fit_and_predict(_synthetic(law, true, SCHEDS), _synthetic(law, true, HELD), law, n_starts=2,
+                               mode="mle")
     assert fit.converged, fit.message
     assert met["wsd"]["worst_rel"] < 1e-3
     assert fit.params["alpha"] == pytest.approx(0.45, rel=0.05)
@@ -220,7 +221,123 @@ def test_official_mpl_parameters_reproduce_real_curves(llm_data):
 def test_real_data_tissue_fit_predicts_heldout(llm_data):
     fit_c = [load_llm_curve("400", s) for s in LLM_FIT_SPLIT]
     test_c = [load_llm_curve("400", s) for s in ("wsd_20000_24000", "cosine_72000")]
-    fit, met = fit_and_predict(fit_c, test_c, "tissue", n_starts=2)
+    fit, met = fit_and_predict(fit_c, test_c, "tissue", n_starts=2, mode="mle")
     assert fit.converged
     assert met["400M/wsd_20000_24000"]["r2"] > 0.99
     assert met["400M/cosine_72000"]["mean_rel"] < 0.005
+
+
+# ----------------------------------------------------------------- bounds, identifiability, predictive mode
+def test_fit_at_a_bound_says_so():
+    """A true alpha of 0.55 with alpha bounded by 0.3: the fit must end on the bound and say so."""
+    law = TissueLaw(0.995)
+    true = dict(L0=2.5, A=0.6, alpha=0.55, C=0.45)
+    bnds = law.bounds()
+    bnds[2] = (1e-4, 0.3)
+    fit = fit_loss_law(_synthetic(law, true, SCHEDS), law, n_starts=2, bounds=bnds)
+    assert fit.at_bound == [{"param": "alpha", "bound": "upper", "value": 0.3}]
+    assert "AT A BOUND" in fit.message and "alpha" in fit.identifiability["flat"]
+    d = fit.to_dict()
+    assert d["at_bound"][0]["param"] == "alpha"
+    free = fit_loss_law(_synthetic(law, true, SCHEDS), law, n_starts=2)
+    assert free.at_bound == [] and "AT A BOUND" not in free.message
+
+
+def test_identifiability_flags_the_unidentified_direction():
+    """On a constant schedule S2 = 0, so C of the momentum law is not determined at all: infinite
+    width (or condition), while L0, A, alpha are determined to well under 50 %."""
+    law = TissueLaw(0.995)
+    true = dict(L0=2.5, A=0.6, alpha=0.55, C=0.45)
+    fit = fit_loss_law(_synthetic(law, true, {"const": Constant()}, noise=1e-3, seed=2), law, n_starts=2)
+    idn = fit.identifiability
+    assert "C" in idn["flat"] and not idn["rel_width"]["C"] <= 0.5
+    assert not idn["condition"] < 1e12
+    both = fit_loss_law(_synthetic(law, true, SCHEDS, noise=1e-3, seed=2), law, n_starts=2)
+    assert both.identifiability["flat"] == [] and both.identifiability["condition"] < 1e12
+    # the quadratic width against the spread of refits on fresh noise (factor 3, as in the bootstrap test)
+    mc = np.array([fit_loss_law(_synthetic(law, true, SCHEDS, noise=1e-3, seed=50 + i), law, n_starts=1).theta
+                   for i in range(6)])
+    rel_mc = mc.std(axis=0, ddof=1) / np.abs(both.theta)
+    ratio = np.array([both.identifiability["rel_width"][k] for k in law.param_names]) / rel_mc
+    assert np.all((ratio > 1 / 3) & (ratio < 3)), ratio
+
+
+def test_prior_fit_is_the_penalised_optimum():
+    """TRF with the mixed Huber/square loss and L-BFGS-B on the summed objective reach the same
+    penalised optimum, and a strong prior pulls the shape parameter to its centre."""
+    from numerics.laws._law_fitting import _Objective, _Prior
+
+    law = TissueLaw(0.995)
+    true = dict(L0=2.5, A=0.6, alpha=0.8, C=0.45)
+    cs = _synthetic(law, true, SCHEDS, noise=2e-3, seed=3)
+    a = fit_loss_law(cs, law, method="trf", mode="predictive", prior_scale=0.05, n_starts=2)
+    b = fit_loss_law(cs, law, method="lbfgsb", mode="predictive", prior_scale=0.05, n_starts=2)
+    caches = [law.prepare(c.history, c.steps) for c in cs]
+    obj = _Objective(law, caches, [c.loss for c in cs], 1e-3, _Prior(law, {"alpha": 0.5}, 0.05, 1e-3))
+    assert obj.value(a.theta) == pytest.approx(obj.value(b.theta), rel=1e-5)
+    mle = fit_loss_law(cs, law, n_starts=2)
+    assert abs(np.log(a.params["alpha"] / 0.5)) < abs(np.log(mle.params["alpha"] / 0.5))
+    assert a.mode == "predictive" and a.prior["tau"] == 0.05 and mle.mode == "mle"
+    assert "mle" in mle.describe_mode() and "tau = 0.05" in a.describe_mode()
+    # the value is the data objective (no prior), comparable with the mle fit's
+    assert a.huber >= mle.huber * (1 - 1e-9)
+
+
+def test_predictive_mode_cv_uses_fitting_curves_only():
+    law = TissueLaw(0.995)
+    true = dict(L0=2.5, A=0.6, alpha=0.55, C=0.45)
+    cs = _synthetic(law, true, SCHEDS, noise=2e-3, seed=4)
+    grid = (np.inf, 1.0, 0.1)
+    fit = fit_loss_law(cs, law, mode="predictive", prior_grid=grid, n_starts=1)
+    assert len(fit.cv) == 3 and all(set(r["per_curve"]) == {"const", "cos", "two"} for r in fit.cv)
+    best = min(fit.cv, key=lambda r: r["mean_rmse_log"])
+    assert fit.prior["tau"] == best["tau"]
+    with pytest.raises(ParameterError, match="at least 2 fitting curves"):
+        fit_loss_law(cs[:1], law, mode="predictive")
+    with pytest.raises(ParameterError, match="mode"):
+        fit_loss_law(cs, law, mode="map")
+    with pytest.raises(ParameterError, match="prior_scale"):
+        fit_loss_law(cs, law, prior_scale=1.0)
+
+
+def test_predictive_interval_covers_fresh_noise_at_its_level():
+    """Data from the law with i.i.d. log noise: the interval of a held-out schedule must cover a
+    fresh noisy draw of it at about its level (95 %: 0.88-1.0; 50 %: 0.35-0.65 over 113 points)."""
+    from numerics.laws import interval_coverage
+
+    law = TissueLaw(0.995)
+    true = dict(L0=2.5, A=0.6, alpha=0.55, C=0.45)
+    fit = fit_loss_law(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), law, n_starts=1, bootstrap=6, seed=1)
+    held = _synthetic(law, true, HELD, noise=3e-3, seed=99)[0]
+    _, lo, hi = fit.predict_interval(held.history, held.steps)
+    assert np.all(lo < hi)
+    assert 0.88 <= interval_coverage(held.loss, lo, hi) <= 1.0
+    _, lo5, hi5 = fit.predict_interval(held.history, held.steps, level=0.5)
+    assert 0.35 <= interval_coverage(held.loss, lo5, hi5) <= 0.65
+    fit2, met = fit_and_predict(_synthetic(law, true, SCHEDS, noise=3e-3, seed=7), [held], law, n_starts=1,
+                                bootstrap=6, mode="mle")
+    assert 0.88 <= met["wsd"]["coverage"] <= 1.0
+
+
+def test_at_bound_tolerance_is_relative_to_the_bound():
+    """C = 0.007 in the box [1e-6, 1e4] is not on its bound; beta = 5 - 4e-13 is (issue 11's case)."""
+    from numerics.laws._law_fitting import _Objective, _identifiability
+
+    law = MultiPowerLaw()
+    true = dict(zip(law.param_names, [2.5, 0.6, 0.45, 500.0, 2.0, 0.55, 0.6]))
+    cs = _synthetic(law, true, SCHEDS)
+    obj = _Objective(law, [law.prepare(c.history, c.steps) for c in cs], [c.loss for c in cs], 1e-3)
+    th = law.theta(true)
+    th[4], th[5] = 0.007, 5.0 - 4e-13
+    at, _ = _identifiability(obj, th, law.bounds(), law.param_names)
+    assert at == [{"param": "beta", "bound": "upper", "value": 5.0}]
+
+
+def test_ridge_flag_agrees_with_bootstrap_correlation(llm_data):
+    """400M mpl fit: the L0-A ridge found from the curvature shows up in the bootstrap draws too."""
+    fc = [load_llm_curve("400", s) for s in LLM_FIT_SPLIT]
+    fit = fit_loss_law(fc, "mpl", bootstrap=12, seed=0)
+    pairs = {tuple(c["params"]): c["corr"] for c in fit.identifiability["correlated"]}
+    assert ("L0", "A") in pairs and pairs[("L0", "A")] < -0.995
+    d = fit.bootstrap_params
+    assert np.corrcoef(d[:, 0], d[:, 1])[0, 1] < -0.9
