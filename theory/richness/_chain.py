@@ -408,12 +408,15 @@ def escape_time_expr(depth: int, kind: str = "flow"):
 
     ``L = 2``: time from ``u0 = gamma^(-1/2)`` to ``u = 1``: ``ln(gamma)/(2c)`` (flow);
     discrete GD multiplies ``u`` by ``1 + c`` per step: ``ln(gamma)/(2 ln(1 + c))`` (``kind="discrete"``).
-    ``L >= 3``: blow-up time from ``u0 = gamma^(-1/L)``: ``gamma^(1-2/L)/((L-2)c)`` (the same for
-    discrete GD to leading order, the relative step ``c u^(L-2)`` being small on the plateau).
-    The exact time to a level differs by an O(1) gamma-independent amount.
+    ``L >= 3``: blow-up time from ``u0 = gamma^(-1/L)``: ``gamma^(1-2/L)/((L-2)c)`` (flow). Discrete GD
+    takes longer by ``((L-1)/(2L)) ln(gamma)`` (derived from the second-order term of one step in
+    ``v = u^-(L-2)``; measured in :func:`numerics.richness.plateau_length`). The exact time to a level
+    differs from either by an O(1) gamma-independent amount.
 
     >>> escape_time_expr(2), escape_time_expr(2, "discrete"), escape_time_expr(4)
     (log(gamma)/(2*c), log(gamma)/(2*log(c + 1)), sqrt(gamma)/(2*c))
+    >>> escape_time_expr(3, "discrete")
+    gamma**(1/3)/c + log(gamma)/3
     """
     L = _depth(depth)
     check_choice("kind", kind, ("flow", "discrete"))
@@ -426,7 +429,17 @@ def escape_time_expr(depth: int, kind: str = "flow"):
             t = sp.Symbol("t", positive=True)
             return sp.simplify(sp.expand_log(sp.solve(sp.Eq(u0 * (1 + C) ** t, 1), t)[0], force=True))
         return sp.simplify(sp.expand_log(sp.integrate(1 / (C * u), (u, u0, 1)), force=True))
-    return sp.powsimp(sp.simplify(sp.integrate(1 / (C * u ** (L - 1)), (u, u0, sp.oo))), force=True)
+    flow = sp.powsimp(sp.simplify(sp.integrate(1 / (C * u ** (L - 1)), (u, u0, sp.oo))), force=True)
+    if kind == "flow":
+        return flow
+    # discrete GD, u <- u + c u^(L-1): in v = u^-(L-2) one step is v (1 + c/v)^-(L-2) - v; to second
+    # order in c/v the steps per unit of v are 1/((L-2)c) + (L-1)/(2(L-2)v), whose integral from
+    # v = O(1) to v0 = gamma^((L-2)/L) adds a logarithm to the flow time (O(1) constants dropped)
+    v, x = sp.symbols("v x", positive=True)
+    inc = sp.series(v * (1 + C / v) ** (-(L - 2)) - v, C, 0, 3).removeO()
+    dtdv = sp.expand(sp.series((-1 / inc).subs(v, 1 / x), x, 0, 2).removeO().subs(x, 1 / v))
+    log_part = sp.integrate(dtdv - dtdv.subs(1 / v, 0), (v, 1, u0 ** (-(L - 2))))
+    return flow + sp.simplify(sp.expand_log(log_part, force=True))
 
 
 def escape_time(gamma, depth: int, c: float, kind: str = "flow"):
