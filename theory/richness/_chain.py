@@ -416,7 +416,7 @@ def escape_time_expr(depth: int, kind: str = "flow"):
     >>> escape_time_expr(2), escape_time_expr(2, "discrete"), escape_time_expr(4)
     (log(gamma)/(2*c), log(gamma)/(2*log(c + 1)), sqrt(gamma)/(2*c))
     >>> escape_time_expr(3, "discrete")
-    gamma**(1/3)/c + log(gamma)/3
+    log(gamma)/3 + gamma**(1/3)/c
     """
     L = _depth(depth)
     check_choice("kind", kind, ("flow", "discrete"))
