@@ -184,7 +184,7 @@ def test_xent_chain_never_diverges_and_first_step_moves_weights_by_eta_over_2gam
                 lp = -1 / (1 + math.exp(min(f, 700)))
                 neww = w - eta * lp * np.prod(w) / w / gamma
                 if t == 0:
-                    step1 = float(neww[0] - 1)
+                    step1 = float(-eta * lp * np.prod(w) / w[0] / gamma)  # the step itself (no cancellation)
                 assert np.all(np.isfinite(neww)) and np.all(neww >= w)  # monotone outwards
                 w = neww
             assert math.isclose(step1, float(xent_first_step_change(gamma, eta)), rel_tol=1e-9)
