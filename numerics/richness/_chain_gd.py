@@ -108,7 +108,8 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
     weights0 : array of length ``depth``, optional
         Start; default balanced ``w = 1`` (then the exact 1-d reduction is used).
     tol : float
-        Loss below which a run is converged (and stopped). Cross-entropy runs never stop early.
+        Loss below which a run is converged (and stopped). A run diverges when ``f`` is not finite or
+        (MSE) ``|f| > 1e6``; under cross-entropy a large ``f`` is a small loss, not a divergence.
     record : array of int, optional
         Steps at which the loss is stored in ``history``.
 
@@ -150,7 +151,7 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
     final = np.zeros(n)
     area = np.zeros(n)
     idx = np.arange(n)
-    early_stop = loss == "mse"
+    is_mse = loss == "mse"
     ri = 0
     for t in range(T + 1):
         if w.shape[0] == 1:
@@ -167,8 +168,8 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
             final[idx] = ell
             break
         area[idx] += ell
-        div = ~np.isfinite(f) | (np.abs(f) > BLOWUP)
-        conv = (ell < tol) if early_stop else np.zeros_like(div)
+        div = ~np.isfinite(f) | ((np.abs(f) > BLOWUP) if is_mse else False)
+        conv = (ell < tol) & ~div
         done = div | conv
         if done.any():
             status[idx[conv]] = 1
