@@ -21,6 +21,8 @@ from ._chain_gd import BestEta as BestEta
 from ._chain_gd import best_eta as best_eta
 from ._chain_gd import SlopeFit as SlopeFit
 from ._chain_gd import fit_slope as fit_slope
+from ._chain_gd import GammaEtaPlane as GammaEtaPlane
+from ._chain_gd import gamma_eta_plane as gamma_eta_plane
 
 # --- plateaus and the collapse of the large-gamma curves ---
 from ._chain_gd import plateau_length as plateau_length

@@ -32,7 +32,8 @@ from theory.richness import LOSSES, escape_time, eta_edge
 from .._slopes import parabola_min
 
 __all__ = ["ChainRun", "chain_gd", "StabilityScan", "stability_scan", "BestEta", "best_eta", "SlopeFit",
-           "fit_slope", "plateau_length", "Collapse", "collapse", "log_grid_per_decade"]
+           "fit_slope", "plateau_length", "Collapse", "collapse", "log_grid_per_decade", "GammaEtaPlane",
+           "gamma_eta_plane"]
 
 #: convergence and divergence criteria (research note Sec. 3): loss below ``TOL`` is converged,
 #: a residual above ``BLOWUP`` or a non-finite one is diverged
@@ -61,7 +62,9 @@ class ChainRun:
     ----------
     gammas, etas : arrays
     status : int array
-        ``1`` converged (loss < ``tol``), ``-1`` diverged, ``0`` neither within ``steps``.
+        ``1`` converged (loss < ``tol``), ``-1`` diverged, ``2`` still falling at the end (the loss
+        at ``steps`` is below half the loss at ``steps // 2``: too slow for the budget), ``0`` neither
+        (stuck: a cycle or chaos above the edge, or a plateau).
     steps_taken : int array
         The step at which a run converged or diverged (``steps`` if neither).
     final_loss, mean_loss : arrays
@@ -149,6 +152,7 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
     status = np.zeros(n, dtype=np.int64)
     taken = np.full(n, T, dtype=np.int64)
     final = np.zeros(n)
+    mid = np.full(n, np.inf)
     area = np.zeros(n)
     idx = np.arange(n)
     is_mse = loss == "mse"
@@ -164,8 +168,12 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
         if hist is not None and ri < rec.size and rec[ri] == t:
             hist[idx, ri] = ell
             ri += 1
+        if t == T // 2:
+            mid[idx] = ell
         if t == T:
             final[idx] = ell
+            falling = ell < 0.5 * mid[idx]
+            status[idx[falling]] = 2
             break
         area[idx] += ell
         div = ~np.isfinite(f) | ((np.abs(f) > BLOWUP) if is_mse else False)
@@ -409,3 +417,75 @@ def collapse(depth: int, gammas, c: float, *, window: float | None = None, n_tau
     spread = float(np.max(np.ptp(curves, axis=0)))
     spread_raw = float(np.max(np.ptp(raw, axis=0)))
     return Collapse(L, cc, g, tau, curves, spread, spread_raw, shifts)
+
+
+@dataclass
+class GammaEtaPlane:
+    """The measured gamma-eta plane of the MSE chain at one depth: the stability scan, the best
+    learning rate per budget, and the slopes of both on each side of ``gamma = 1``.
+
+    ``slopes[name]`` has ``small_gamma`` / ``large_gamma`` :class:`SlopeFit` for ``name`` in
+    ``("eta_star", "eta_max")``; ``status`` is ``"ok"`` or says what went wrong.
+    """
+
+    depth: int
+    scan: StabilityScan
+    best: BestEta
+    slopes: dict
+    small_range: tuple
+    large_range: tuple
+    grid_step: float
+    status: str
+
+    def to_dict(self) -> dict:
+        """Plain JSON types: ``eta_edge`` (the table over gamma), ``eta_max`` and ``eta_star`` (measured),
+        ``slopes`` (of eta*, ``small_gamma`` / ``large_gamma`` with ``value`` and ``interval``),
+        ``slopes_eta_max`` and the targets of the theory."""
+        return {
+            "model": "chain", "depth": self.depth, "loss": "mse", "status": self.status,
+            "gamma": self.scan.gammas.tolist(),
+            "eta_edge": [{"gamma": float(g), "eta_edge": float(e)} for g, e in zip(self.scan.gammas, self.scan.eta_edge)],
+            "eta_max": self.scan.eta_max.tolist(), "eta_max_next": self.scan.eta_next.tolist(),
+            "boundary_exact_to_grid": bool(self.scan.exact.all()),
+            "eta_star": self.best.eta_star.tolist(), "budget": self.best.budget, "measure": self.best.measure,
+            "slopes": {k: v.to_dict() for k, v in self.slopes["eta_star"].items()},
+            "slopes_eta_max": {k: v.to_dict() for k, v in self.slopes["eta_max"].items()},
+            "theory_slopes": {"small_gamma": 2.0, "large_gamma": 2.0 / self.depth},
+            "eta_grid_per_decade": round(1 / self.grid_step),
+        }
+
+
+def gamma_eta_plane(depth: int, *, gamma_range=(1e-3, 1e3), gamma_per_decade: int = 4, eta_per_decade: int = 20,
+                    steps: int = 20000, budget: int = 2000, fit_decades: float = 2.0) -> GammaEtaPlane:
+    """Measure the gamma-eta plane of the MSE chain: largest stable and best learning rates and their slopes.
+
+    The ``eta`` grid spans ``[1e-3 eta_edge(gamma_min), 1e2 eta_edge(gamma_max)]`` at ``eta_per_decade``
+    points; slopes are fitted over ``fit_decades`` decades at each end of the gamma range
+    (``[gamma_min, gamma_min 10^fit_decades]`` and ``[gamma_max 10^-fit_decades, gamma_max]``), which must
+    lie on either side of ``gamma = 1``.
+
+    >>> p = gamma_eta_plane(2, gamma_range=(1e-2, 1e2), gamma_per_decade=2, eta_per_decade=10, fit_decades=1)
+    >>> p.status, round(p.slopes["eta_max"]["small_gamma"].value, 2)
+    ('ok', 2.0)
+    """
+    L = check_int("depth", depth, ge=1, le=64)
+    lo, hi = (check_real("gamma_min", gamma_range[0], gt=0), check_real("gamma_max", gamma_range[1], gt=0))
+    fd = check_real("fit_decades", fit_decades, gt=0)
+    if not (lo * 10**fd <= 1.0 + 1e-12 and hi / 10**fd >= 1.0 - 1e-12):
+        raise ParameterError("gamma range", f"gamma_min <= 10^-{fd:g} and gamma_max >= 10^{fd:g} (fits on both sides of 1)",
+                             (lo, hi))
+    gp = check_int("gamma_per_decade", gamma_per_decade, ge=1)
+    ep = check_int("eta_per_decade", eta_per_decade, ge=1)
+    gammas = log_grid_per_decade(lo, hi, gp)
+    edge = eta_edge(gammas, L)
+    etas = log_grid_per_decade(1e-3 * float(edge.min()), 1e2 * float(edge.max()), ep)
+    scan = stability_scan(L, gammas, etas, steps=steps)
+    best = best_eta(L, gammas, etas, budget)
+    step = 1.0 / ep
+    small = (lo, lo * 10**fd)
+    large = (hi / 10**fd, hi)
+    slopes = {name: {"small_gamma": fit_slope(gammas, vals, *small, grid_step=step),
+                     "large_gamma": fit_slope(gammas, vals, *large, grid_step=step)}
+              for name, vals in (("eta_star", best.eta_star), ("eta_max", scan.eta_max))}
+    status = scan.status if scan.status != "ok" else ("ok" if scan.exact.all() else "boundary off the grid point")
+    return GammaEtaPlane(L, scan, best, slopes, small, large, step, status)

@@ -1,0 +1,49 @@
+"""``sltk gamma-eta``: the JSON keys and values against the closed form, the figure, and bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sltk import _cli
+from theory.richness import eta_edge
+
+
+def _run(capsys, *argv):
+    rc = _cli.main(["gamma-eta", *argv])
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def test_json_keys_and_values(capsys, tmp_path):
+    fig = tmp_path / "plane.png"
+    rc, out, _ = _run(capsys, "--depth", "3", "--gamma-min", "1e-2", "--gamma-max", "1e2", "--gamma-per-decade", "3",
+                      "--eta-per-decade", "10", "--steps", "5000", "--fit-decades", "1.5", "--json", "--out", str(fig))
+    assert rc == 0
+    d = json.loads(out)
+    g = np.array([row["gamma"] for row in d["eta_edge"]])
+    assert np.allclose([row["eta_edge"] for row in d["eta_edge"]], eta_edge(g, 3), rtol=1e-12)
+    assert len(d["eta_star"]) == g.size and d["boundary_exact_to_grid"] is True
+    for side, th in (("small_gamma", 2.0), ("large_gamma", 2 / 3)):
+        s = d["slopes"][side]
+        assert set(s) >= {"value", "interval"} and s["interval"][0] <= s["value"] <= s["interval"][1]
+        assert abs(s["value"] - th) < 0.15
+    assert fig.stat().st_size > 10000 and d["written"] == [str(fig)]
+
+
+@pytest.mark.parametrize("argv,flag", [
+    (["--depth", "0"], "--depth"),
+    (["--depth", "2", "--gamma-min", "1"], "--gamma-min"),
+    (["--depth", "2", "--gamma-max", "2"], "--gamma-max"),
+    (["--depth", "2", "--fit-decades", "5"], "--fit-decades"),
+    (["--depth", "2", "--steps", "3"], "--steps"),
+    (["--depth", "2", "--out", "x.txt"], "--out"),
+    (["--depth", "2", "--loss", "xent"], "--loss"),
+])
+def test_bad_input_is_one_line_exit_2(capsys, argv, flag):
+    rc, out, err = _run(capsys, *argv)
+    assert rc == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and flag in lines[0]
