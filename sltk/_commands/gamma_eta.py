@@ -34,9 +34,12 @@ def add_arguments(p):
     p.add_argument("--gamma-per-decade", type=int, default=4, help="gamma grid points per decade, 1..50 (default 4)")
     p.add_argument("--eta-per-decade", type=int, default=20, help="eta grid points per decade, 1..200 (default 20)")
     p.add_argument("--steps", type=int, default=20000, help="GD steps of the stability scan, >= 100 (default 20000)")
-    p.add_argument("--budget", type=int, default=2000, help="steps of the budget for eta*, >= 10 (default 2000)")
+    p.add_argument("--budget", type=int, default=2000,
+                   help="steps of the budget for eta* (chain: GD steps; mlp: online SGD steps), >= 10 (default 2000)")
     p.add_argument("--fit-decades", type=float, default=2.0,
                    help="decades at each end of the gamma range the slopes are fitted on, > 0 (default 2)")
+    p.add_argument("--width", type=int, default=32, help="mlp: hidden width N >= 4 (default 32)")
+    p.add_argument("--seed", type=int, default=0, help="mlp: seed of teacher, init and data (default 0)")
     p.add_argument("--out", default=None, help="figure file (.png, .pdf or .svg)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -60,6 +63,11 @@ def _validate(args):
                              "no eta*; use --model mlp)", args.loss)
     if args.model == "mlp":
         from verification.richness import torch_available
+
+        check_int("--width", args.width, ge=4)
+        check_int("--seed", args.seed, ge=0)
+        if args.depth < 2:
+            raise ParameterError("--depth", "--depth >= 2 with --model mlp", args.depth)
 
         if not torch_available():
             raise ParameterError("--model", "chain (mlp needs the optional torch extra: pip install 'sltk[torch]')",
@@ -98,5 +106,44 @@ def run(args) -> int:
     return 0
 
 
-def _run_mlp(args) -> int:  # pragma: no cover - replaced when the network sweep lands
-    raise ParameterError("--model", "chain (the mlp sweep is not wired to this command yet)", args.model)
+def _run_mlp(args) -> int:
+    """A ReLU MLP sweep (verification.richness): eta* per gamma and its slopes, beside the chain's edge."""
+    import numpy as np
+
+    from numerics.richness import log_grid_per_decade
+    from theory.richness import eta_edge, xent_weight_edge
+    from verification.richness import MLPTask, measure_eta_star
+
+    check_int("--width", args.width, ge=4)
+    gammas = log_grid_per_decade(args.gamma_min, args.gamma_max, args.gamma_per_decade)
+    fd = args.fit_decades
+    res = measure_eta_star(MLPTask(depth=args.depth, loss=args.loss, width=args.width, seed=args.seed),
+                           gammas, args.budget, per_decade=min(args.eta_per_decade, 8),
+                           small_range=(args.gamma_min, args.gamma_min * 10**fd),
+                           large_range=(args.gamma_max / 10**fd, args.gamma_max))
+    out = res.to_dict()
+    out["eta_edge"] = [{"gamma": float(g), "eta_edge": float(e)} for g, e in zip(gammas, eta_edge(gammas, res.task.depth))]
+    if args.loss == "xent":
+        out["xent_weight_edge"] = [{"gamma": float(g), "eta": float(e)} for g, e in zip(gammas, xent_weight_edge(gammas))]
+    out["theory_slopes"] = {"small_gamma": 1.0 if args.loss == "xent" else 2.0, "large_gamma": 2.0 / res.task.depth}
+    if args.out:
+        from .._figures.richness import network_eta_star_figure
+
+        out["written"] = [str(p) for p in network_eta_star_figure(res, args.out)]
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"ReLU MLP, L = {res.task.depth}, {args.loss}, width {res.task.width}, {args.budget} online steps "
+          f"({res.sweep.seconds:.0f} s)")
+    rows = [[f"{g:.4g}", f"{s:.4g}", "yes" if i else "no (grid end)"] for g, s, i in zip(gammas, res.eta_star, res.interior)]
+    print(format_table(["gamma", "eta* (measured)", "interior"], rows))
+    for side in ("small_gamma", "large_gamma"):
+        f = res.slopes[side]
+        th = out["theory_slopes"][side]
+        if f is None:
+            print(f"slope of eta* ({side}): fewer than 3 located points (theory {th:.4f})")
+        else:
+            print(f"slope of eta* ({side}): {f.value:.4f} [{f.interval[0]:.4f}, {f.interval[1]:.4f}] (theory {th:.4f})")
+    for p in out.get("written", []):
+        print(f"wrote {p}")
+    return 0

@@ -19,7 +19,8 @@ from theory.richness import accelerating_gamma, catapult_edge, eta_edge, lazy_ed
 
 from .._output import figure_style, save_figure
 
-__all__ = ["draw_phase_plane", "phase_plane_figure", "eta_star_figure", "loss_curves_figure", "collapse_figure"]
+__all__ = ["draw_phase_plane", "phase_plane_figure", "eta_star_figure", "loss_curves_figure", "collapse_figure",
+           "network_eta_star_figure"]
 
 
 def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_star=None, eta_max=None,
@@ -132,4 +133,35 @@ def collapse_figure(col, out):
         ax.set_ylabel("loss")
         ax.set_title(f"L = {col.depth}, c = {col.c:g}: spread {col.spread:.2g} (unshifted {col.spread_raw:.2g})")
         ax.legend(fontsize=7)
+        return save_figure(fig, out)
+
+
+def network_eta_star_figure(res, out):
+    """A network sweep (:class:`verification.richness.NetworkEtaStar`): the tail loss over the (gamma, eta)
+    grid (left) and eta* against gamma with the chain's edge and the fitted slopes (right)."""
+    import matplotlib.pyplot as plt
+
+    sw = res.sweep
+    L = res.task.depth
+    with figure_style():
+        fig, (a0, a1) = plt.subplots(1, 2, figsize=(10.5, 4.2))
+        for i, g in enumerate(sw.gammas):
+            v = np.where(np.isfinite(sw.final[i]), sw.final[i], np.nan)
+            a0.plot(sw.etas[i], v, "-", lw=0.9, color=plt.cm.viridis(i / max(1, sw.gammas.size - 1)))
+        a0.set_xscale("log")
+        a0.set_yscale("log")
+        a0.set_xlabel(r"$\eta$")
+        a0.set_ylabel("train loss, last 10 % of steps")
+        a0.set_title(f"MLP L = {L}, {res.task.loss}: one line per gamma (dark: small)")
+        g = res.gammas
+        a1.plot(g, res.eta_star, "o", ms=4, label=r"measured $\eta^*$")
+        a1.plot(g[~res.interior], res.eta_star[~res.interior], "rx", ms=6, label="at a grid end")
+        a1.plot(g, eta_edge(g, L), "k-", lw=0.8, label=r"chain $\eta_{edge}$")
+        txt = ", ".join(f"{k}: {v.value:.3f}" for k, v in res.slopes.items() if v is not None)
+        a1.set_title(f"slopes {txt}")
+        a1.set_xscale("log")
+        a1.set_yscale("log")
+        a1.set_xlabel(r"$\gamma$")
+        a1.set_ylabel(r"$\eta^*$")
+        a1.legend(fontsize=7)
         return save_figure(fig, out)

@@ -47,3 +47,29 @@ def test_bad_input_is_one_line_exit_2(capsys, argv, flag):
     assert rc == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and flag in lines[0]
+
+
+def test_mlp_without_torch_is_exit_2(capsys, monkeypatch):
+    import verification.richness as vr
+
+    monkeypatch.setattr(vr, "torch_available", lambda: False)
+    rc, out, err = _run(capsys, "--depth", "2", "--model", "mlp")
+    assert rc == 2 and "--model" in err and len(err.strip().splitlines()) == 1
+
+
+def test_mlp_json(capsys):
+    pytest.importorskip("torch")
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        rc, out, _ = _run(capsys, "--depth", "2", "--model", "mlp", "--gamma-min", "0.01", "--gamma-max", "10",
+                          "--gamma-per-decade", "1", "--fit-decades", "1", "--budget", "40", "--width", "8",
+                          "--eta-per-decade", "2", "--json")
+    finally:
+        torch.set_num_threads(n)
+    assert rc == 0
+    d = json.loads(out)
+    assert d["model"] == "mlp" and len(d["eta_star"]) == len(d["gamma"]) == len(d["eta_edge"]) == 4
+    assert set(d["slopes"]) == {"small_gamma", "large_gamma"} and d["theory_slopes"]["small_gamma"] == 2.0

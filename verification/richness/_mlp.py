@@ -250,8 +250,9 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
 
 def eta_star_from_sweep(sweep: MLPSweep):
     """``eta*`` per gamma: the ``eta`` of the lowest tail loss, refined by a parabola in ``log eta``
-    through its neighbours; returns ``(eta_star, interior)`` (``interior`` False where the minimum is at
-    an end of that gamma's grid, so it is not located)."""
+    through its neighbours when both are finite; returns ``(eta_star, interior)``. ``interior`` is False
+    where the minimum is at an end of that gamma's grid (not located). A minimum next to a diverged run
+    (the best loss at the largest stable eta) is located to one grid step and counts as interior."""
     es = sweep.etas
     star = np.full(sweep.gammas.size, np.nan)
     interior = np.zeros(sweep.gammas.size, dtype=bool)
@@ -261,12 +262,12 @@ def eta_star_from_sweep(sweep: MLPSweep):
         v = sweep.final[i][order]
         k = int(np.argmin(v))
         star[i] = math.exp(le[k])
-        if 0 < k < v.size - 1 and np.isfinite(v[k - 1]) and np.isfinite(v[k + 1]) and v[k] > 0:
+        interior[i] = 0 < k < v.size - 1 and np.isfinite(v[k])
+        if interior[i] and np.isfinite(v[k - 1]) and np.isfinite(v[k + 1]) and v[k] > 0:
             x, y = le[k - 1:k + 2], np.log(v[k - 1:k + 2])
             c2, c1, _ = np.polyfit(x, y, 2)
             if c2 > 0:
                 star[i] = math.exp(float(np.clip(-c1 / (2 * c2), x[0], x[2])))
-            interior[i] = True
     return star, interior
 
 
