@@ -18,3 +18,7 @@ from ._mlp import eta_star_from_sweep as eta_star_from_sweep
 from ._mlp import eta_grid as eta_grid
 from ._mlp import NetworkEtaStar as NetworkEtaStar
 from ._mlp import measure_eta_star as measure_eta_star
+
+# --- plateaus of the ultra-rich regime ---
+from ._mlp import NetworkPlateaus as NetworkPlateaus
+from ._mlp import network_plateaus as network_plateaus

@@ -39,7 +39,7 @@ from theory.validate import check_choice, check_int, check_real
 from theory.richness import LOSSES
 
 __all__ = ["torch_available", "MLPTask", "MLPSweep", "mlp_sweep", "eta_star_from_sweep", "eta_grid",
-           "NetworkEtaStar", "measure_eta_star"]
+           "NetworkEtaStar", "measure_eta_star", "NetworkPlateaus", "network_plateaus"]
 
 
 def torch_available() -> bool:
@@ -329,3 +329,54 @@ def measure_eta_star(task: MLPTask, gammas, steps: int, *, per_decade: int = 4, 
         sel = interior & (g >= lo * (1 - 1e-12)) & (g <= hi * (1 + 1e-12))
         slopes[side] = fit_slope(g[sel], star[sel], lo, hi, grid_step=1.0 / per_decade) if sel.sum() >= 3 else None
     return NetworkEtaStar(task, g, star, interior, slopes, sweep)
+
+
+@dataclass
+class NetworkPlateaus:
+    """Plateau lengths of a network at ``eta = rho eta_edge(gamma, L)`` (the chain's edge), per gamma.
+
+    ``plateau[i]`` is the first logged step at which the running mean of the train loss (``window``
+    logged values) is below ``level`` times its initial value (``inf`` if never). ``exponent`` is the
+    log-log slope of ``plateau`` on ``gamma`` (:class:`numerics.richness.SlopeFit`), to compare with the
+    chain's ``1 - 2/L`` (``L >= 3``); ``log_slope`` is the slope of ``plateau`` on ``ln gamma`` (for
+    ``L = 2``, the chain's ``1/(2c)``). ``predicted`` is the chain's escape time at the same ``c``.
+    """
+
+    task: MLPTask
+    gammas: np.ndarray
+    rho: float
+    plateau: np.ndarray
+    predicted: np.ndarray
+    exponent: object
+    log_slope: float
+    sweep: MLPSweep
+
+
+def network_plateaus(task: MLPTask, gammas, steps: int, *, rho: float = 0.3, level: float = 0.5, window: int = 5,
+                     **sweep_options) -> NetworkPlateaus:
+    """Measure the ultra-rich plateau of a network across large gammas (MSE)."""
+    from numerics.richness import fit_slope
+    from theory.richness import escape_time, eta_edge
+
+    if task.loss != "mse":
+        raise ParameterError("task.loss", "'mse' for plateau lengths", task.loss)
+    r = check_real("rho", rho, gt=0)
+    w = check_int("window", window, ge=1)
+    g = np.sort(np.atleast_1d(np.asarray(gammas, dtype=np.float64)))
+    etas = r * eta_edge(g, task.depth)
+    sweep = mlp_sweep(task, g, etas[:, None], steps, **sweep_options)
+    h = sweep.loss[:, 0, :]
+    kern = np.ones(w) / w
+    plateau = np.full(g.size, np.inf)
+    for i in range(g.size):
+        sm = np.convolve(h[i], kern, mode="valid")
+        below = np.flatnonzero(sm <= level * sm[0])
+        if below.size:
+            plateau[i] = float(sweep.log_steps[below[0]])
+    c = etas * g ** (-2.0 / task.depth)  # the reduced rate; tends to rho (2/L) at large gamma
+    pred = np.array([float(escape_time(gi, task.depth, ci, "discrete")) for gi, ci in zip(g, c)]) \
+        if task.depth >= 2 else np.full(g.size, np.nan)
+    ok = np.isfinite(plateau) & (plateau > 0)
+    exponent = fit_slope(g[ok], plateau[ok], g.min(), g.max()) if ok.sum() >= 3 else None
+    log_slope = float(np.polyfit(np.log(g[ok]), plateau[ok], 1)[0]) if ok.sum() >= 2 else float("nan")
+    return NetworkPlateaus(task, g, r, plateau, pred, exponent, log_slope, sweep)
