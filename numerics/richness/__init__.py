@@ -28,3 +28,9 @@ from ._chain_gd import gamma_eta_plane as gamma_eta_plane
 from ._chain_gd import plateau_length as plateau_length
 from ._chain_gd import Collapse as Collapse
 from ._chain_gd import collapse as collapse
+
+# --- the wide muP linear network: the catapult window ---
+from ._wide import WideRun as WideRun
+from ._wide import wide_linear_gd as wide_linear_gd
+from ._wide import WideStability as WideStability
+from ._wide import wide_max_stable_eta as wide_max_stable_eta

@@ -97,6 +97,18 @@ def build(ctx):
                          "escape time, GD", "escape time, flow (note)"], rows,
                         f"Plateau lengths (first step with loss below half its start) at c = {c}, and the largest "
                         "difference between the shifted curves."))
+    from numerics.richness import wide_max_stable_eta
+
+    N = 48 if fast else 128
+    gw = [0.05, 1.0, 50.0] if fast else [0.01, 0.1, 1.0, 10.0, 100.0]
+    rows = []
+    for L in (2, 3):
+        ws = wide_max_stable_eta(L, N, gw, steps=2500 if fast else 4000)
+        rows.append([L] + [f"{r:.3g}" + (" (catapult)" if c else "") for r, c in zip(ws.ratio_max, ws.catapult)])
+    blocks.append(Table(["L"] + [f"gamma = {g:g}" for g in gw], rows,
+                        f"Wide muP linear network (width {N}, one example, full-batch GD, lr = N eta): largest "
+                        "convergent eta / eta_edge (grid 10^0.05). Above 1 at gamma <= 1: the catapult window "
+                        "(note: 1.8-2.0 for L = 2, 2.2-2.5 for L = 3); 1.00 at gamma >= 10."))
     if not fast:
         blocks.extend(_networks(ctx))
     return blocks
