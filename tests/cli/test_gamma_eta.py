@@ -73,3 +73,21 @@ def test_mlp_json(capsys):
     d = json.loads(out)
     assert d["model"] == "mlp" and len(d["eta_star"]) == len(d["gamma"]) == len(d["eta_edge"]) == 4
     assert set(d["slopes"]) == {"small_gamma", "large_gamma"} and d["theory_slopes"]["small_gamma"] == 2.0
+
+
+def test_gamma_sweep_on_the_runner_resumes(tmp_path, capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("zarr")
+    store = tmp_path / "g.zarr"
+    argv = ["gamma-sweep", "--depth", "2", "--gamma-min", "0.01", "--gamma-max", "0.1", "--gamma-per-decade", "1",
+            "--width", "8", "--steps", "20", "--store", str(store), "--scheduler", "serial"]
+    assert _cli.main(argv) == 0
+    assert "2 points computed" in capsys.readouterr().out
+    assert _cli.main(argv) == 0
+    assert "0 points computed" in capsys.readouterr().out
+    from numerics.sweeps import open_sweep
+
+    ds = open_sweep(store)
+    assert ds.attrs["kind"] == "gamma-eta" and ds["eta_star"].dims == ("depth", "gamma")
+    assert np.allclose(ds["eta_edge"].sel(depth=2).values, eta_edge(ds["gamma"].values, 2))
+    assert _cli.main(["sweep", "gamma-eta", "--depth", "1", "--store", str(tmp_path / "x.zarr")]) == 2
