@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--width", type=int, default=64)
     ap.add_argument("--dtype", default="float64")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--tail", type=float, default=0.1, help="fraction of the last steps averaged into the loss")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     import torch
@@ -47,7 +48,7 @@ def main():
                      f"2, {2 / L:.3f}", p.scan.run.status.size, f"{time.perf_counter() - t0:.1f}"])
         g = log_grid_per_decade(a.gamma_min, a.gamma_max, a.gamma_per_decade)
         res = measure_eta_star(MLPTask(depth=L, loss=a.loss, width=a.width), g, a.steps, per_decade=a.eta_per_decade,
-                               dtype=a.dtype)
+                               dtype=a.dtype, tail=a.tail)
         results.append(res.to_dict())
         fmt = lambda f: "n/a" if f is None else f"{f.value:.3f} [{f.interval[0]:.3f}, {f.interval[1]:.3f}]"
         rows.append([L, f"MLP {a.loss} N={a.width}", fmt(res.slopes["small_gamma"]), fmt(res.slopes["large_gamma"]),

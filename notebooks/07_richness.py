@@ -40,7 +40,7 @@ print("plateau onset gamma:", accelerating_gamma())
 # ## 2. The measured gamma-eta plane
 
 # %%
-kw = dict(gamma_per_decade=2, eta_per_decade=10, steps=4000) if FAST else {}
+kw = dict(gamma_per_decade=1, eta_per_decade=10, steps=2000) if FAST else {}
 planes = [gamma_eta_plane(L, **kw) for L in (2, 3, 4)]
 for p in planes:
     s = p.slopes["eta_star"]
