@@ -108,7 +108,6 @@ def run(args) -> int:
 
 def _run_mlp(args) -> int:
     """A ReLU MLP sweep (verification.richness): eta* per gamma and its slopes, beside the chain's edge."""
-    import numpy as np
 
     from numerics.richness import log_grid_per_decade
     from theory.richness import eta_edge, xent_weight_edge

@@ -34,7 +34,6 @@ learning: the catapult mechanism", arXiv:2003.02218 (2020), Sec. 2 (window ``2/l
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +41,7 @@ import sympy as sp
 
 from .._errors import ParameterError
 from ..validate import check_choice, check_int, check_real
-from ._problem import LOSSES, Chain
+from ._problem import LOSSES
 
 __all__ = [
     "GAMMA", "ETA", "C", "L_SYMBOL",

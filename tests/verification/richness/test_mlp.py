@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from theory import ParameterError
-from verification.richness import MLPTask, eta_grid, eta_star_from_sweep, measure_eta_star, mlp_sweep, torch_available
+from verification.richness import MLPTask, eta_grid, eta_star_from_sweep, measure_eta_star, mlp_sweep
 
 torch = pytest.importorskip("torch")
 
