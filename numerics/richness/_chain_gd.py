@@ -63,8 +63,9 @@ class ChainRun:
     gammas, etas : arrays
     status : int array
         ``1`` converged (loss < ``tol``), ``-1`` diverged, ``2`` still falling at the end (the loss
-        at ``steps`` is below half the loss at ``steps // 2``: too slow for the budget), ``0`` neither
-        (stuck: a cycle or chaos above the edge, or a plateau).
+        at ``steps`` is below the loss at a step of the same parity near ``steps / 2``, by a relative
+        1e-6: too slow for the budget, a long plateau included), ``0`` neither (not falling: a cycle or chaos
+        above the edge, or a plateau frozen to float precision at tiny eta and large gamma).
     steps_taken : int array
         The step at which a run converged or diverged (``steps`` if neither).
     final_loss, mean_loss : arrays
@@ -168,11 +169,11 @@ def chain_gd(depth: int, gammas, etas, steps: int, *, loss: str = "mse", weights
         if hist is not None and ri < rec.size and rec[ri] == t:
             hist[idx, ri] = ell
             ri += 1
-        if t == T // 2:
+        if t == T - 2 * (T // 4):  # same parity as T: a 2-cycle reads equal
             mid[idx] = ell
         if t == T:
             final[idx] = ell
-            falling = ell < 0.5 * mid[idx]
+            falling = ell < (1 - 1e-6) * mid[idx]
             status[idx[falling]] = 2
             break
         area[idx] += ell

@@ -27,7 +27,7 @@ def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_st
                      title=None, wide_catapult: bool = True):
     """Draw the gamma-eta plane of depth ``depth`` on ``ax``.
 
-    ``scan_status`` (shape ``(n_gamma, n_eta)``, 1 converged / 2 still falling / 0 stuck / -1 diverged) shades the
+    ``scan_status`` (shape ``(n_gamma, n_eta)``, 1 converged / 2 still falling / 0 stuck on a cycle / -1 diverged) shades the
     measured outcome; lines are the theory: ``eta_edge`` (exact for the chain), the lazy edge
     ``2 gamma^2/L`` and ``(2/L) gamma^(2/L)``, the wide network's catapult edge for ``L = 2``, and the
     regime lines ``gamma = 1`` and ``gamma = L/(L-1)``.
@@ -76,8 +76,10 @@ def phase_plane_figure(planes, out):
         for ax, p in zip(axes[0], planes):
             draw_phase_plane(ax, p.depth, p.scan.gammas, p.scan.run.status[:, np.argsort(p.scan.run.etas)],
                              p.scan.etas, p.best.eta_star, p.scan.eta_max,
-                             title=f"chain, L = {p.depth}, MSE: converged (green), too slow (pale), stuck: plateau or cycle (yellow), diverged (red)")
+                             title=f"chain, L = {p.depth}, MSE")
         axes[0][0].legend(fontsize=7, loc="upper left")
+        fig.suptitle("GD outcome: converged (green), still falling when the budget ends, plateaus included (pale), "
+                     "not falling: a cycle, or a frozen plateau (yellow), diverged (red)", fontsize=9)
         return save_figure(fig, out)
 
 
