@@ -128,5 +128,28 @@ def _networks(ctx):
         f = lambda s: "n/a" if s is None else _fmt(s)
         rows.append([L, f(res.slopes["small_gamma"]), f(res.slopes["large_gamma"]), f"2, {2 / L:.3f}",
                      f"{res.sweep.seconds:.0f}"])
-    return [Table(["L", "eta* slope (small gamma)", "eta* slope (large gamma)", "theory", "seconds"], rows,
-                  "ReLU MLP (width 32, online teacher, MSE, 500 steps): eta* slopes over gamma in [1e-2, 1e2].")]
+    blocks = [Table(["L", "eta* slope (small gamma)", "eta* slope (large gamma)", "theory", "seconds"], rows,
+                    "ReLU MLP (width 32, online teacher, MSE, 500 steps): eta* slopes over gamma in [1e-2, 1e2].")]
+    return blocks + _network_plateaus(ctx)
+
+
+def _network_plateaus(ctx):
+    """ReLU MLP loss curves in the ultra-rich regime (eta = 0.3 eta_edge) and their plateau exponent."""
+    from verification.richness import MLPTask, network_plateaus
+
+    from .._figures.richness import loss_curves_figure
+
+    rows, blocks = [], []
+    for L in (3, 4):
+        r = network_plateaus(MLPTask(depth=L, width=32), [1e1, 1e2, 1e3, 1e4], 3000, rho=0.3)
+        if L == 3:
+            curves = [(f"gamma = {g:.0e}", r.sweep.log_steps, r.sweep.loss[i, 0]) for i, g in enumerate(r.gammas)]
+            loss_curves_figure(curves, ctx.path("richness/mlp_ultra_rich.png"),
+                               title="ReLU MLP L = 3, eta = 0.3 eta_edge: plateaus growing with gamma")
+            blocks.append(Figure("richness/mlp_ultra_rich.png", "Online train loss of a ReLU MLP (width 32, MSE) in "
+                                 "the ultra-rich regime: a plateau, then a drop."))
+        ex = r.exponent
+        rows.append([L, ", ".join(f"{p:g}" for p in r.plateau), "n/a" if ex is None else _fmt(ex), f"{1 - 2 / L:.3f}"])
+    blocks.append(Table(["L", "plateau (steps) at gamma = 1e1..1e4", "exponent (fit)", "chain: 1 - 2/L"], rows,
+                        "Plateau = first step with the 5-step running mean of the loss below half its start."))
+    return blocks
