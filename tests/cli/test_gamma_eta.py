@@ -91,3 +91,14 @@ def test_gamma_sweep_on_the_runner_resumes(tmp_path, capsys):
     assert ds.attrs["kind"] == "gamma-eta" and ds["eta_star"].dims == ("depth", "gamma")
     assert np.allclose(ds["eta_edge"].sel(depth=2).values, eta_edge(ds["gamma"].values, 2))
     assert _cli.main(["sweep", "gamma-eta", "--depth", "1", "--store", str(tmp_path / "x.zarr")]) == 2
+
+
+def test_report_section_65_builds(tmp_path):
+    from sltk._report import build_report
+
+    summary = build_report(tmp_path, fast=True, only=["65_richness"])
+    assert summary["failed"] == []
+    text = (tmp_path / "index.md").read_text()
+    assert "eta_edge" in text and "boundary exact to the grid" in text and "catapult" in text
+    for fig in ("phase_plane", "eta_star", "ultra_rich_curves", "collapse"):
+        assert (tmp_path / "richness" / f"{fig}.png").stat().st_size > 10000
