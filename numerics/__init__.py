@@ -19,4 +19,5 @@ from ._slopes import local_slopes as local_slopes
 from . import linreg as linreg
 from . import plrf as plrf
 from . import laws as laws
+from . import richness as richness
 from . import sweeps as sweeps

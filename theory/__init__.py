@@ -55,3 +55,4 @@ from ._lp import solve_term_lp as solve_term_lp
 from . import laws as laws
 from . import linreg as linreg
 from . import plrf as plrf
+from . import richness as richness

@@ -30,3 +30,4 @@ from ._verify import verify as verify
 # --- models ---
 from . import linreg as linreg
 from . import plrf as plrf
+from . import richness as richness
