@@ -3,7 +3,7 @@ gamma-eta plane.
 
 Run by hand: ``python benchmarks/bench_richness.py [--depths 2 3 4] [--loss mse] [--steps 1000] [--json OUT]``.
 Prints a table (depth, loss, measured slopes with 95 % intervals, theory, configurations, seconds); the
-numbers go to docs/benchmarks.md with the machine description. Needs the optional torch extra for the
+numbers go to docs/benchmarks.md with the machine description. Needs the optional networks extra (PyTorch) for the
 networks.
 """
 

@@ -8,7 +8,7 @@
 # 1. The closed forms: sharpness, the edge of stability and its two limits, the regime lines.
 # 2. The measured gamma-eta plane: largest stable eta exact to the grid, eta* and its slopes.
 # 3. The ultra-rich plateau: measured length against the escape time, and the collapse.
-# 4. (torch extra) a small ReLU MLP sweep.
+# 4. (networks extra) a small ReLU MLP sweep.
 #
 # Set `SLTK_FAST=1` for small grids. Figures go to `$SLTK_NOTEBOOK_OUT` (default: current folder).
 
@@ -63,7 +63,7 @@ print("collapse spread", col.spread, "unshifted", col.spread_raw)
 collapse_figure(col, os.path.join(OUT, "richness_collapse.png"))
 
 # %% [markdown]
-# ## 4. A small ReLU MLP sweep (optional torch extra)
+# ## 4. A small ReLU MLP sweep (optional networks extra (PyTorch))
 
 # %%
 from verification.richness import MLPTask, measure_eta_star, torch_available

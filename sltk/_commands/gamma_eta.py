@@ -70,7 +70,7 @@ def _validate(args):
             raise ParameterError("--depth", "--depth >= 2 with --model mlp", args.depth)
 
         if not torch_available():
-            raise ParameterError("--model", "chain (mlp needs the optional torch extra: pip install 'sltk[torch]')",
+            raise ParameterError("--model", "chain (mlp needs the optional networks extra (PyTorch): pip install 'sltk[networks]')",
                                  args.model)
 
 

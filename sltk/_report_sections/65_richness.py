@@ -1,7 +1,7 @@
 """Report section: the optimisation landscape across the feature-learning strength gamma (Atanasov,
 Meterez, Simon & Pehlevan, ICLR 2025) -- the chain's gamma-eta plane for L = 2, 3, 4 with the
 closed-form boundaries, eta* against gamma with both fitted slopes, ultra-rich loss curves with their
-plateaus, the collapse under the time shift, and (with the torch extra, full report only) a ReLU MLP
+plateaus, the collapse under the time shift, and (with the networks extra, full report only) a ReLU MLP
 sweep.
 """
 
@@ -36,7 +36,7 @@ def build(ctx):
         "eta_edge = 2/lambda* and its two limits (by SymPy limits), that the balanced minimiser is the flattest "
         "(so no run converges above eta_edge), the regime lines gamma = 1 and gamma = L/(L-1) (onset of the "
         "plateau: the loss curve starts concave), the reduced variables u = w gamma^(-1/L), c = eta gamma^(-2/L) and "
-        "the escape times. Measured here: GD on the chain over a (gamma, eta) grid, and (full report, torch extra) "
+        "the escape times. Measured here: GD on the chain over a (gamma, eta) grid, and (full report, networks extra) "
         "ReLU MLPs in the authors' muP parameterisation.")]
     rows = []
     for L in (2, 3, 4):
@@ -119,7 +119,7 @@ def _networks(ctx):
     from verification.richness import torch_available
 
     if not torch_available():
-        return [Text("ReLU MLP sweeps skipped: the optional torch extra is not installed.")]
+        return [Text("ReLU MLP sweeps skipped: the optional networks extra (PyTorch) is not installed.")]
     from numerics.richness import log_grid_per_decade
     from verification.richness import MLPTask, measure_eta_star
 

@@ -1,6 +1,6 @@
 """``sltk sweep gamma-eta``: eta* of ReLU MLPs over (depth, gamma) on the sweep runner -- one point per
 (depth, gamma), each a batched network sweep over its own eta grid (:mod:`verification.richness`,
-optional torch extra), stored in a resumable zarr store with the runner's live progress.
+optional networks extra (PyTorch)), stored in a resumable zarr store with the runner's live progress.
 
 Each point returns ``eta_star`` (lowest train loss averaged over the last 10 % of online steps, refined
 by a parabola), ``interior`` (the minimum is inside the grid), ``eta_max`` (largest non-diverged eta),
@@ -55,7 +55,7 @@ def build(args) -> SweepSpec:
              "steps": check_int("--steps", args.steps, ge=10), "seed": check_int("--seed", args.seed, ge=0),
              "eta_per_decade": check_int("--eta-per-decade", args.eta_per_decade, ge=1, le=20)}
     if not torch_available():
-        raise ParameterError("sltk sweep gamma-eta", "the optional torch extra (pip install 'sltk[torch]')", "missing")
+        raise ParameterError("sltk sweep gamma-eta", "the optional networks extra (PyTorch) (pip install 'sltk[networks]')", "missing")
     gammas = [float(g) for g in log_grid_per_decade(lo, hi, gp)]
     return SweepSpec(point, Grid({"depth": depths, "gamma": gammas}, fixed=fixed), {"kind": KIND, **fixed})
 

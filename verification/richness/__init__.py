@@ -9,7 +9,7 @@ A. Atanasov, A. Meterez, J. B. Simon, C. Pehlevan, "The Optimization Landscape o
 Feature Learning Strength", ICLR 2025 (arXiv:2410.04642).
 """
 
-# --- ReLU MLP sweeps (optional torch extra) ---
+# --- ReLU MLP sweeps (optional networks extra (PyTorch)) ---
 from ._mlp import torch_available as torch_available
 from ._mlp import MLPTask as MLPTask
 from ._mlp import MLPSweep as MLPSweep

@@ -13,7 +13,7 @@ Parameterisation (research note ``signsgd_gamma.md`` Sec. B.2, from the authors'
   MSE targets are a fixed random ReLU teacher of the same form (width ``N``, depth 2, output
   normalised to unit variance), cross-entropy labels the argmax of a random linear teacher.
 
-Why PyTorch (the optional ``torch`` extra, CPU build): the issue asks for a well-kept autodiff library;
+Why PyTorch (the optional ``networks`` extra, CPU build): the issue asks for a well-kept autodiff library;
 the CPU wheel is on this machine's disk and batched matrix products (``torch.bmm``) train a whole
 (gamma, eta) grid as one network, the analogue of JAX's ``vmap``; the same code runs on a GPU
 (``device="cuda"``). Everything here is *measured by simulation*; it checks the slopes ``2`` and
@@ -59,7 +59,7 @@ def _torch():
     try:
         import torch
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ParameterError("torch", "installed for the network sweeps (pip install 'sltk[torch]')",
+        raise ParameterError("torch", "installed for the network sweeps (pip install 'sltk[networks]')",
                              "missing") from exc
     return torch
 

@@ -1,4 +1,4 @@
-"""ReLU MLP sweeps (optional torch extra; skipped cleanly without it): the parameterisation (centred,
+"""ReLU MLP sweeps (optional networks extra (PyTorch); skipped cleanly without it): the parameterisation (centred,
 so f = 0 at init; the 1/gamma output), divergence handling, and eta* slopes at small gamma measured
 on a tiny sweep (the full sweeps are slow tests and the benchmark)."""
 

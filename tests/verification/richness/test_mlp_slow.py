@@ -1,4 +1,4 @@
-"""Slow network measurements (run with -m slow; need the torch extra): eta* slopes of ReLU MLPs over
+"""Slow network measurements (run with -m slow; need the networks extra): eta* slopes of ReLU MLPs over
 gamma, and the ultra-rich plateau exponent, against the chain's theory. The configurations are those of
 ``benchmarks/bench_richness.py`` whose numbers are in docs/benchmarks.md (L = 4 and the two-decade
 cross-entropy law are not met there, so they are not asserted here)."""
