@@ -21,3 +21,7 @@ from ._curve import loss_curve as loss_curve
 from ._curve import nodes_of as nodes_of
 from ._curve import static_limit as static_limit
 from ._curve import transfer_function as transfer_function
+
+# --- the measured compute-optimal frontier ---
+from ._frontier import DMFTFrontier as DMFTFrontier
+from ._frontier import frontier as frontier
