@@ -119,15 +119,30 @@ def _one_point(nodes: ModeNodes, kap):
     return (g @ V).reshape(shape + (4,)), ((g * g) @ V).reshape(shape + (4,))
 
 
-def _pair_sums(phi, psi, kap_up, kap_full, n):
-    """Two-point sums ``sum f g1 g2`` for upper nodes x full contour, from one-point sums."""
+def _pair_sums(phi, psi, kap_up, kap_full, n, nodes: ModeNodes, close: float = 0.05):
+    """Two-point sums ``sum f g1 g2`` for upper nodes x full contour.
+
+    Far-apart pairs from one-point sums, ``(Phi(k1) - Phi(k2))/(k2 - k1)``; the diagonal from
+    ``Psi = sum f g^2``; pairs closer than ``close |k1|`` (late times, where every node's kappa
+    clusters at kappa*, and the partial fraction would cancel catastrophically) by direct sums.
+    """
     phi_up, phi_full = phi[:, :n, None, :], phi[:, None, :, :]
-    dk = (kap_full[:, None, :] - kap_up[:, :, None])[..., None]
+    dk = kap_full[:, None, :] - kap_up[:, :, None]
     same = np.zeros((n, 2 * n - 1), dtype=bool)
     same[np.arange(n), np.arange(n)] = True
     with np.errstate(divide="ignore", invalid="ignore"):
-        X = (phi_up - phi_full) / dk
+        X = (phi_up - phi_full) / dk[..., None]
     X[:, same, :] = psi[:, :n, :]
+    near = (np.abs(dk) < close * np.abs(kap_up[:, :, None])) & ~same[None]
+    if np.any(near):
+        ti, ji, li = np.nonzero(near)
+        lam, tau, w = nodes.lam, nodes.tau, nodes.weight
+        V = np.stack([w * tau, w * tau * lam, w * lam, w * lam * lam], axis=-1).astype(np.complex128)
+        for start in range(0, ti.size, 256):
+            sl = slice(start, start + 256)
+            g1 = 1.0 / (lam + kap_up[ti[sl], ji[sl]][:, None])
+            g2 = 1.0 / (lam + kap_full[ti[sl], li[sl]][:, None])
+            X[ti[sl], ji[sl], li[sl], :] = (g1 * g2) @ V
     return X
 
 
@@ -142,7 +157,7 @@ def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int):
     phi = np.concatenate([phi_u, np.conj(phi_u[:, 1:])], axis=1)  # f real: Phi(conj k) = conj Phi(k)
     psi = psi_u
     iN, iP = _inv(problem.N), _inv(problem.P)
-    X = _pair_sums(phi, psi, kap, kfull, n)                    # (T, n, 2n-1, 4)
+    X = _pair_sums(phi, psi, kap, kfull, n, nodes)                    # (T, n, 2n-1, 4)
     S, U, E, D2 = X[..., 0], X[..., 1], X[..., 2], X[..., 3]
     k1, k2 = kap[:, :, None], kfull[:, None, :]
     d1 = phi[:, :n, 2][:, :, None]
