@@ -16,6 +16,7 @@ from ._fixed_point import kappa_star as kappa_star
 
 # --- loss curves ---
 from ._curve import DMFTCurve as DMFTCurve
+from ._curve import ensemble_loss as ensemble_loss
 from ._curve import StaticLimit as StaticLimit
 from ._curve import loss_curve as loss_curve
 from ._curve import nodes_of as nodes_of

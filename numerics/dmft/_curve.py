@@ -50,7 +50,8 @@ from ._fixed_point import df as _df, kappa_star, solve_kappa_contour
 from ._spectrum import ModeNodes, mode_nodes
 from ._talbot import full_contour, talbot_nodes
 
-__all__ = ["DMFTCurve", "StaticLimit", "loss_curve", "transfer_function", "static_limit", "nodes_of"]
+__all__ = ["DMFTCurve", "StaticLimit", "loss_curve", "transfer_function", "static_limit", "nodes_of",
+           "ensemble_loss"]
 
 
 def _inv(n):
@@ -353,3 +354,19 @@ def transfer_function(problem: DMFT, t, modes, *, method: str = "talbot", talbot
                 res[i, j] = float(mpmath.invertlaplace(lambda s: kappa(s) / (s * (lk + kappa(s))), ti,
                                                        method=method.split("-")[1]))
     return res
+
+
+def ensemble_loss(curve: DMFTCurve, members: int) -> np.ndarray:
+    """Test loss of the average of ``members`` models with independent features **and** independent
+    data sets (each of size ``P``): ``bias + variance / E``.
+
+    Exact given the decomposition (the members' errors ``v_e`` are iid with mean ``E v``, so
+    ``E |mean_e v_e - E v|^2 = tr Cov / E``) -- derived here, not separately simulated. With one data
+    set shared by all members the limit ``E -> inf`` is the data-conditional mean, which is not derived.
+
+    >>> c = loss_curve(DMFT(2.0, 1.5, N=32, P=math.inf, M=200), [10.0, 1e3])
+    >>> bool(np.all(ensemble_loss(c, 4) < c.test_loss)), bool(np.allclose(ensemble_loss(c, 1), c.test_loss))
+    (True, True)
+    """
+    E = check_int("members", members, ge=1)
+    return curve.bias + (curve.test_loss - curve.bias) / E

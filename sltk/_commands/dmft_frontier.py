@@ -21,6 +21,7 @@ def add_arguments(p):
     p.add_argument("--n-min", type=int, default=16, help="smallest width (default 16)")
     p.add_argument("--n-max", type=int, default=131072, help="largest width (default 131072)")
     p.add_argument("--sizes", type=int, default=20, help="number of widths (default 20)")
+    p.add_argument("--times", type=int, default=160, help="times per width curve (default 160)")
     p.add_argument("--M", default="inf", help="number of modes or inf (default inf)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
@@ -40,9 +41,11 @@ def run(args) -> int:
         raise ParameterError("--n-max", f"--n-max >= 4 * --n-min = {4 * lo}", hi)
     k = check_int("--sizes", args.sizes, ge=3, le=200)
     M = parse_count("--M", args.M)
+    nt = check_int("--times", args.times, ge=10, le=2000)
     import numerics.dmft as nd
 
-    fr = nd.frontier(a, b, N_grid=np.logspace(math.log10(lo), math.log10(hi), k), loss=args.loss, M=M)
+    fr = nd.frontier(a, b, N_grid=np.logspace(math.log10(lo), math.log10(hi), k), loss=args.loss, M=M,
+                     n_times=nt)
     if args.out:
         from .._figures.dmft import frontier_figure
 
