@@ -277,6 +277,9 @@ def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, 
         outs.append(_kernels(problem, nodes, t[i:i + chunk], n))
     cat = lambda key: np.concatenate([o[key] for o in outs])  # noqa: E731
     test, train, bias = cat("test"), cat("train"), cat("bias")
+    # an interpolating model (P < N) drives the train loss to 0; the rule's round-off (~1e-12 of
+    # L(0)) may then dip below it
+    train = np.maximum(train, 0.0)
     if outs[0]["noise"] is not None:
         test = test + cat("noise")
         train_out = None

@@ -33,7 +33,7 @@ def build(ctx):
     loss_vs_time_figure(curves, ctx.path("dmft/loss_vs_time.png"))
     tt = [nd.loss_curve(DMFT(a, b, N=512, P=p, M=M), t) for p in (128, 512, 2048)]
     train_test_figure(tt, ctx.path("dmft/train_test.png"))
-    _, dev = finite_width_figure(a, b, ctx.path("dmft/finite_width.png"),
+    _, dev = finite_width_figure(1.5, 1.25, ctx.path("dmft/finite_width.png"),
                                  Ns=(32, 64, 128, 256) if fast else (32, 64, 128, 256, 512, 1024, 2048),
                                  M=M if fast else math.inf)
     fr = nd.frontier(a, b, N_grid=np.logspace(1, 3, 6) if fast else None, n_times=50 if fast else 160,
@@ -76,7 +76,7 @@ def build(ctx):
               caption=f"SymPy exponents at a={a:g}, b={b:g}; regimes: {co.regimes}"),
         Figure("dmft/loss_vs_time.png", "Test loss (solid) and bias (dashed) against t for several N (P = 4096)"),
         Figure("dmft/train_test.png", "Train (dashed) vs test (solid) for several P at N = 512: the gap grows in t"),
-        Figure("dmft/finite_width.png", "|L_N - L_inf| vs N: 1/N early, N^-c late (c = min(a-1, b) single model)"),
+        Figure("dmft/finite_width.png", "|L_N - L_inf| vs N at a=1.5, b=1.25: 1/N early, N^-c late (c = min(a-1, b) = 0.5)"),
         Figure("dmft/frontier.png", "Compute-optimal frontier C = N t (P = inf): envelope and local slopes"),
         Table(["exponent", "measured (largest C)", "symbolic"],
               [[k, f"{fs[k]:.4f}", f"{fr.theory[k][1]:.4f}"] for k in ("loss", "width", "steps")],
