@@ -17,5 +17,6 @@ from ._simulate import simulate_dmft as simulate
 from ._checks import RULES as RULES
 from ._checks import DMFTVerification as DMFTVerification
 from ._checks import check_curve as check_curve
+from . import _gd as _gd  # noqa: F401  (registers GD's check)
 
 _register_model(_DMFT, RULES)

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 import numerics.dmft
-from theory import GD, ParameterError, RulesTable
+from theory import ParameterError, RulesTable
 from theory.dmft import DMFT
 from theory.validate import check_int, check_real
 
@@ -94,7 +94,7 @@ class DMFTVerification:
         return 0.5
 
 
-#: The DMFT verification table (gradient flow = GD's flow limit).
+#: The DMFT verification table (each optimizer file registers :data:`DMFT_VERIFIER`; ``_gd.py``: GD,
+#: whose flow limit is the model's gradient flow).
 RULES = RulesTable("DMFT verification")
 DMFT_VERIFIER = DMFTVerification()
-RULES.register(GD, DMFT_VERIFIER)
