@@ -125,7 +125,8 @@ def _pair_sums(phi, psi, kap_up, kap_full, n, nodes: ModeNodes, close: float = 0
 
     Far-apart pairs from one-point sums, ``(Phi(k1) - Phi(k2))/(k2 - k1)``; the diagonal from
     ``Psi = sum f g^2``; pairs closer than ``close |k1|`` (late times, where every node's kappa
-    clusters at kappa*, and the partial fraction would cancel catastrophically) by direct sums.
+    clusters at kappa*, and the partial fraction would cancel catastrophically) by the Taylor series
+    ``g1 g2 = sum_m (-delta)^m g1^(m+2)`` (14 moments per node; direct sums where ``|delta g1| > 1/20``).
     """
     phi_up, phi_full = phi[:, :n, None, :], phi[:, None, :, :]
     dk = kap_full[:, None, :] - kap_up[:, :, None]
@@ -136,14 +137,31 @@ def _pair_sums(phi, psi, kap_up, kap_full, n, nodes: ModeNodes, close: float = 0
     X[:, same, :] = psi[:, :n, :]
     near = (np.abs(dk) < close * np.abs(kap_up[:, :, None])) & ~same[None]
     if np.any(near):
-        ti, ji, li = np.nonzero(near)
         lam, tau, w = nodes.lam, nodes.tau, nodes.weight
         V = np.stack([w * tau, w * tau * lam, w * lam, w * lam * lam], axis=-1).astype(np.complex128)
-        for start in range(0, ti.size, 256):
-            sl = slice(start, start + 256)
-            g1 = 1.0 / (lam + kap_up[ti[sl], ji[sl]][:, None])
-            g2 = 1.0 / (lam + kap_full[ti[sl], li[sl]][:, None])
-            X[ti[sl], ji[sl], li[sl], :] = (g1 * g2) @ V
+        # Taylor in delta = k2 - k1 about k1: g1 g2 = sum_m (-delta)^m g1^(m+2), |delta g1| <= 1/20
+        tu = np.flatnonzero(np.any(near, axis=(1, 2)))
+        g = 1.0 / (lam + kap_up[tu][..., None])                      # (Tn, n, M)
+        gmax = np.max(np.abs(g), axis=-1)                             # (Tn, n)
+        K = 14
+        mom = np.empty(g.shape[:2] + (K, 4), dtype=np.complex128)
+        gp = g * g
+        for m in range(K):
+            mom[:, :, m, :] = (gp.reshape(-1, lam.size) @ V).reshape(g.shape[:2] + (4,))
+            gp = gp * g
+        ti, ji, li = np.nonzero(near[tu])
+        delta = dk[tu][ti, ji, li]
+        ok = np.abs(delta) * gmax[ti, ji] <= 0.05
+        powers = (-delta[ok])[:, None] ** np.arange(K)[None, :]      # (pairs, K)
+        X[tu[ti[ok]], ji[ok], li[ok], :] = np.einsum("pk,pkf->pf", powers, mom[ti[ok], ji[ok]])
+        bad = ~ok
+        if np.any(bad):  # direct sums where the series would converge slowly
+            tb, jb, lb = tu[ti[bad]], ji[bad], li[bad]
+            for start in range(0, tb.size, 256):
+                sl = slice(start, start + 256)
+                g1 = 1.0 / (lam + kap_up[tb[sl], jb[sl]][:, None])
+                g2 = 1.0 / (lam + kap_full[tb[sl], lb[sl]][:, None])
+                X[tb[sl], jb[sl], lb[sl], :] = (g1 * g2) @ V
     return X
 
 
