@@ -26,3 +26,6 @@ from ._curve import transfer_function as transfer_function
 # --- the measured compute-optimal frontier ---
 from ._frontier import DMFTFrontier as DMFTFrontier
 from ._frontier import frontier as frontier
+
+# --- the first-order 1/N, 1/P correction (closed form) ---
+from ._first_order import first_order_loss as first_order_loss

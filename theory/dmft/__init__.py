@@ -17,6 +17,7 @@ from ._exponents import Law as Law
 from ._exponents import a_sym as a_sym
 from ._exponents import b_sym as b_sym
 from ._exponents import compute_optimal as compute_optimal
+from ._exponents import crossover_time as crossover_time
 from ._exponents import data_law as data_law
 from ._exponents import exponents as exponents
 from ._exponents import power_sum_law as power_sum_law

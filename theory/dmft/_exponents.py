@@ -43,7 +43,7 @@ import sympy as sp
 from .._errors import ParameterError
 from ..validate import check_choice, check_real
 
-__all__ = ["a_sym", "b_sym", "power_sum_law", "time_law", "width_law", "data_law", "compute_optimal",
+__all__ = ["a_sym", "b_sym", "crossover_time", "power_sum_law", "time_law", "width_law", "data_law", "compute_optimal",
            "ComputeOptimal", "Law", "exponents"]
 
 a_sym, b_sym = sp.symbols("a b", positive=True)
@@ -243,3 +243,20 @@ def exponents(a: float, b: float, kind: str = "bias") -> dict:
     out = {"time": time_law().exponent, "width": width_law(kind).exponent, "data": data_law().exponent,
            "compute_loss": co.loss, "compute_width": co.width, "compute_steps": co.steps}
     return {k: (str(v), float(v.subs(s))) for k, v in out.items()}
+
+
+@lru_cache(maxsize=None)
+def crossover_time() -> sp.Expr:
+    """The time ``t_x = 1/kappa*(N) ~ (N / c)^b``, ``c = pi/(b sin(pi/b))`` (``b > 1``), where the early
+    universal ``1/N`` correction gives way to the late ``N^-c`` width bottleneck.
+
+    Derived: the first-order correction (``numerics.dmft.first_order_loss``) is an expansion in
+    ``df(s)/N`` with ``s ~ 1/t``; it is uniform only while ``df(1/t) << N``, i.e. ``t << 1/kappa*``
+    with ``df(kappa*) = N``; ``df(kappa) ~ c kappa^(-1/b)`` (:func:`power_sum_law`) gives the closed form.
+
+    >>> crossover_time()
+    (N*b*sin(pi/b)/pi)**b
+    """
+    N = sp.Symbol("N", positive=True)
+    c = sp.simplify(power_sum_law(b_sym, 1)[0].args[0][0].rewrite(sp.gamma))
+    return sp.simplify((N / c) ** b_sym)

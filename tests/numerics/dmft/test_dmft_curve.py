@@ -88,3 +88,24 @@ def test_frontier_slopes_approach_the_symbolic_ones():
     fs = fr.final_slopes()
     assert fs["loss"] == pytest.approx(fr.theory["loss"][1], abs=0.06)
     assert fs["width"] + fs["steps"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("P", [math.inf, 20000])
+def test_first_order_correction_matches_the_full_curve_early(P):
+    """N (L_N - L_inf) -> B1 + V_N (+ V_P N/P) at early times: the universal 1/N regime."""
+    p = DMFT(2.0, 1.5, N=20000, P=P, M=300)
+    t = [1.0, 10.0]
+    full = nd.loss_curve(p, t).test_loss
+    fo = nd.first_order_loss(p, t)
+    assert np.allclose(full - fo["L_inf"], fo["first_order"] - fo["L_inf"], rtol=2e-3)
+
+
+def test_crossover_time_is_one_over_kappa_star():
+    import sympy as sp
+
+    from theory.dmft import b_sym, crossover_time
+
+    N = sp.Symbol("N", positive=True)
+    p = DMFT(2.0, 1.5, N=10**4)
+    ks = nd.kappa_star(nd.nodes_of(p), p.N, p.P)
+    assert float(crossover_time().subs({N: 10**4, b_sym: 1.5})) == pytest.approx(1 / ks, rel=1e-3)
