@@ -26,10 +26,11 @@ __all__ = ["RULES", "DMFTVerification", "check_curve", "Z_FAMILY"]
 Z_FAMILY = 4.0
 
 
-def check_curve(name, quantity, pred, sim, se, n_eff) -> CheckResult:
-    """One curve check with the rule in the module docstring."""
+def check_curve(name, quantity, pred, sim, se, n_eff, atol: float = 1e-12) -> CheckResult:
+    """One curve check with the rule in the module docstring, plus an absolute floor ``atol`` (round-off
+    of losses that vanish, e.g. the train loss of an interpolating model; the initial loss is >= 1)."""
     pred, sim, se = (np.asarray(x, float) for x in (pred, sim, se))
-    tol = Z_FAMILY * se + 2.0 * np.abs(pred) / n_eff
+    tol = Z_FAMILY * se + 2.0 * np.abs(pred) / n_eff + atol
     err = np.abs(sim - pred)
     dev = float(np.max(err / np.maximum(tol, 1e-300)))
     ok = bool(np.all(err <= tol))

@@ -91,7 +91,7 @@ def simulate_dmft(problem: DMFT, t, *, runs: int = 32, seed: int = 0, lr: float 
     problem : theory.dmft.DMFT
         Needs a finite ``M``.
     t : array_like
-        Times ``> 0``.
+        Times ``> 0``; ``inf`` (gradient flow only) is the flow's limit, the minimum-norm fit.
     runs : int
         Draws (``>= 2``).
     lr : float, optional
@@ -116,8 +116,8 @@ def simulate_dmft(problem: DMFT, t, *, runs: int = 32, seed: int = 0, lr: float 
     if problem.M_is_infinite:
         raise ParameterError("M", "finite for a simulation", problem.M)
     t = np.atleast_1d(np.asarray(t, dtype=np.float64))
-    if t.ndim != 1 or not np.all(np.isfinite(t)) or np.any(t <= 0):
-        raise ParameterError("t", "a 1-D array of finite times > 0", t)
+    if t.ndim != 1 or np.any(np.isnan(t)) or np.any(t <= 0) or (lr is not None and np.any(np.isinf(t))):
+        raise ParameterError("t", "a 1-D array of times > 0 (inf: the flow's limit, the minimum-norm fit)", t)
     runs = check_int("runs", runs, ge=2)
     if lr is not None:
         lr = check_real("lr", lr, gt=0)
@@ -156,13 +156,18 @@ def simulate_dmft(problem: DMFT, t, *, runs: int = 32, seed: int = 0, lr: float 
         e = xp.where(e > 0, e, xp.zeros_like(e))
         b = U.T @ h
         for i, ti in enumerate(t):
-            if lr is None:
+            if lr is None and math.isinf(ti):  # t = inf: w = S^+ h (h lies in the range of S)
+                pos = e > 1e-12 * float(xp.max(e))
+                w = U @ (xp.where(pos, 1.0 / xp.where(pos, e, xp.ones_like(e)), xp.zeros_like(e)) * b)
+                decay = None
+            elif lr is None:
                 decay = xp.exp(-ti * e)
             else:
                 decay = (1.0 - 2.0 * lr * e) ** int(round(ti / (2.0 * lr)))
-            small = e < 1e-12
-            phi = xp.where(small, xp.full_like(e, ti), (1.0 - decay) / xp.where(small, xp.ones_like(e), e))
-            w = U @ (phi * b)
+            if decay is not None:
+                small = e < 1e-12
+                phi = xp.where(small, xp.full_like(e, ti), (1.0 - decay) / xp.where(small, xp.ones_like(e), e))
+                w = U @ (phi * b)
             beta = At.T @ w
             v = ws - beta
             test[r, i] = float(xp.sum(lam * v * v))

@@ -65,3 +65,13 @@ def test_targets_at_a_thousand_modes(N, P):
     p = DMFT(2.0, 1.5, N=N, P=P, M=1000)
     res = verification.verify(p, theory.GD(lr=0.5), t_max=1e4, n_times=10, runs=24, seed=5)
     assert res.passed, [(c.name, c.deviation) for c in res.checks]
+
+
+@pytest.mark.parametrize("N, P", [(24, 96), (96, 24)])
+def test_static_limit_against_the_minimum_norm_fit(N, P):
+    """t -> inf (ridgeless random features): the s -> 0 kernels against the simulated pseudo-inverse fit."""
+    p = DMFT(2.0, 1.5, N=N, P=P, M=300)
+    sim = simulate(p, [math.inf], runs=24, seed=6)
+    st = nd.static_limit(p)
+    assert check_curve("static", "x", [st.test_loss], sim.test_loss, sim.test_stderr, min(N, P)).passed
+    assert check_curve("static", "x", [st.train_loss], sim.train_loss, sim.train_stderr, min(N, P)).passed
