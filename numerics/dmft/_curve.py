@@ -331,7 +331,7 @@ def transfer_function(problem: DMFT, t, modes, *, method: str = "talbot", talbot
     ``mpmath.findroot`` started at ``kappa = s`` (the ``N, P = inf`` solution) -- only for a finite
     ``M <= 2000`` summed exactly.
 
-    >>> p = DMFT(2.0, 1.5, N=50, P=100, M=150)
+    >>> p = DMFT(2.0, 1.5, N=20, P=40, M=50)
     >>> fast = transfer_function(p, [3.0], [1, 10])
     >>> ref = transfer_function(p, [3.0], [1, 10], method="mpmath-talbot")
     >>> bool(np.allclose(fast, ref, rtol=1e-8, atol=1e-12))

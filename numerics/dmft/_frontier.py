@@ -96,7 +96,7 @@ def frontier(a: float, b: float, *, N_grid=None, C=None, loss: str = "test", M: 
 
     Examples
     --------
-    >>> fr = frontier(2.0, 1.5, N_grid=np.logspace(1, 3, 7), n_times=60)
+    >>> fr = frontier(2.0, 1.5, N_grid=np.logspace(1, 2.5, 5), n_times=40, M=2000)
     >>> fr.status in ("ok", "boundary"), bool(np.all(np.diff(fr.L_star[fr.interior]) < 0))
     (True, True)
     """
