@@ -62,3 +62,13 @@ def test_dmft_verify_passes(capsys):
                                "--t", "1e3", "--points", "5", "--runs", "12", "--json"])
     obj = json.loads(out)
     assert rc == 0 and obj["passed"] and len(obj["checks"]) == 4
+
+
+@pytest.mark.slow
+def test_report_section_builds(tmp_path):
+    from sltk._report import build_report
+
+    summary = build_report(tmp_path, fast=True, only=["70_dmft"])
+    assert summary["failed"] == []
+    for name in ("loss_vs_time", "train_test", "finite_width", "frontier", "ensembles", "verification"):
+        assert (tmp_path / "dmft" / f"{name}.png").exists()
