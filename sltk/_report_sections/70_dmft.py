@@ -71,7 +71,8 @@ def build(ctx):
              "and the variance terms derived here from two-resolvent deterministic equivalents, inverted by a "
              "fixed-Talbot rule. Time: gradient flow with 2 eta absorbed into t. The bias is the loss of the "
              "mean predictor (the paper's law); the single-model loss adds the variance, which at late times is "
-             "several times the bias and changes the width exponent to min(a-1, b) when a-1 > b."),
+             "several times the bias and changes the width exponent to min(a-1, b) when a-1 > b; there a third "
+             "term N^-1 t^-(b-1)/b changes the single-model compute rule to N* ~ C^((a-b)/a), L* ~ C^-(a-1)/a."),
         Table(["exponent", "bias (paper)", "value", "single model", "value"], rows,
               caption=f"SymPy exponents at a={a:g}, b={b:g}; regimes: {co.regimes}"),
         Figure("dmft/loss_vs_time.png", "Test loss (solid) and bias (dashed) against t for several N (P = 4096)"),

@@ -197,7 +197,8 @@ def _balance(r_t, r_n):
 
 @lru_cache(maxsize=None)
 def compute_optimal(kind: str = "bias") -> ComputeOptimal:
-    """The compute-optimal rule for ``C = N t`` at ``P = inf``, derived from ``t^-(a-1)/b + N^-c``.
+    """The compute-optimal rule for ``C = N t`` at ``P = inf``, derived from ``t^-(a-1)/b + N^-c`` (bias)
+    or from the three terms of the single-model loss.
 
     >>> co = compute_optimal("bias")
     >>> co.width, co.steps, co.loss
@@ -208,6 +209,12 @@ def compute_optimal(kind: str = "bias") -> ComputeOptimal:
     {'width': (a - 1)/(a + 2*b**2 - 1), 'steps': 2*b**2/(a + 2*b**2 - 1), 'loss': 2*b*(a - 1)/(a + 2*b**2 - 1)}
     >>> co.steps_faster_when
     b*Min(2*b, a - 1) > a - 1
+
+    The single-model loss (bias + variance) has a third term ``N^-1 t^-(b-1)/b`` when ``a - 1 > b``
+    (derived in ``_compute_optimal_single``):
+
+    >>> compute_optimal("single").regimes["a-1 > b"]
+    {'width': (a - b)/a, 'steps': b/a, 'loss': (a - 1)/a}
     """
     kind = check_choice("kind", kind, ("bias", "single"))
     a, b = a_sym, b_sym
@@ -215,15 +222,43 @@ def compute_optimal(kind: str = "bias") -> ComputeOptimal:
     c = width_law(kind).exponent
     m = sp.Symbol("m", positive=True)
     w, s, l = _balance(r_t, m)
-    alt = 2 * b if kind == "bias" else b
-    name = "2b" if kind == "bias" else "b"
+    if kind == "single":
+        return _compute_optimal_single(r_t, w, s, l, m)
     regimes = {}
-    for label, mv in ((f"a-1 < {name}", a - 1), (f"a-1 > {name}", alt)):
+    for label, mv in (("a-1 < 2b", a - 1), ("a-1 > 2b", 2 * b)):
         regimes[label] = {k: sp.factor(sp.simplify(e.subs(m, mv))) for k, e in
                           (("width", w), ("steps", s), ("loss", l))}
     sub = lambda e: sp.simplify(e.subs(m, c))  # noqa: E731
     # steps exponent > width exponent  <=>  b c > a - 1 (both share the positive denominator)
     return ComputeOptimal(kind, sub(w), sub(s), sub(l), regimes, sp.StrictGreaterThan(b * c, a - 1))
+
+
+def _compute_optimal_single(r_t, w, s, l, m):
+    """The single-model rule: three terms when ``a - 1 > b``.
+
+    The first-order width variance (``numerics.dmft.first_order_loss``) contains
+    ``(1/N) (sum_k tau_k/lambda_k) sum_l lambda_l exp(-2 lambda_l t)``; when ``a - b > 1`` the first
+    factor converges (top modes) and the second is ``~ t^-(b-1)/b`` (:func:`power_sum_law`), a third
+    term ``N^-1 t^-(b-1)/b`` of the loss. With ``N = C^x``: maximise
+    ``min(r_t (1-x), b x, x + (1-x)(b-1)/b)``; the balance of the first and third terms is optimal
+    because the second is then larger (``b x - loss = (b-1)(a-b-1)/a >= 0``, checked below). For
+    ``a - 1 < b`` the two-term rule holds (the third term's coefficient grows like ``k^(1+b-a)`` and
+    only renormalises the constant: at the two-term optimum it decays like ``C^-b/(1+b)``, faster).
+    """
+    a, b = a_sym, b_sym
+    x = sp.Symbol("x", positive=True)
+    third = x + (1 - x) * (b - 1) / b
+    x13 = sp.simplify(sp.solve(sp.Eq(r_t * (1 - x), third), x)[0])
+    loss13 = sp.simplify(r_t * (1 - x13))
+    slack = sp.factor(sp.simplify(b * x13 - loss13))
+    if sp.simplify(slack - (b - 1) * (a - b - 1) / a) != 0:  # pragma: no cover - derivation guard
+        raise RuntimeError(f"compute_optimal: unexpected slack {slack}")
+    low = {k: sp.factor(sp.simplify(e.subs(m, a - 1))) for k, e in (("width", w), ("steps", s), ("loss", l))}
+    high = {"width": sp.factor(x13), "steps": sp.factor(sp.simplify(1 - x13)), "loss": sp.factor(loss13)}
+    cond = a - 1 < b
+    pw = {k: sp.Piecewise((low[k], cond), (high[k], True)) for k in low}
+    return ComputeOptimal("single", pw["width"], pw["steps"], pw["loss"], {"a-1 < b": low, "a-1 > b": high},
+                          sp.StrictGreaterThan(pw["steps"], pw["width"]))
 
 
 def exponents(a: float, b: float, kind: str = "bias") -> dict:

@@ -80,3 +80,18 @@ def test_exponents_dict_and_refusal_for_b_below_1():
     assert e["compute_steps"][1] == pytest.approx(0.6) and e["time"][0] == "(a - 1)/b"
     with pytest.raises(theory.ParameterError):
         exponents(2.0, 0.9)
+
+
+def test_single_model_rule_has_the_third_term_regime_and_is_continuous():
+    co = compute_optimal("single")
+    assert co.regimes["a-1 > b"] == {"width": (a_sym - b_sym) / a_sym, "steps": b_sym / a_sym,
+                                     "loss": (a_sym - 1) / a_sym}
+    for key in ("width", "steps", "loss"):
+        lo, hi = co.regimes["a-1 < b"][key], co.regimes["a-1 > b"][key]
+        at = {a_sym: 2.2, b_sym: 1.2}   # a - 1 = b
+        assert float(lo.subs(at)) == pytest.approx(float(hi.subs(at)))
+    # the measured frontier slopes (benchmarks/bench_dmft.py --slopes, M = inf, 20 widths to 2^17):
+    # (3, 1.2): L* 0.6623, N* 0.6028, t* 0.3972 -- the three-term rule, not the two-term one (0.698)
+    v = co.at(3.0, 1.2)
+    assert v["loss"] == pytest.approx(2 / 3) and v["width"] == pytest.approx(0.6)
+    assert not bool(co.steps_faster_when.subs({a_sym: 3.0, b_sym: 1.2}))   # a > 2b: width grows faster
