@@ -16,6 +16,7 @@ from ._volterra import solve_volterra as solve_volterra
 from ._slopes import local_slopes as local_slopes
 
 # --- models ---
+from . import dmft as dmft
 from . import linreg as linreg
 from . import plrf as plrf
 from . import laws as laws

@@ -23,3 +23,10 @@ from ._figures.plrf import slope_difference_figure as slope_difference_figure
 from ._figures.plrf import theory_terms_on as theory_terms_on
 from ._figures.plrf import verification_figure as verification_figure
 from ._figures.plrf import verification_grid as verification_grid
+
+# --- DMFT random-feature figures ---
+from ._figures.dmft import finite_width_figure as dmft_finite_width_figure
+from ._figures.dmft import frontier_figure as dmft_frontier_figure
+from ._figures.dmft import loss_vs_time_figure as dmft_loss_vs_time_figure
+from ._figures.dmft import train_test_figure as dmft_train_test_figure
+from ._figures.dmft import verification_figure as dmft_verification_figure

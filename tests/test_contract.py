@@ -70,12 +70,20 @@ def _linreg_verification(opt_cls):
     assert [c.name for c in res.checks] == ["ode_vs_simulation"] and res.checks[0].applicable
 
 
+def _dmft_verification(opt_cls):
+    p = theory.dmft.DMFT(2.0, 1.5, N=16, P=32, M=80)
+    res = verification.verify(p, opt_cls(lr=verification.default_lr(p, opt_cls(lr=1.0))), t_max=100.0, n_times=4,
+                              runs=4, backend="numpy")
+    assert res.checks and all(c.applicable for c in res.checks) and isinstance(res.to_dict(), dict)
+
+
 #: model -> {layer: (its rules table, the job that layer offers)}
 MODELS = {
     "plrf": {"theory": (theory.plrf.RULES, _plrf_theory), "numerics": (numerics.plrf.RULES, _plrf_numerics),
              "verification": (verification.plrf.RULES, _plrf_verification)},
     "linreg": {"numerics": (numerics.linreg.RULES, _linreg_numerics),
                "verification": (verification.linreg.RULES, _linreg_verification)},
+    "dmft": {"verification": (verification.dmft.RULES, _dmft_verification)},
 }
 
 

@@ -52,6 +52,7 @@ from ._lp import TermSet as TermSet
 from ._lp import solve_term_lp as solve_term_lp
 
 # --- models ---
+from . import dmft as dmft
 from . import laws as laws
 from . import linreg as linreg
 from . import plrf as plrf

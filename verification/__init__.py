@@ -28,6 +28,7 @@ from ._verify import register_model as register_model
 from ._verify import verify as verify
 
 # --- models ---
+from . import dmft as dmft
 from . import linreg as linreg
 from . import plrf as plrf
 from . import richness as richness

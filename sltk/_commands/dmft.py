@@ -1,0 +1,94 @@
+"""``sltk dmft``: the DMFT random-feature model's loss curve (bias, single-model test loss, train loss)
+on a log grid of times up to ``--t``, with its symbolic exponents.
+
+JSON keys: ``t``, ``test_loss``, ``train_loss``, ``bias``, ``variance``, ``status``, ``static`` (the
+``t -> inf`` limit), ``exponents`` (the paper's laws, i.e. of the bias: ``time``, ``width``, ``data``,
+``compute_loss``, ``compute_width``, ``compute_steps``, each ``{"expr", "value"}``),
+``exponents_single_model`` (the same for the single-model test loss), ``problem``, ``conventions``,
+``diagnostics``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._output import format_table, print_json
+from ._dmft_args import build_problem
+
+COMMAND = "dmft"
+HELP = "loss curve of the DMFT random-feature model (Bordelon, Atanasov & Pehlevan 2024) and its exponents"
+DESCRIPTION = (
+    "Bias, single-model test loss and train loss of random features trained by gradient flow (lambda_k = k^-b, "
+    "lambda_k w*_k^2 = k^-a, width N, P data or inf, M modes or inf), from the DMFT transfer function and the "
+    "derived variance terms (fixed-Talbot inverse Laplace), on a log grid of times up to --t; with the SymPy "
+    "bottleneck and compute-optimal exponents. Time: gradient flow with the factor 2 eta absorbed into t."
+)
+
+
+def add_arguments(p):
+    p.add_argument("--a", type=float, required=True, help="target exponent a > 1 (lambda_k w*_k^2 = k^-a)")
+    p.add_argument("--b", type=float, required=True, help="spectral exponent b > 0 (lambda_k = k^-b)")
+    p.add_argument("--N", type=int, required=True, help="width N >= 1")
+    p.add_argument("--P", default="inf", help="training points P >= 1 or inf (default inf: online)")
+    p.add_argument("--t", type=float, required=True, help="horizon T > 0.01 (the curve is on a log grid up to it)")
+    p.add_argument("--M", default="inf", help="number of modes M >= 1 or inf (default inf; needs b > 1)")
+    p.add_argument("--sigma2", type=float, default=0.0, help="label-noise variance sigma^2 >= 0 (default 0)")
+    p.add_argument("--points", type=int, default=200, help="number of log-spaced times (default 200)")
+    p.add_argument("--t-min", type=float, default=None, help="first time (default T / 10^6)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
+
+
+def exponent_block(a: float, b: float, kind: str) -> dict:
+    """``{name: {"expr", "value"}}``; the width/data/compute laws need ``b > 1`` (else ``None`` values)."""
+    import theory.dmft as td
+
+    if b > 1:
+        return {k: {"expr": e, "value": v} for k, (e, v) in td.exponents(a, b, kind).items()}
+    te = td.time_law().exponent
+    out = {"time": {"expr": str(te), "value": float(te.subs({td.a_sym: a, td.b_sym: b}))}}
+    for k in ("width", "data", "compute_loss", "compute_width", "compute_steps"):
+        out[k] = {"expr": None, "value": None, "note": "needs b > 1 (for b <= 1 df(kappa) depends on M)"}
+    return out
+
+
+def run(args) -> int:
+    from theory.validate import check_int, check_real
+
+    problem = build_problem(args)
+    T = check_real("--t", args.t, gt=0.01)
+    n = check_int("--points", args.points, ge=2, le=5000)
+    t_min = T / 1e6 if args.t_min is None else check_real("--t-min", args.t_min, gt=0, lt=T)
+    import numerics.dmft as nd
+    from theory.dmft import DMFT_CONVENTIONS
+
+    t = np.logspace(math.log10(t_min), math.log10(T), n)
+    curve = nd.loss_curve(problem, t)
+    if args.out:
+        from .._figures.dmft import loss_vs_time_figure
+
+        loss_vs_time_figure([curve], args.out)
+    obj = curve.to_dict()
+    obj["exponents"] = exponent_block(problem.a, problem.b, "bias")
+    obj["exponents_single_model"] = exponent_block(problem.a, problem.b, "single")
+    obj["conventions"] = dict(DMFT_CONVENTIONS)
+    if args.json:
+        print_json(obj)
+        return 0
+    p = problem
+    print(f"DMFT a={p.a:g} b={p.b:g} N={p.N} P={p.P} M={p.M} sigma2={p.sigma2:g}: status {curve.status}")
+    idx = np.unique(np.linspace(0, n - 1, min(n, 10)).astype(int))
+    rows = [[f"{curve.t[i]:.4g}", f"{curve.test_loss[i]:.6g}",
+             "-" if curve.train_loss is None else f"{curve.train_loss[i]:.6g}", f"{curve.bias[i]:.6g}"] for i in idx]
+    rows.append(["inf", f"{curve.static.test_loss:.6g}",
+                 "-" if curve.static.train_loss is None else f"{curve.static.train_loss:.6g}",
+                 f"{curve.static.bias:.6g}"])
+    print(format_table(["t", "test loss", "train loss", "bias"], rows))
+    for label, block in (("paper's laws (bias)", obj["exponents"]), ("single model", obj["exponents_single_model"])):
+        print(f"exponents, {label}: " + ", ".join(
+            f"{k} {v['expr']} = {v['value']:.4g}" if v["value"] is not None else f"{k} n/a" for k, v in block.items()))
+    if args.out:
+        print(f"figure written to {args.out}")
+    return 0

@@ -1,0 +1,157 @@
+"""Figure recipes for the DMFT random-feature model (Bordelon, Atanasov & Pehlevan 2024): loss
+against time for several widths, the compute-optimal frontier with its envelope, early vs late
+finite-width convergence, train vs test for several data sizes, and the simulation check.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._output import figure_style, save_figure
+
+__all__ = ["loss_vs_time_figure", "frontier_figure", "finite_width_figure", "train_test_figure",
+           "verification_figure"]
+
+
+def loss_vs_time_figure(curves, path=None, *, title=None, show_bias=True):
+    """Test loss (solid) and bias (dashed) against ``t`` for one or more :class:`numerics.dmft.DMFTCurve`."""
+    import matplotlib.pyplot as plt
+
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.2, 3.8))
+        for i, c in enumerate(curves):
+            col = f"C{i % 8}"
+            p = c.problem
+            lab = f"N={p.N}" + ("" if p.P_is_infinite else f", P={int(p.P)}")
+            ax.loglog(c.t, c.test_loss, color=col, lw=1.8, label=lab)
+            if show_bias:
+                ax.loglog(c.t, c.bias, color=col, lw=1.0, ls="--")
+        t = curves[0].t
+        p = curves[0].problem
+        r = (p.a - 1) / p.b
+        ref = curves[0].test_loss[len(t) // 4] * (t / t[len(t) // 4]) ** (-r)
+        ax.loglog(t, ref, color="k", lw=0.8, ls=":", label=rf"$t^{{-(a-1)/b}}$")
+        ax.set_ylim(min(np.min(c.bias) for c in curves) / 2, max(np.max(c.test_loss) for c in curves) * 2)
+        ax.set_xlabel(r"time $t$ (gradient flow, $2\eta$ absorbed)")
+        ax.set_ylabel("test loss (solid), bias (dashed)")
+        ax.set_title(title or rf"DMFT random features, $a={p.a:g}$, $b={p.b:g}$")
+        ax.legend(fontsize=7, loc="lower left")
+        if path is None:
+            return fig
+        return save_figure(fig, path)
+
+
+def frontier_figure(fr, path=None):
+    """The loss curves against compute ``C = N t`` for each width, the measured envelope and its slope."""
+    import matplotlib.pyplot as plt
+
+    with figure_style():
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.8))
+        cmap = plt.get_cmap("viridis")
+        for i, (n, cu) in enumerate(zip(fr.N_grid, fr.curves)):
+            ax.loglog(n * fr.t_grid, cu, color=cmap(i / max(1, len(fr.N_grid) - 1)), lw=0.8)
+        sel = fr.interior
+        ax.loglog(fr.C[sel], fr.L_star[sel], color="r", lw=2.0, label="envelope $L^*(C)$")
+        e = fr.theory.get("loss", (None, math.nan))[1]
+        if np.isfinite(e) and sel.any():
+            c0, l0 = fr.C[sel][len(fr.C[sel]) // 2], fr.L_star[sel][len(fr.C[sel]) // 2]
+            ax.loglog(fr.C[sel], l0 * (fr.C[sel] / c0) ** (-e), "k:", lw=1.0, label=rf"$C^{{-{e:.3g}}}$ (theory)")
+        ax.set_xlim(fr.C[0] / 10, fr.C[-1] * 10)
+        ax.set_ylim(np.nanmin(fr.L_star) / 3, np.nanmax(fr.curves[:, 0]) * 2)
+        ax.set_xlabel(r"compute $C = N t$")
+        ax.set_ylabel("test loss" if fr.loss == "test" else "bias")
+        ax.legend(fontsize=7)
+        ax.set_title(rf"frontier, $a={fr.a:g}$, $b={fr.b:g}$ ($P=\infty$)")
+        for key, col in (("loss", "C3"), ("width", "C0"), ("steps", "C2")):
+            if fr.slopes[key].size:
+                ax2.semilogx(fr.slope_C, fr.slopes[key], color=col, lw=1.6, label=f"measured {key}")
+            th = fr.theory.get(key)
+            if th:
+                ax2.axhline(th[1], color=col, ls="--", lw=0.9)
+        ax2.set_xlabel(r"compute $C$")
+        ax2.set_ylabel(r"local exponent ($L^*\sim C^{-x}$, $N^*, t^* \sim C^{x}$)")
+        ax2.legend(fontsize=7)
+        ax2.set_title("local slopes (dashed: SymPy)")
+        fig.tight_layout()
+        if path is None:
+            return fig
+        return save_figure(fig, path)
+
+
+def finite_width_figure(a, b, path=None, *, Ns=(32, 64, 128, 256, 512, 1024, 2048), t_early=1.0, t_late=None,
+                        M=math.inf):
+    """``|L_N(t) - L_inf(t)|`` against ``N`` at an early and a late time, with the ``1/N`` and ``N^-c`` slopes."""
+    import matplotlib.pyplot as plt
+
+    import numerics.dmft as nd
+    from theory.dmft import DMFT
+
+    t_late = t_late if t_late is not None else 1e3 * max(Ns) ** b
+    ts = np.array([t_early, t_late])
+    ref = nd.loss_curve(DMFT(a, b, N=10**9, P=math.inf, M=M), ts, check_nodes=None).test_loss
+    d = np.array([np.abs(nd.loss_curve(DMFT(a, b, N=n, P=math.inf, M=M), ts, check_nodes=None).test_loss - ref)
+                  for n in Ns])
+    c = min(a - 1, b)
+    Ns = np.asarray(Ns, float)
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.2, 3.8))
+        ax.loglog(Ns, d[:, 0], "o-", color="C0", label=f"early, t={t_early:g}")
+        ax.loglog(Ns, d[0, 0] * (Ns / Ns[0]) ** -1.0, "C0:", lw=1, label=r"$1/N$")
+        ax.loglog(Ns, d[:, 1], "s-", color="C3", label=f"late, t={t_late:.2g}")
+        ax.loglog(Ns, d[-1, 1] * (Ns / Ns[-1]) ** -c, "C3:", lw=1, label=rf"$N^{{-{c:g}}}$")
+        ax.set_xlabel("width $N$")
+        ax.set_ylabel(r"$|L_N(t) - L_\infty(t)|$")
+        ax.set_title(rf"finite width, $a={a:g}$, $b={b:g}$, $P=\infty$")
+        ax.legend(fontsize=7)
+        if path is None:
+            return fig, d
+        return save_figure(fig, path), d
+
+
+def train_test_figure(curves, path=None):
+    """Train (dashed) and test (solid) loss against ``t`` for several ``P`` (one curve each)."""
+    import matplotlib.pyplot as plt
+
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.2, 3.8))
+        for i, c in enumerate(curves):
+            col = f"C{i % 8}"
+            ax.loglog(c.t, c.test_loss, color=col, lw=1.8, label=f"P={int(c.problem.P)}")
+            if c.train_loss is not None:  # below 1e-9 L(0) the rule's round-off shows: not drawn
+                tr = np.where(c.train_loss > 1e-9 * c.test_loss[0], c.train_loss, np.nan)
+                ax.loglog(c.t, tr, color=col, lw=1.0, ls="--")
+        p = curves[0].problem
+        ax.set_xlabel("time $t$")
+        ax.set_ylabel("test (solid), train (dashed)")
+        ax.set_title(rf"data reuse, $a={p.a:g}$, $b={p.b:g}$, $N={p.N}$")
+        ax.legend(fontsize=7)
+        if path is None:
+            return fig
+        return save_figure(fig, path)
+
+
+def verification_figure(res, path=None):
+    """Simulated test / train loss and bias (error bars) on the DMFT predictions."""
+    import matplotlib.pyplot as plt
+
+    sim = res.simulation
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.2, 3.8))
+        t = res.steps
+        ax.loglog(t, res.risk_volterra, "C0-", label="test (DMFT)")
+        ax.errorbar(t, sim.test_loss, yerr=4 * sim.test_stderr, fmt="o", color="C0", ms=3, label="test (sim)")
+        ax.loglog(t, res.terms["bias"], "C1-", label="bias (DMFT)")
+        ax.errorbar(t, sim.bias, yerr=4 * sim.bias_stderr, fmt="s", color="C1", ms=3, label="bias (sim)")
+        if res.terms.get("train_loss") is not None:
+            ax.loglog(t, res.terms["train_loss"], "C2-", label="train (DMFT)")
+            ax.errorbar(t, sim.train_loss, yerr=4 * sim.train_stderr, fmt="^", color="C2", ms=3, label="train (sim)")
+        p = res.problem
+        ax.set_xlabel("time $t$")
+        ax.set_ylabel("loss")
+        ax.set_title(f"DMFT vs simulation: N={p.N}, P={p.P}, M={p.M}, {sim.runs} draws")
+        ax.legend(fontsize=7)
+        if path is None:
+            return fig
+        return save_figure(fig, path)

@@ -1,0 +1,22 @@
+"""verification.dmft -- direct simulation of the DMFT random-feature model (sampled features and
+projection, exact gradient flow by eigendecomposition, many draws) against the predictions of
+:mod:`numerics.dmft`, with error bars from the number of draws.
+
+References
+----------
+B. Bordelon, A. Atanasov, C. Pehlevan, "A Dynamical Model of Neural Scaling Laws", ICML 2024
+(arXiv:2402.01092).
+"""
+
+from theory.dmft import DMFT as _DMFT
+
+from .._verify import register_model as _register_model
+
+from ._simulate import DMFTSimulation as DMFTSimulation
+from ._simulate import simulate_dmft as simulate
+from ._checks import RULES as RULES
+from ._checks import DMFTVerification as DMFTVerification
+from ._checks import check_curve as check_curve
+from . import _gd as _gd  # noqa: F401  (registers GD's check)
+
+_register_model(_DMFT, RULES)
