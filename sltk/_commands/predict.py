@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .._args import integer
 from .._output import format_table, print_json
 
 COMMAND = "predict"
 HELP = "predict loss curves with a fitted law (from sltk fit) and report the errors"
+FLAG_NAMES = {"warmup_steps": "--warmup-steps"}
 
 
 def add_arguments(p):
     p.add_argument("--params", required=True, help="fit JSON written by sltk fit")
     p.add_argument("curves", nargs="+", metavar="CURVE", help="CSV files with columns step,lr,loss")
-    p.add_argument("--warmup-steps", type=int, default=None, help="warmup updates missing from the logs "
+    p.add_argument("--warmup-steps", type=integer(ge=0), default=None, help="warmup updates missing from the logs "
                    "(default: the value stored in the fit JSON, else 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
