@@ -37,7 +37,11 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_DIVERGED = (exit_code(s) for s 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse prints usage too; keep it short)
-        self.exit(EXIT_BAD_INPUT, f"sltk: error: {message}\n")
+        # "argument --window: --window must satisfy ..." -> "--window must satisfy ..."
+        m = re.match(r"argument ([^:]+): (.*)$", message, re.S)
+        if m and m.group(2).startswith(m.group(1).split("/")[-1]):
+            message = m.group(2)
+        self.exit(EXIT_BAD_INPUT, f"sltk: error: {' '.join(message.split())}\n")
 
 
 def _command_modules():
@@ -58,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in _command_modules():
         p = sub.add_parser(mod.COMMAND, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
         mod.add_arguments(p)
+        if not any("--quiet" in a.option_strings for a in p._actions) and getattr(mod, "QUIET", True):
+            p.add_argument("--quiet", action="store_true",
+                           help="no progress bars or status lines on stderr (they show only on a terminal anyway)")
         p.set_defaults(_run=mod.run, _module=mod)
     bind_flags(parser)
     return parser
@@ -87,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    from . import _progress
+
+    _progress.QUIET = bool(getattr(args, "quiet", False))
     try:
         check_outputs(args._module, args)  # before any work: a path that cannot be written is bad input
         return int(args._run(args) or 0)
