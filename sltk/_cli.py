@@ -90,7 +90,12 @@ def user_error(exc: ParameterError, module, args) -> ParameterError:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a parse-time refusal is returned like any other bad input (--help: 0, raised)
+        if exc.code == EXIT_BAD_INPUT:
+            return EXIT_BAD_INPUT
+        raise
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT

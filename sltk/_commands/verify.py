@@ -168,9 +168,9 @@ def run(args) -> int:
             n_app = sum(c.verdict in ("pass", "FAIL") for c in res.checks)
             n_na = sum(c.verdict == "n/a" for c in res.checks)
             n_info = sum(c.verdict == "info" for c in res.checks)
-            verdict = (f"all {n_app} checks with a verdict passed" if res.passed else "SOME CHECKS FAILED") + (
-                f"; {n_na} not applicable" if n_na else "") + (f"; {n_info} informative (no verdict)" if n_info else "")
-        print(f"{verdict} ({secs})")
+            verdict = ("all checks passed" if res.passed else "SOME CHECKS FAILED") + f" ({n_app} with a verdict" + (
+                f", {n_na} not applicable" if n_na else "") + (f", {n_info} informative without one" if n_info else "") + ")"
+        print(f"{verdict}; {secs}")
         if args.out:
             print(f"figure written to {obj['figure']}")
     return exit_code(res.status)

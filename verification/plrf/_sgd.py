@@ -136,7 +136,7 @@ def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backen
                 f"peak gamma={optimizer.lr * peak:.6g} (gamma={optimizer.lr:.6g} times the schedule's peak factor "
                 f"{peak:g})")
         msg = (f"learning rate {what} is past the stability limit of this W: the risk diverges "
-               f"(kernel norm {knorm_peak:.4g}); the largest stable peak gamma is {lr_max:.6g}")
+               f"(kernel norm {knorm_peak:.4g}); the largest stable gamma is {lr_max:.6g}")
         seconds["setup"] = time.perf_counter() - t0
         return VerificationResult(
             problem=problem, optimizer=optimizer, schedule=schedule, horizon=N, steps=grid, simulation=None,
