@@ -80,8 +80,10 @@ class Frontier:
         The symbolic exponents (``theory.plrf.compute_optimal_exponents``) at this point.
     phase : str or None
         The optimizer's phase there.
-    status : {"ok", "edge"}
+    status : {"ok", "edge", "diverged"}
         ``"edge"``: fewer than 3 budgets have their minimum inside the lattice, so no slope is measured.
+        ``"diverged"``: a fixed ``lr`` factor diverges at some size (empty arrays; ``diagnostics``
+        has ``message``, ``lr_max`` and ``lr``) -- divergence is a status, as in :func:`risk_curve`.
     diagnostics : dict
         Setup and cost (lr rule, spectrum, v ratio, batch, runs, seconds; ``"fixed"``: the risk table).
     """
@@ -253,11 +255,6 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: S
     -------
     Frontier
 
-    Raises
-    ------
-    theory.StabilityError
-        A fixed ``lr`` factor that diverges at some size (the message names the largest stable rate).
-
     Examples
     --------
     >>> fr = frontier(1.0, 0.75, lr=0.5, spectrum="surrogate", d_grid=[50, 100, 200, 400],
@@ -319,7 +316,16 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: S
         if F.size < 3:
             raise ParameterError("flops", "at least 3 distinct finite budgets > 0", flops)
         cs = np.array([lr])
-        res = _fixed(a, b, F, dg, float(lr), v_ratio, spectrum, schedule, template, rules, h, progress)
+        try:
+            res = _fixed(a, b, F, dg, float(lr), v_ratio, spectrum, schedule, template, rules, h, progress)
+        except StabilityError as exc:  # a status, not an exception (the library's rule for runs)
+            e0, i0 = np.zeros(0), np.zeros(0, bool)
+            diag = {"message": str(exc), "lr_max": exc.lr_max, "lr": exc.lr, "lr_rule": rules.lr_rule + f", c = {lr:g}",
+                    "spectrum": spectrum, "v_ratio": v_ratio, "batch": B, "runs": 0,
+                    "seconds": time.perf_counter() - t0}
+            nan = float("nan")
+            return Frontier(a, b, rules.optimizer_name, schedule.spec(), "fixed", e0, e0, e0, e0, e0, i0, i0, dg, cs,
+                            e0, e0, e0, nan, nan, nan, None, None, None, None, window, "diverged", diag)
     F, risk, d_opt, c_opt, lr_opt, edge_d, edge_c, diag = res
     inner = ~(edge_d | edge_c)
     if inner.sum() >= 3:

@@ -95,6 +95,13 @@ def run(args) -> int:
                                 flops=np.geomspace(f_min, f_max, args.n_f), d_grid=d_grid, lr_factors=cs,
                                 v_ratio=args.v_ratio, spectrum=args.spectrum, window=args.window,
                                 progress=progress_callback("frontier"))
+    if fr.status == "diverged":
+        import sys
+
+        if args.json:
+            print_json({"status": fr.status, **fr.diagnostics})
+        print(f"sltk: diverges: {fr.diagnostics['message']}", file=sys.stderr)
+        return exit_code("diverged")
     if args.out:
         from .._figures.plrf import frontier_figure
 
