@@ -33,6 +33,8 @@ def build(ctx):
     import theory
     import verification
 
+    from .._progress import enabled
+
     from .._output import save_figure, to_jsonable
     from .._report import Figure, Table, Text
     from .._figures.plrf import verification_grid
@@ -45,7 +47,7 @@ def build(ctx):
         lr = verification.default_lr(problem, theory.SGD(lr=1.0), seed=ctx.seed)
         results.append(verification.verify(
             problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=ctx.seed, backend="auto",
-            n_points=30 if ctx.fast else 40, n_instances=n_w))
+            n_points=30 if ctx.fast else 40, n_instances=n_w, progress=enabled()))
     elapsed = time.perf_counter() - t0
 
     blocks = [Text(
