@@ -125,6 +125,12 @@ def run(args) -> int:
 
     check_memory(args)  # before the stability probe, which samples W
     problem, optimizer, schedule, _ = build_setup(args)
+    if enabled() and not args.json:  # say how big the run is before the progress bar starts
+        from .._progress import status
+
+        gflop = 2.0 * args.runs * args.batch * int(problem.v) * (problem.d + 1) * args.steps / 1e9
+        status(f"sltk verify: simulating R={args.runs} runs x N={args.steps} steps on v x d = {int(problem.v)} x "
+               f"{problem.d} (about {gflop:.3g} GFLOP), then the exact risk of {args.instances} further W")
     res = verification.verify(
         problem, optimizer, schedule, steps=args.steps, runs=args.runs, seed=args.seed, backend=args.backend,
         dtype=args.dtype, n_points=args.points, n_instances=args.instances, blas_threads=args.threads,
