@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import os
 import sys
 import tempfile
@@ -50,7 +51,8 @@ def package_key() -> str:
 
     h = hashlib.sha256(__version__.encode())
     for pkg in _PACKAGES:
-        root = Path(importlib.import_module(pkg).__file__).parent
+        spec = importlib.util.find_spec(pkg)  # no import: the key must not cost the imports it saves
+        root = Path(spec.origin).parent
         for p in sorted(root.rglob("*")):
             if p.is_file() and p.suffix in _SUFFIXES and "__pycache__" not in p.parts:
                 h.update(str(p.relative_to(root.parent)).encode())
