@@ -16,7 +16,7 @@ __all__ = ["to_jsonable", "print_json", "format_table", "save_figure", "figure_s
 #: without ``--json`` (the JSON carries the status itself). ``bad_input`` and ``interrupted`` are
 #: not result statuses but are listed so that ``sltk --help`` and the README show every code.
 EXIT_CODES = {
-    "ok": (0, "success: the result is complete (a verification: every check applied and passed)"),
+    "ok": (0, "success (a verification: every check with a verdict passed, at least one applied)"),
     "failed": (1, "a verification check failed (and nothing else)"),
     "bad_input": (2, "bad input, refused before any work: one line on stderr names the flag and its valid "
                      "range (also an output path that cannot be written, or work that would not fit in memory)"),
