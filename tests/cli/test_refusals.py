@@ -89,6 +89,8 @@ def test_frontier_window_refused_at_parse_time(capsys, monkeypatch, value):
     (["schedule-opt", "--params", "x.json", "--steps", "100", "--blocks", "1"], "--blocks >= 2"),
     (["sweep", "frontier", "--alpha", "0.7:0.8:0.1", "--beta", "1.2:1.3:0.1", "--store", "s.zarr", "--workers", "0"],
      "--workers >= 1"),
+    (["sweep", "frontier", "--alpha", "0.7:0.8:0.1", "--beta", "1.2:1.3:0.1", "--store", "s.zarr", "--window", "0"],
+     "--window > 0"),
 ])
 def test_option_ranges_refused_at_parse_time(capsys, argv, flag):
     assert _cli.main(argv) == 2
@@ -122,8 +124,10 @@ def test_report_only_unknown_section_exits_2_and_help_lists_sections(capsys, tmp
 
 def test_report_only_accepts_the_name_without_its_number(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SLTK_CACHE_DIR", str(tmp_path / "cache"))
-    assert _cli.main(["report", "--out", str(tmp_path / "r"), "--only", "overview", "--quiet"]) == 0
+    assert _cli.main(["report", "--out", str(tmp_path / "r") + "/", "--only", "overview", "--quiet"]) == 0
     assert "Conventions" in (tmp_path / "r" / "index.md").read_text()
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'r'}/index.html" in out and "//index" not in out
 
 
 def test_verify_that_cannot_fit_in_memory_is_refused_with_estimate_and_limit(capsys, monkeypatch):
