@@ -238,3 +238,13 @@ def test_risk_curve_unknown_option_is_a_parameter_error():
 
     with pytest.raises(theory.ParameterError, match="foo must satisfy an option of the sgd risk solver"):
         numerics.plrf.risk_curve(theory.plrf.PLRF(1.0, 0.75, 200, 50), theory.SGD(lr=0.4), steps=10, foo=1)
+
+
+def test_verify_divergence_is_exit_3_with_and_without_json(capsys):
+    base = ["verify", "--alpha", "1.0", "--beta", "0.7", "--d", "32", "--steps", "10", "--gamma", "5",
+            "--backend", "numpy"]
+    assert _cli.main(base) == EXIT_CODES["diverged"][0]
+    assert "largest stable gamma" in capsys.readouterr().err
+    assert _cli.main(base + ["--json"]) == EXIT_CODES["diverged"][0]
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["status"] == "diverged" and obj["passed"] is False and obj["lr_max"] < 5
