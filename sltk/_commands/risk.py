@@ -50,6 +50,11 @@ def add_arguments(p):
 
 def run(args) -> int:
     v = args.v if args.v is not None else 4 * args.d
+    if args.spectrum == "exact":  # one sampled W (v x d) and its SVD: refuse what cannot fit, before sampling
+        import verification
+
+        verification.check_memory(8 * (3 * v * args.d + 5 * args.d ** 2), "--d", args.d,
+                                  f"the exact spectrum of one W: v x d = {v} x {args.d} matrices and their SVD")
     problem = theory.plrf.PLRF(args.alpha, args.beta, v, args.d)
     schedule = theory.parse_schedule(args.schedule)
     cls = theory.optimizer_class(args.optimizer)

@@ -248,3 +248,12 @@ def test_verify_divergence_is_exit_3_with_and_without_json(capsys):
     assert _cli.main(base + ["--json"]) == EXIT_CODES["diverged"][0]
     obj = json.loads(capsys.readouterr().out)
     assert obj["status"] == "diverged" and obj["passed"] is False and obj["lr_max"] < 5
+
+
+def test_risk_exact_spectrum_that_cannot_fit_is_refused(capsys, monkeypatch):
+    import numerics
+
+    monkeypatch.setattr(numerics.plrf, "risk_curve", lambda *a, **k: pytest.fail("work started"))
+    assert _cli.main(["risk", "--alpha", "1", "--beta", "0.7", "--d", "100000", "--steps", "10",
+                      "--spectrum", "exact", "--gamma", "0.1"]) == 2
+    one_line_error(capsys, "--d must satisfy an estimated peak memory within the limit")
