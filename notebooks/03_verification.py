@@ -48,13 +48,14 @@ print(f"phase {theory.plrf.phase_of(0.7, 1.2).name}; lr = {lr:.4g} (half of the 
 # ## The checks on a correct setup
 # Every check states its tolerance: Monte-Carlo error bars from ``R`` (Student t, Bonferroni over
 # the logged steps), concentration in ``d`` from the spread of the exact curve over further
-# sampled ``W``, and a loose documented allowance for asymptotic slopes.
+# sampled ``W``; the slope against the leading-order theory is informative (``info``, no verdict: its
+# finite-size allowance is not derived).
 
 # %%
 res = verification.plrf.run_verification(problem, theory.SGD(lr=lr), steps=steps, runs=runs, seed=0,
                                     n_points=40, n_instances=8 if FAST else 16)
 for c in res.checks:
-    state = ("pass" if c.passed else "FAIL") if c.applicable else "n/a "
+    state = c.verdict
     print(f"{state}  {c.name:24s} deviation {c.deviation:9.3g}  tolerance {c.tolerance:9.3g}   ({c.rule or c.note})")
 assert res.passed
 
@@ -75,7 +76,7 @@ class WrongNoiseSGD(theory.SGD):
 bad = verification.plrf.run_verification(problem, WrongNoiseSGD(lr=lr), steps=steps, runs=runs, seed=0,
                                     n_points=40, n_instances=4)
 for c in bad.checks[:2]:
-    print(f"{'pass' if c.passed else 'FAIL'}  {c.name:24s} deviation {c.deviation:9.3g}  tolerance {c.tolerance:9.3g}")
+    print(f"{c.verdict:4s}  {c.name:24s} deviation {c.deviation:9.3g}  tolerance {c.tolerance:9.3g}")
 assert not bad.passed
 
 # %%

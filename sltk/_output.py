@@ -9,7 +9,40 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["to_jsonable", "print_json", "format_table", "save_figure", "figure_style"]
+__all__ = ["to_jsonable", "print_json", "format_table", "save_figure", "figure_style", "EXIT_CODES",
+           "exit_code", "exit_codes_text"]
+
+#: The one mapping from a result's status to the exit status of ``sltk``, the same with and
+#: without ``--json`` (the JSON carries the status itself). ``bad_input`` and ``interrupted`` are
+#: not result statuses but are listed so that ``sltk --help`` and the README show every code.
+EXIT_CODES = {
+    "ok": (0, "success (a verification: every check with a verdict passed, at least one applied)"),
+    "failed": (1, "a verification check failed (and nothing else)"),
+    "bad_input": (2, "bad input, refused before any work: one line on stderr names the flag and its valid "
+                     "range (also an output path that cannot be written, or work that would not fit in memory)"),
+    "diverged": (3, "the requested run diverges: the message names the peak learning rate and the largest "
+                    "stable one"),
+    "not_converged": (4, "a solver or fit did not converge to its tolerance: the result is printed, with the "
+                         "message"),
+    "unchecked": (5, "a verification ran but no check could be applied (nothing checked is not a pass)"),
+    "interrupted": (130, "interrupted (Ctrl-C, SIGTERM); a sweep resumes with the same command"),
+}
+
+
+def exit_code(status: str) -> int:
+    """Exit status of ``sltk`` for a result ``status`` (see :data:`EXIT_CODES`).
+
+    >>> exit_code("ok"), exit_code("not_converged"), exit_code("diverged")
+    (0, 4, 3)
+    """
+    if status not in EXIT_CODES:
+        raise KeyError(f"no exit status for result status {status!r}; known: {', '.join(EXIT_CODES)}")
+    return EXIT_CODES[status][0]
+
+
+def exit_codes_text() -> str:
+    """The exit statuses as lines ``CODE  STATUS  meaning`` (for ``sltk --help``)."""
+    return "\n".join(f"  {code:<4d} {name:<14s} {what}" for name, (code, what) in EXIT_CODES.items())
 
 
 def to_jsonable(obj):

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import _report_sections
 from ._output import format_table
 
-__all__ = ["ReportContext", "Text", "Table", "Figure", "Code", "build_report"]
+__all__ = ["ReportContext", "Text", "Table", "Figure", "Code", "build_report", "section_names"]
 
 
 @dataclass
@@ -73,6 +73,11 @@ def _sections():
     return sorted(mods, key=lambda m: (m.ORDER, m.__name__))
 
 
+def section_names() -> list[str]:
+    """The report's section names (module names, in build order), e.g. ``"10_phase_diagram"``."""
+    return [m.__name__.rsplit(".", 1)[-1] for m in _sections()]
+
+
 def _md(block) -> str:
     if isinstance(block, Text):
         return block.text
@@ -104,33 +109,57 @@ _CSS = ("body{font-family:serif;max-width:60em;margin:2em auto;line-height:1.4}"
         ".fail{color:#b00}")
 
 
-def build_report(outdir, *, fast: bool = False, only: list[str] | None = None) -> dict:
+def build_report(outdir, *, fast: bool = False, only: list[str] | None = None, on_start=None,
+                 on_end=None, cache: bool = False) -> dict:
     """Build every section into ``outdir``; returns a summary dict.
 
     A section that raises is reported in the index (with its traceback) and counted as
-    failed; the others still run.
+    failed; the others still run. ``only`` names sections (:func:`section_names`); an unknown
+    name raises :class:`theory.ParameterError` before anything is built. ``on_start(i, n, title)``
+    and ``on_end(i, n, summary_of_section)`` are called as each section starts and ends.
+    ``cache=True`` reads and stores each section's results in the disk cache (:mod:`sltk._cache`,
+    settings from :func:`sltk._cache.configure`); a section's summary then says ``cached``.
     """
+    from theory import ParameterError
+
+    t_all = time.perf_counter()
+    names = section_names()
+    if only is not None:
+        unknown = [x for x in only if x not in names]
+        if unknown or not only:
+            raise ParameterError("only", "report sections among " + ", ".join(names),
+                                 unknown[0] if unknown else only)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(outdir=outdir, fast=fast)
     md = ["# sltk report", ""]
     body = ["<h1>sltk report</h1>"]
     summary = {"sections": [], "failed": []}
-    for mod in _sections():
+    todo = [m for m in _sections() if only is None or m.__name__.rsplit(".", 1)[-1] in only]
+    for i, mod in enumerate(todo, 1):
         name = mod.__name__.rsplit(".", 1)[-1]
-        if only and name not in only:
-            continue
+        if on_start is not None:
+            on_start(i, len(todo), mod.TITLE)
         t0 = time.perf_counter()
+        hit = False
         try:
-            blocks = mod.build(ctx)
+            if cache:
+                from ._cache import build_section_cached
+
+                blocks, hit = build_section_cached(mod, ctx)
+            else:
+                blocks = mod.build(ctx)
             ok = True
         except Exception:  # a broken section must not hide the others
             blocks = [Text("This section failed to build:"), Code(traceback.format_exc())]
             ok = False
         dt = time.perf_counter() - t0
-        summary["sections"].append({"name": name, "title": mod.TITLE, "ok": ok, "seconds": round(dt, 2)})
+        summary["sections"].append({"name": name, "title": mod.TITLE, "ok": ok, "seconds": round(dt, 2),
+                                    "cached": hit})
         if not ok:
             summary["failed"].append(name)
+        if on_end is not None:
+            on_end(i, len(todo), summary["sections"][-1])
         md += [f"## {mod.TITLE}", ""] + [_md(b) + "\n" for b in blocks]
         body += [f"<h2>{html.escape(mod.TITLE)}</h2>"] + [_html(b) for b in blocks]
     (outdir / "index.md").write_text("\n".join(md) + "\n")
@@ -138,4 +167,5 @@ def build_report(outdir, *, fast: bool = False, only: list[str] | None = None) -
         f"<!doctype html><html><head><meta charset='utf-8'><title>sltk report</title>"
         f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>\n"
     )
+    summary["seconds"] = time.perf_counter() - t_all
     return summary

@@ -30,6 +30,7 @@ class ParameterError(ValueError):
         self.parameter = parameter
         self.constraint = constraint
         self.value = value
+        self.hint = hint
         msg = f"{parameter} must satisfy {constraint}; got {parameter}={value!r}"
         if hint:
             msg += f" ({hint})"

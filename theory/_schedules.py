@@ -409,27 +409,39 @@ def parse_schedule(text: str) -> Schedule:
     WSD(warmup=0.01, decay=0.2, shape='cosine', floor=0.0, power=2.0)
     >>> parse_schedule("step:milestones=0.5;0.8,factor=0.1").milestones
     (0.5, 0.8)
+    >>> parse_schedule("wsd:decay=0.2,,")
+    Traceback (most recent call last):
+    ...
+    theory.ParameterError: schedule must satisfy name[:key=value,...] with no empty field; got schedule='wsd:decay=0.2,,'
     >>> parse_schedule("linear")
     Traceback (most recent call last):
     ...
     theory.ParameterError: schedule must satisfy one of 'constant', 'warmup', 'cosine', 'wsd', 'stable-decay', 'step', 'two-stage'; got schedule='linear'
     """
-    name, _, rest = str(text).strip().partition(":")
+    name, colon, rest = str(text).strip().partition(":")
     name = name.strip().lower()
     if name not in SCHEDULES:
         raise ParameterError("schedule", "one of " + ", ".join(repr(c) for c in SCHEDULES), name)
     cls = SCHEDULES[name]
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict = {}
-    for item in filter(None, (p.strip() for p in rest.split(","))):
+    items = [p.strip() for p in rest.split(",")] if colon else []
+    if colon and any(not p for p in items):  # "wsd:decay=0.2,," or "wsd:" -- a typo, not a default
+        raise ParameterError("schedule", "name[:key=value,...] with no empty field", str(text))
+    for item in items:
         key, eq, val = item.partition("=")
         key = key.strip()
-        if not eq or key not in fields:
+        if not eq or key not in fields or not val.strip():
             raise ParameterError(f"schedule {name!r} option", "one of " + ", ".join(fields) + " as key=value", item)
+        if key in kwargs:
+            raise ParameterError(f"schedule {name!r} option", "each key at most once", item)
         if key == "shape":
             kwargs[key] = val.strip()
         elif key == "milestones":
-            kwargs[key] = tuple(_num(key, x) for x in val.split(";") if x.strip())
+            parts = [x.strip() for x in val.split(";")]
+            if any(not x for x in parts):
+                raise ParameterError("milestones", "fractions separated by ';' with no empty field", val)
+            kwargs[key] = tuple(_num(key, x) for x in parts)
         else:
             kwargs[key] = _num(key, val)
     return cls(**kwargs)

@@ -15,6 +15,10 @@ from ._backend import get_namespace as get_namespace
 from ._backend import limit_blas_threads as limit_blas_threads
 from ._backend import to_numpy as to_numpy
 
+# --- memory: estimates and the refusal of work that cannot fit ---
+from ._resources import available_memory as available_memory
+from ._resources import check_memory as check_memory
+
 # --- results and statistics of the checks ---
 from ._results import FAMILY_ALPHA as FAMILY_ALPHA
 from ._results import CheckResult as CheckResult

@@ -41,6 +41,10 @@ class CheckResult:
     applicable : bool
         False when the check could not be run (then ``passed`` is True and ``note`` says why).
     note : str
+    informative : bool
+        True for a comparison reported without a verdict (``passed`` is None): its allowance is not
+        derived, so it neither passes nor fails a verification (e.g. the slope against the leading-order
+        asymptotic theory, whose finite-size corrections are not known).
     """
 
     name: str
@@ -56,6 +60,16 @@ class CheckResult:
     rule: str
     applicable: bool = True
     note: str = ""
+    informative: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """``"pass"``, ``"FAIL"``, ``"n/a"`` (not applicable) or ``"info"`` (informative, no verdict)."""
+        if not self.applicable:
+            return "n/a"
+        if self.informative:
+            return "info"
+        return "pass" if self.passed else "FAIL"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -116,19 +130,33 @@ class VerificationResult:
     checks: list
     seconds: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    #: Why the run diverged when it was refused before simulating (then ``simulation`` is None).
+    message: str = ""
 
     @property
     def passed(self) -> bool:
         """All checks passed and at least one was applicable (nothing checked is not a pass)."""
-        return all(c.passed for c in self.checks) and any(c.applicable for c in self.checks)
+        return (self.status == "ok")
 
     @property
-    def risk_simulated(self) -> np.ndarray:
-        return self.simulation.mean
+    def status(self) -> str:
+        """``"diverged"`` (the peak learning rate is past this instance's stability limit, or the
+        simulation blew up: divergence is a status, as in :func:`numerics.plrf.risk_curve`),
+        ``"unchecked"`` (no check could be applied), ``"failed"`` (an applicable check failed) or ``"ok"``."""
+        if self.simulation is None or getattr(self.simulation, "status", "ok") == "diverged":
+            return "diverged"
+        judged = [c for c in self.checks if c.applicable and not c.informative]
+        if not judged:
+            return "unchecked"
+        return "ok" if all(c.passed for c in judged) else "failed"
 
     @property
-    def risk_stderr(self) -> np.ndarray:
-        return self.simulation.stderr
+    def risk_simulated(self) -> np.ndarray | None:
+        return None if self.simulation is None else self.simulation.mean
+
+    @property
+    def risk_stderr(self) -> np.ndarray | None:
+        return None if self.simulation is None else self.simulation.stderr
 
     def to_dict(self) -> dict:
         """Plain-JSON view (the ``sltk verify --json`` object)."""
@@ -145,6 +173,8 @@ class VerificationResult:
             "lr_max": self.lr_max,
             "kernel_norm": self.kernel_norm,
             "passed": self.passed,
+            "status": self.status,
+            "message": self.message,
             "checks": [c.to_dict() for c in self.checks],
             "steps": self.steps,
             "risk_simulated": self.risk_simulated,

@@ -142,6 +142,17 @@ def read_loss_csv(path, *, warmup_steps: int | None = None, peak: float | None =
                 if not np.isfinite(x):
                     raise ParameterError(f"{cname} in {p} line {lineno}", "a finite number", cell)
                 vals.append(x)
+            step, lr, loss = vals
+            where = f"{p} line {lineno}"
+            if step != round(step) or step < 1:
+                raise ParameterError(f"step in {where}", "an integer >= 1", row[cols[0]].strip())
+            if rows and step <= rows[-1][0]:
+                raise ParameterError(f"step in {where}", f"steps strictly increasing (previous {int(rows[-1][0])})",
+                                     row[cols[0]].strip())
+            if lr < 0:
+                raise ParameterError(f"lr in {where}", "lr >= 0", row[cols[1]].strip())
+            if loss <= 0:
+                raise ParameterError(f"loss in {where}", "loss > 0", row[cols[2]].strip())
             rows.append(vals)
     if len(rows) < 2:
         raise ParameterError("curve file", "at least two data lines", f"{p}: {len(rows)}")

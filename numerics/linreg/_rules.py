@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory import Constant, Optimizer, ParameterError, RulesTable, Schedule
+from theory import Constant, Optimizer, ParameterError, RulesTable, Schedule, StabilityError
 from theory.linreg import LinearRegressionProblem
 from theory.validate import check_choice, check_int, check_real
 
@@ -37,7 +37,7 @@ class HighDimRiskCurve:
     ----------
     t : times ``k/d``; risk : excess risk ``R(t)`` (no 1/2); population_risk : ``R + E eps^2``
     (``inf`` for infinite-variance noise); optimizer : "signsgd" or "sgd"; method : "ode" or
-    "recursion"; status : "ok" or a message; limit_risk : stationary ``R`` at constant
+    "recursion"; status : "ok", "diverged" or a message; limit_risk : stationary ``R`` at constant
     ``eta`` (``inf`` when none exists).
     """
 
@@ -102,6 +102,12 @@ def risk_curve(problem: LinearRegressionProblem, optimizer, T: float, *, schedul
     method : {"ode", "recursion"}
         The ``d -> infinity`` ODE, or its exact discrete-step counterpart.
 
+    Returns
+    -------
+    HighDimRiskCurve
+        ``status="diverged"`` (empty arrays, ``diagnostics["message"]`` and ``["lr_max"]``) when the
+        rate is past the stability limit: divergence is a status of a run, never an exception.
+
     Examples
     --------
     >>> from theory import SignSGD
@@ -115,7 +121,14 @@ def risk_curve(problem: LinearRegressionProblem, optimizer, T: float, *, schedul
     Xiao et al. (2024), arXiv:2411.12135, eqs. (10)-(13) (re-derived here).
     """
     eta = _eta_of(problem, optimizer)
-    return RULES[optimizer].risk_curve(problem, eta, T, schedule=schedule, n_eval=n_eval, method=method, rtol=rtol)
+    rules = RULES[optimizer]
+    try:
+        return rules.risk_curve(problem, eta, T, schedule=schedule, n_eval=n_eval, method=method, rtol=rtol)
+    except StabilityError as exc:  # divergence is a status of a run, as in numerics.plrf.risk_curve
+        e0 = np.zeros(0)
+        return HighDimRiskCurve(t=e0, risk=e0, population_risk=e0, optimizer=rules.optimizer_name, method=method,
+                                status="diverged", limit_risk=math.inf,
+                                diagnostics={"message": str(exc), "lr_max": exc.lr_max, "lr": exc.lr})
 
 
 def limit_risk(problem: LinearRegressionProblem, optimizer) -> float:

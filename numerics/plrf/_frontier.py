@@ -80,8 +80,10 @@ class Frontier:
         The symbolic exponents (``theory.plrf.compute_optimal_exponents``) at this point.
     phase : str or None
         The optimizer's phase there.
-    status : {"ok", "edge"}
+    status : {"ok", "edge", "diverged"}
         ``"edge"``: fewer than 3 budgets have their minimum inside the lattice, so no slope is measured.
+        ``"diverged"``: a fixed ``lr`` factor diverges at some size (empty arrays; ``diagnostics``
+        has ``message``, ``lr_max`` and ``lr``) -- divergence is a status, as in :func:`risk_curve`.
     diagnostics : dict
         Setup and cost (lr rule, spectrum, v ratio, batch, runs, seconds; ``"fixed"``: the risk table).
     """
@@ -207,7 +209,7 @@ def _check_flops(flops, default):
 
 def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: Schedule = Constant(),
              flops=None, d_grid=None, lr_factors=None, v_ratio: float = 4.0, spectrum: str = "deterministic",
-             window: float = 1.0, h: float = 0.01, max_iter: int = 40) -> Frontier:
+             window: float = 1.0, h: float = 0.01, max_iter: int = 40, progress=None) -> Frontier:
     """The numerical compute-optimal frontier of ``optimizer`` on PLRF, with local and symbolic exponents.
 
     Parameters
@@ -245,15 +247,13 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: S
         Relative chunk length of the log-grid solvers (SGD uses ``2 h``).
     max_iter : int
         Growth steps of the pattern search per budget (``"optimise"``).
+    progress : callable, optional
+        ``progress(done, total)``, called after each model size (fixed ``lr``) or budget
+        (``"optimise"``) is done; the CLI draws a progress bar with it.
 
     Returns
     -------
     Frontier
-
-    Raises
-    ------
-    theory.StabilityError
-        A fixed ``lr`` factor that diverges at some size (the message names the largest stable rate).
 
     Examples
     --------
@@ -283,6 +283,8 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: S
     check_choice("spectrum", spectrum, ("deterministic", "surrogate"))
     v_ratio = check_real("v_ratio", v_ratio, ge=1)
     window = check_real("window", window, gt=0)
+    if progress is not None and not callable(progress):
+        raise ParameterError("progress", "a callable progress(done, total) or None", progress)
     h = check_real("h", h, gt=0, le=0.25)
     optimise = isinstance(lr, str)
     if optimise:
@@ -308,13 +310,22 @@ def frontier(alpha: float, beta: float, optimizer="sgd", *, lr=None, schedule: S
         if cs.ndim != 1 or cs.size < 1 or not np.all(np.isfinite(cs)) or np.any(cs <= 0):
             raise ParameterError("lr_factors", "positive learning-rate factors", lr_factors)
         cs = np.unique(cs)
-        res = _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h, max_iter)
+        res = _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h, max_iter, progress)
     else:
         F = np.unique(_check_flops(flops, np.logspace(np.log10(dg[-1] * B * 10), np.log10(dg[0] * B * 1e6), 40)))
         if F.size < 3:
             raise ParameterError("flops", "at least 3 distinct finite budgets > 0", flops)
         cs = np.array([lr])
-        res = _fixed(a, b, F, dg, float(lr), v_ratio, spectrum, schedule, template, rules, h)
+        try:
+            res = _fixed(a, b, F, dg, float(lr), v_ratio, spectrum, schedule, template, rules, h, progress)
+        except StabilityError as exc:  # a status, not an exception (the library's rule for runs)
+            e0, i0 = np.zeros(0), np.zeros(0, bool)
+            diag = {"message": str(exc), "lr_max": exc.lr_max, "lr": exc.lr, "lr_rule": rules.lr_rule + f", c = {lr:g}",
+                    "spectrum": spectrum, "v_ratio": v_ratio, "batch": B, "runs": 0,
+                    "seconds": time.perf_counter() - t0}
+            nan = float("nan")
+            return Frontier(a, b, rules.optimizer_name, schedule.spec(), "fixed", e0, e0, e0, e0, e0, i0, i0, dg, cs,
+                            e0, e0, e0, nan, nan, nan, None, None, None, None, window, "diverged", diag)
     F, risk, d_opt, c_opt, lr_opt, edge_d, edge_c, diag = res
     inner = ~(edge_d | edge_c)
     if inner.sum() >= 3:
@@ -345,7 +356,7 @@ def _lr_at(d, lat):
     return float(np.exp(np.interp(math.log(d), np.log(lat.ds[js]), np.log([lat._models[j][2] for j in js]))))
 
 
-def _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h, max_iter):
+def _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h, max_iter, progress=None):
     lat = _Lattice(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h)
     n = F.size
     risk, d_opt, c_opt, lr_opt = (np.full(n, np.nan) for _ in range(4))
@@ -356,9 +367,13 @@ def _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h,
         J, K = lattice_search(lat, i, j0, k0, max_iter)
         res = lattice_refine(lat, i, J, K)
         if res is None:
+            if progress is not None:
+                progress(i + 1, n)
             continue
         risk[i], d_opt[i], c_opt[i], edge_d[i], edge_c[i], j0, k0 = res
         lr_opt[i] = c_opt[i] * _lr_at(d_opt[i], lat)
+        if progress is not None:
+            progress(i + 1, n)
     keep = np.isfinite(risk)
     if not keep.any():
         raise ParameterError("flops", f"budgets f >= the smallest size {dg[0]} (at least one step)", F.tolist())
@@ -366,7 +381,7 @@ def _optimised(a, b, F, dg, cs, v_ratio, spectrum, schedule, template, rules, h,
     return out + ({"runs": lat.runs},)
 
 
-def _fixed(a, b, F, dg, c, v_ratio, spectrum, schedule, template, rules, h):
+def _fixed(a, b, F, dg, c, v_ratio, spectrum, schedule, template, rules, h, progress=None):
     B = template.batch
     P = np.full((F.size, dg.size), np.inf)
     lrs = np.empty(dg.size)
@@ -378,6 +393,8 @@ def _fixed(a, b, F, dg, c, v_ratio, spectrum, schedule, template, rules, h):
         lrs[k] = g
         r = np.floor(F / (dd * B)).astype(np.int64)
         ok = r >= 1
+        if progress is not None and k:
+            progress(k, dg.size)
         if not ok.any():
             continue
         if schedule.is_constant:
@@ -395,6 +412,8 @@ def _fixed(a, b, F, dg, c, v_ratio, spectrum, schedule, template, rules, h):
                 if curve.status == "diverged":
                     raise StabilityError(g, curve.lr_max, f"d={dd}")
                 P[i, k] = curve.risk[-1]
+    if progress is not None:
+        progress(dg.size, dg.size)
     ld = np.log(dg.astype(float))
     ps, ds, edge, keep = [], [], [], []
     for i in range(F.size):

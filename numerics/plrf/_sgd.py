@@ -90,8 +90,10 @@ def _sgd_risk_solver(problem, optimizer, schedule, steps, *, spectrum="determini
     rec = log_grid(steps, n_points) if record is None else np.unique(np.asarray(record, dtype=np.int64))
     flops = rec * problem.d * optimizer.batch
     if not (optimizer.lr * peak < lr_max and knorm < 1.0):
-        msg = (f"learning rate gamma={optimizer.lr * peak:.6g} (peak) is past the stability limit: the risk "
-               f"diverges (kernel norm {knorm:.4g}); the largest stable gamma is {lr_max:.6g}")
+        what = (f"gamma={optimizer.lr:.6g}" if peak == 1.0 else f"peak gamma={optimizer.lr * peak:.6g} "
+                f"(gamma={optimizer.lr:.6g} times the schedule's peak factor {peak:g})")
+        msg = (f"learning rate {what} is past the stability limit: the risk diverges (kernel norm at the peak "
+               f"{knorm:.4g}); the largest stable gamma is {lr_max:.6g}")
         return RiskCurve(rec[:0], np.zeros(0), "diverged", msg, method, knorm, lr_max, float("inf"), spec.kind, flops[:0])
     if method == "auto":
         method = "series" if constant and steps <= 16384 and steps * spec.d <= 2e7 else "loggrid"

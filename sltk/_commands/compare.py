@@ -7,10 +7,12 @@ import numpy as np
 
 import theory
 
+from .._args import integer
 from .._output import figure_style, format_table, print_json, save_figure
 
 COMMAND = "compare"
 HELP = "compare the compute-optimal slopes of two optimizers over (alpha, beta) (map and table)"
+OUTPUTS = {"out": "file"}
 
 #: one representative point per SGD phase (inside the phase, away from its boundaries)
 TABLE_POINTS = ((0.7, 0.3), (0.4, 0.3), (0.2, 0.7), (1.0, 0.7), (0.7, 1.2), (0.4, 0.7), (0.27, 0.7))
@@ -22,7 +24,7 @@ def add_arguments(p):
                         "(default: sgd,signsgd)")
     p.add_argument("--schedule", default="constant", metavar="SPEC", help="learning-rate schedule (default constant)")
     p.add_argument("--out", default=None, metavar="FIG", help="write the map to FIG (.png, .pdf or .svg)")
-    p.add_argument("--grid", type=int, default=41, help="grid points per axis of the map (default: 41)")
+    p.add_argument("--grid", type=integer(ge=3, le=400), default=41, help="grid points per axis of the map (default: 41)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 

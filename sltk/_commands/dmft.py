@@ -18,6 +18,7 @@ from .._output import format_table, print_json
 from ._dmft_args import build_problem
 
 COMMAND = "dmft"
+OUTPUTS = {"out": "file"}
 HELP = "loss curve of the DMFT random-feature model (Bordelon, Atanasov & Pehlevan 2024) and its exponents"
 DESCRIPTION = (
     "Bias, single-model test loss and train loss of random features trained by gradient flow (lambda_k = k^-b, "

@@ -10,6 +10,7 @@ import numpy as np
 from .._output import format_table, print_json
 
 COMMAND = "dmft-frontier"
+OUTPUTS = {"out": "file"}
 HELP = "measured compute-optimal frontier of the DMFT model with local slopes vs the symbolic exponents"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .._output import format_table, print_json, to_jsonable
 
 COMMAND = "dmft-verify"
+OUTPUTS = {"out": "dir"}
 HELP = "check the DMFT predictions (bias, test, train loss, H_k) against direct simulation"
 
 

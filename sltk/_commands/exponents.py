@@ -5,6 +5,7 @@ from __future__ import annotations
 import theory
 from theory import ParameterError
 
+from .._args import real
 from .._output import print_json
 
 COMMAND = "exponents"
@@ -17,8 +18,8 @@ DESCRIPTION = (
 
 
 def add_arguments(p):
-    p.add_argument("--alpha", type=float, default=None, help="data exponent alpha > 0")
-    p.add_argument("--beta", type=float, default=None, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--alpha", type=real(gt=0, le=1e100), default=None, help="data exponent alpha > 0")
+    p.add_argument("--beta", type=real(ge=-1e100, le=1e100), default=None, help="target exponent beta (2 alpha + 2 beta > 1)")
     p.add_argument("--optimizer", default="sgd", choices=theory.plrf.RULES.names(),
                    help="optimizer whose theory is used (default: sgd)")
     p.add_argument("--schedule", default="constant", metavar="SPEC",

@@ -25,10 +25,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .._output import format_table, print_json, to_jsonable
+from .._args import integer, real
+from .._output import exit_code, format_table, print_json, to_jsonable
 
 COMMAND = "fit"
 HELP = "fit a loss law with LR annealing (tissue or multi-power) to step,lr,loss CSV curves"
+OUTPUTS = {"out": "dir"}
+FLAG_NAMES = {"n_starts": "--starts", "lam": "--lambda", "warmup_steps": "--warmup-steps"}
 
 
 def add_arguments(p):
@@ -37,25 +40,25 @@ def add_arguments(p):
 
     p.add_argument("curves", nargs="+", metavar="CURVE", help="CSV files with columns step,lr,loss")
     p.add_argument("--law", choices=("tissue", "mpl"), default="tissue", help="loss law (default: tissue)")
-    p.add_argument("--lambda", dest="lam", type=float, default=0.999, help="tissue: momentum decay lambda (default 0.999)")
+    p.add_argument("--lambda", dest="lam", type=real(gt=0, lt=1), default=0.999, help="tissue: momentum decay lambda (default 0.999)")
     p.add_argument("--fit-lambda", action="store_true", help="tissue: fit lambda by an outer search")
-    p.add_argument("--warmup-steps", type=int, default=None,
+    p.add_argument("--warmup-steps", type=integer(ge=0), default=None,
                    help="linear warmup updates missing from the logs (default: exact for the packaged runs, else 0)")
     p.add_argument("--history", choices=("auto", "interpolate"), default="auto",
                    help="auto: exact history for packaged runs, interpolated lr column otherwise (default)")
     p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None,
                    help="warmup convention of the areas (default: the law's: tissue=peak, mpl=half)")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="optimiser (default: lbfgsb for tissue, trf for mpl)")
-    p.add_argument("--starts", type=int, default=None, help="multi-start grid points refined (default: 4 tissue, 3 mpl)")
-    p.add_argument("--bin-width", type=int, default=None,
+    p.add_argument("--starts", type=integer(ge=1), default=None, help="multi-start grid points refined (default: 4 tissue, 3 mpl)")
+    p.add_argument("--bin-width", type=integer(ge=1), default=None,
                    help="mpl: largest group of consecutive LR reductions summed as one (default 32; 1 = exact sum)")
     p.add_argument("--mode", choices=("mle", "predictive"), default="mle",
                    help="mle: plain summed-Huber fit (default); predictive: log-normal prior on the shape "
                    "parameters, its scale chosen by leave-one-schedule-out CV on these curves (needs >= 2)")
-    p.add_argument("--prior-scale", type=float, default=None,
+    p.add_argument("--prior-scale", type=real(gt=0), default=None,
                    help="predictive: prior std tau in log (skips the CV)")
-    p.add_argument("--bootstrap", type=int, default=0, help="block-bootstrap refits for confidence intervals (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    p.add_argument("--bootstrap", type=integer(ge=0), default=0, help="block-bootstrap refits for confidence intervals (default 0)")
+    p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, help="folder for fit.json and fit.png")
 
@@ -157,8 +160,9 @@ def run(args) -> int:
         out["written"] = [str(d / "fit.json"), str(d / "fit.png")]
     if args.json:
         print_json(out)
+        return exit_code("ok" if fit.converged else "not_converged")
     else:
         print_fit_text(fit, curves)
         for p in out.get("written", []):
             print(f"wrote {p}")
-    return 0
+    return exit_code("ok" if fit.converged else "not_converged")

@@ -20,10 +20,15 @@ import numerics
 import theory
 from theory import ParameterError
 
-from .._output import format_table, print_json
+from .._args import csv_reals, integer, real
+from .._output import exit_code, format_table, print_json
+from .._progress import progress_callback
 
 COMMAND = "frontier"
 HELP = "numerical compute-optimal frontier P*(f), d*(f) of an optimizer on PLRF, local slopes vs symbolic exponents"
+OUTPUTS = {"out": "file"}
+FLAG_NAMES = {"v_ratio": "--v-ratio", "lr_factors": "--lr-factors", "lr": "--lr", "flops": "--f-min/--f-max",
+              "d_grid": "--d-min/--d-max/--n-d"}
 DESCRIPTION = (
     "For flop budgets f = d r B, minimise the risk over a grid of model sizes d (v = v_ratio d) and, with "
     "--lr optimise, over learning rates; fit local slopes of P*(f) ~ f^-eta and d*(f) ~ f^xi over sliding "
@@ -36,21 +41,21 @@ def add_arguments(p):
     p.add_argument("--lr", default=None, metavar="C|optimise",
                    help="learning rate: a factor c of the optimizer's unit at every size, or 'optimise' "
                         "(default: the optimizer's rule, SGD 0.5 lr_max, signSGD optimised)")
-    p.add_argument("--lr-factors", default=None, metavar="C1,C2,...",
+    p.add_argument("--lr-factors", default=None, type=csv_reals(gt=0), metavar="C1,C2,...",
                    help="with --lr optimise: the lattice of c (default: the optimizer's own)")
     p.add_argument("--schedule", default="constant", metavar="SPEC", help="learning-rate schedule (default constant)")
-    p.add_argument("--alpha", type=float, required=True, help="data exponent alpha > 0")
-    p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
-    p.add_argument("--d-min", type=int, default=100, help="smallest model size (default 100)")
-    p.add_argument("--d-max", type=int, default=6400, help="largest model size (default 6400)")
-    p.add_argument("--n-d", type=int, default=20, help="number of model sizes (default 20)")
-    p.add_argument("--f-min", type=float, default=None, help="smallest flop budget (default 10 d_max B)")
-    p.add_argument("--f-max", type=float, default=None, help="largest flop budget (default 1e6 d_min B)")
-    p.add_argument("--n-f", type=int, default=40, help="number of budgets (default 40)")
-    p.add_argument("--v-ratio", type=float, default=4.0, help="v = v_ratio * d (default 4)")
-    p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
+    p.add_argument("--alpha", type=real(gt=0, le=1e100), required=True, help="data exponent alpha > 0")
+    p.add_argument("--beta", type=real(ge=-1e100, le=1e100), required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--d-min", type=integer(ge=1), default=100, help="smallest model size (default 100)")
+    p.add_argument("--d-max", type=integer(ge=2), default=6400, help="largest model size (default 6400)")
+    p.add_argument("--n-d", type=integer(ge=3), default=20, help="number of model sizes (default 20)")
+    p.add_argument("--f-min", type=real(gt=0), default=None, help="smallest flop budget (default 10 d_max B)")
+    p.add_argument("--f-max", type=real(gt=0), default=None, help="largest flop budget (default 1e6 d_min B)")
+    p.add_argument("--n-f", type=integer(ge=3), default=40, help="number of budgets (default 40)")
+    p.add_argument("--v-ratio", type=real(ge=1), default=4.0, help="v = v_ratio * d (default 4)")
+    p.add_argument("--batch", type=integer(ge=1), default=1, help="batch size B (default 1)")
     p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "surrogate"))
-    p.add_argument("--window", type=float, default=1.0, help="decades of f per local-slope window (default 1)")
+    p.add_argument("--window", type=real(gt=0), default=1.0, help="decades of f per local-slope window (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
 
@@ -75,14 +80,7 @@ def run(args) -> int:
     if args.n_f < 3:
         raise ParameterError("--n-f", "--n-f >= 3", args.n_f)
     lr = _lr(args.lr)
-    cs = None
-    if args.lr_factors is not None:
-        try:
-            cs = [float(x) for x in args.lr_factors.split(",") if x.strip()]
-        except ValueError:
-            cs = []
-        if not cs or any(not (c > 0) for c in cs):
-            raise ParameterError("--lr-factors", "a comma-separated list of positive numbers", args.lr_factors)
+    cs = args.lr_factors
     rules = numerics.plrf.RULES[args.optimizer]
     if cs is not None and (lr if lr is not None else rules.frontier_lr) != "optimise":
         raise ParameterError("--lr-factors", "only with --lr optimise", args.lr_factors)
@@ -95,7 +93,15 @@ def run(args) -> int:
     template = theory.optimizer_class(args.optimizer)(lr=1.0, batch=args.batch)
     fr = numerics.plrf.frontier(args.alpha, args.beta, template, lr=lr, schedule=schedule,
                                 flops=np.geomspace(f_min, f_max, args.n_f), d_grid=d_grid, lr_factors=cs,
-                                v_ratio=args.v_ratio, spectrum=args.spectrum, window=args.window)
+                                v_ratio=args.v_ratio, spectrum=args.spectrum, window=args.window,
+                                progress=progress_callback("frontier"))
+    if fr.status == "diverged":
+        import sys
+
+        if args.json:
+            print_json({"status": fr.status, **fr.diagnostics})
+        print(f"sltk: diverges: {fr.diagnostics['message']}", file=sys.stderr)
+        return exit_code("diverged")
     if args.out:
         from .._figures.plrf import frontier_figure
 
@@ -104,7 +110,7 @@ def run(args) -> int:
         out = fr.to_dict()
         out["conventions"] = theory.CONVENTIONS
         print_json(out)
-        return 0
+        return exit_code("ok")
     r4 = (lambda x: "-" if x is None or not np.isfinite(x) else f"{x:.4f}")
     print(f"PLRF alpha={args.alpha:g} beta={args.beta:g}, {fr.optimizer} ({fr.schedule}): phase {fr.phase}; "
           f"symbolic eta={r4(fr.eta_theory)}, xi={r4(fr.xi_theory)}, e={r4(fr.e_theory)}; "

@@ -21,6 +21,7 @@ from theory.validate import check_int, check_real
 from .._output import format_table, print_json
 
 COMMAND = "gamma-eta"
+OUTPUTS = {"out": "file"}
 HELP = "gamma-eta plane of the richness chain: eta_edge, measured eta*, slopes 2 and 2/L (Atanasov et al. 2025)"
 
 

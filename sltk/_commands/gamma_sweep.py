@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 COMMAND = "gamma-sweep"
+QUIET = False  # the sweep kind parser has its own --quiet
+OUTPUTS = {"out": "file"}
 HELP = "eta* of ReLU MLPs over (depth, gamma) on the resumable sweep runner (= sltk sweep gamma-eta)"
 
 

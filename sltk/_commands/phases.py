@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import theory
 
+from .._args import integer
 from .._output import figure_style, save_figure
 
 COMMAND = "phases"
 HELP = "draw the PLRF compute-optimal phase diagram (or xi/eta/e maps) of an optimizer into a PDF/PNG"
+OUTPUTS = {"out": "file"}
 
 
 def add_arguments(p):
@@ -22,7 +24,7 @@ def add_arguments(p):
     p.add_argument("--quantity", default="phase", choices=("phase", "xi", "eta", "e"),
                    help="phase regions, or a heat map of xi, eta or e")
     p.add_argument("--schedule", default="constant", metavar="SPEC", help="learning-rate schedule (default constant)")
-    p.add_argument("--grid", type=int, default=None,
+    p.add_argument("--grid", type=integer(ge=4, le=2000), default=None,
                    help="points along alpha (default: the optimizer's map resolution; 1.2x that along beta)")
 
 

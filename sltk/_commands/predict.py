@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .._args import integer, real
 from .._output import format_table, print_json
 
 COMMAND = "predict"
 HELP = "predict loss curves with a fitted law (from sltk fit, or fitted here in predictive mode)"
+FLAG_NAMES = {"warmup_steps": "--warmup-steps"}
 
 
 def add_arguments(p):
@@ -34,16 +36,16 @@ def add_arguments(p):
     p.add_argument("--law", choices=("tissue", "mpl"), default="mpl", help="with --fit: the law (default mpl)")
     p.add_argument("--mode", choices=("predictive", "mle"), default="predictive",
                    help="with --fit: predictive (default; prior scale by leave-one-schedule-out CV) or mle")
-    p.add_argument("--prior-scale", type=float, default=None, help="with --fit --mode predictive: prior std tau")
-    p.add_argument("--lambda", dest="lam", type=float, default=0.999, help="with --fit, tissue: lambda")
+    p.add_argument("--prior-scale", type=real(gt=0), default=None, help="with --fit --mode predictive: prior std tau")
+    p.add_argument("--lambda", dest="lam", type=real(gt=0, lt=1), default=0.999, help="with --fit, tissue: lambda")
     p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None, help="with --fit: warmup convention")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="with --fit: optimiser (law default)")
-    p.add_argument("--starts", type=int, default=None, help="with --fit: multi-starts (law default)")
-    p.add_argument("--bin-width", type=int, default=None, help="with --fit, mpl: loss-drop binning (default 32)")
-    p.add_argument("--bootstrap", type=int, default=0,
+    p.add_argument("--starts", type=integer(ge=1), default=None, help="with --fit: multi-starts (law default)")
+    p.add_argument("--bin-width", type=integer(ge=1), default=None, help="with --fit, mpl: loss-drop binning (default 32)")
+    p.add_argument("--bootstrap", type=integer(ge=0), default=0,
                    help="with --fit: bootstrap refits for the predictive intervals (default 0)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
-    p.add_argument("--warmup-steps", type=int, default=None, help="warmup updates missing from the logs "
+    p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")
+    p.add_argument("--warmup-steps", type=integer(ge=0), default=None, help="warmup updates missing from the logs "
                    "(default: the value stored in the fit JSON; exact for the packaged runs, else 0)")
     p.add_argument("--history", choices=("auto", "interpolate"), default=None,
                    help="auto: exact history for packaged runs, interpolated lr column otherwise "

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from theory import DECAY_SHAPES
 
+from .._args import integer, real
 from .._output import format_table, print_json
 
 COMMAND = "schedule-opt"
 HELP = "best WSD decay fraction and optimal LR schedule under a fitted loss law"
+FLAG_NAMES = {"n_blocks": "--blocks", "horizon": "--steps", "warmup_steps": "--warmup-steps", "peak": "--peak"}
 
 
 def add_arguments(p):
     p.add_argument("--params", required=True, help="fit JSON written by sltk fit")
-    p.add_argument("--steps", type=int, required=True, help="horizon N (total updates, warmup included)")
-    p.add_argument("--peak", type=float, default=None, help="peak learning rate (default: from the fitted curves, else 3e-4)")
-    p.add_argument("--warmup-steps", type=int, default=None, help="linear warmup updates (default: from the fit JSON)")
-    p.add_argument("--blocks", type=int, default=100, help="blocks of the optimised piecewise-constant schedule")
+    p.add_argument("--steps", type=integer(ge=10), required=True, help="horizon N (total updates, warmup included)")
+    p.add_argument("--peak", type=real(gt=0), default=None, help="peak learning rate (default: from the fitted curves, else 3e-4)")
+    p.add_argument("--warmup-steps", type=integer(ge=0), default=None, help="linear warmup updates (default: from the fit JSON)")
+    p.add_argument("--blocks", type=integer(ge=2), default=100, help="blocks of the optimised piecewise-constant schedule")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 

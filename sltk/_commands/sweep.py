@@ -18,7 +18,11 @@ from pathlib import Path
 
 from theory import ParameterError
 
+from .._args import check_out_dir, integer
+
 COMMAND = "sweep"
+QUIET = False  # the kinds' parsers have their own --quiet
+OUTPUTS = {"out": "file"}
 HELP = "run a grid sweep (frontier atlas, decay gain, phase map, ...) on Dask into a resumable store, or draw one"
 DESCRIPTION = __doc__.split("\n\n")[0].replace("``", "")
 
@@ -28,9 +32,9 @@ def _runner_arguments(p) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="where to run: a scheduler address (tcp://host:8786), a scheduler file, 'serial', or "
                         "slurm/pbs/sge/lsf (dask-jobqueue, from the Dask config); default a LocalCluster")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=integer(ge=1), default=None, metavar="N",
                    help="LocalCluster worker processes (default: the cores), or jobqueue workers to request")
-    p.add_argument("--retries", type=int, default=0, help="Dask retries of a raising point (default 0)")
+    p.add_argument("--retries", type=integer(ge=0), default=0, help="Dask retries of a raising point (default 0)")
     p.add_argument("--retry-failed", action="store_true", help="also recompute the points stored as failed")
     p.add_argument("--restart", action="store_true", help="delete the store and compute every point again")
     p.add_argument("--quiet", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
@@ -125,6 +129,10 @@ def run(args) -> int:
 
     mod = kind_of(args.kind)
     _check_out(args.out)
+    if not Path(args.store).exists():  # a new store: its folder must be writable (an existing one is resumed)
+        check_out_dir("--store", Path(args.store).parent if str(Path(args.store).parent) else ".")
+    elif not Path(args.store).is_dir():
+        raise ParameterError("--store", "a zarr store folder (not an existing file)", args.store)
     _check_scheduler(args.scheduler)
     if args.workers is not None and args.workers < 1:
         raise ParameterError("--workers", "--workers >= 1", args.workers)

@@ -15,8 +15,10 @@ Defaults: ``v = 4 d``, ``d = 256``, ``steps = 10000``, ``runs = 32``, constant s
 ``--gamma-fraction`` (0.5) of the largest stable rate of the sampled instance for an optimizer with
 one (SGD), else the optimizer's default (signSGD: noise floor about 1e-3).
 
-Exit status: 0 all checks pass; 1 a check failed (or none was applicable); 2 bad input; 3 the
-learning rate is past the stability limit (or the simulation diverged).
+Exit status (``sltk --help``; the same with ``--json``, whose object carries ``status``): 0 every
+check applied and passed; 1 a check failed; 2 bad input, refused before any work (also ``--out``
+that cannot be written, and a size whose estimated memory exceeds the limit); 3 the peak learning
+rate is past this instance's stability limit, or the simulation diverged; 5 no check could be applied.
 """
 
 from __future__ import annotations
@@ -26,36 +28,41 @@ import math
 import sys
 from pathlib import Path
 
-from .._output import format_table, print_json, save_figure, to_jsonable
+from .._args import integer, real
+from .._output import exit_code, format_table, print_json, save_figure, to_jsonable
 
 COMMAND = "verify"
 HELP = "check simulation vs exact risk vs Volterra vs theory at one (alpha, beta) point"
+OUTPUTS = {"out": "dir"}
+FLAG_NAMES = {"lr": "--gamma", "n_instances": "--instances", "n_points": "--points", "fraction": "--gamma-fraction",
+              "blas_threads": "--threads", "runs": "--runs", "steps": "--steps"}
 
 
 def add_arguments(p):
     import verification
 
-    p.add_argument("--alpha", type=float, required=True, help="data-spectrum exponent alpha > 0")
-    p.add_argument("--beta", type=float, required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
-    p.add_argument("--d", type=int, default=256, help="number of random features (default 256)")
-    p.add_argument("--v", type=int, default=None, help="data dimension (default 4 d)")
-    p.add_argument("--gamma", type=float, default=None,
+    p.add_argument("--alpha", type=real(gt=0, le=1e100), required=True, help="data-spectrum exponent alpha > 0")
+    p.add_argument("--beta", type=real(ge=-1e100, le=1e100), required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--d", type=integer(ge=1), default=256, help="number of random features (default 256)")
+    p.add_argument("--v", type=integer(ge=1), default=None, help="data dimension (default 4 d)")
+    p.add_argument("--gamma", type=real(gt=0), default=None,
                    help="learning rate (default: --gamma-fraction x the largest stable rate of the sampled W)")
-    p.add_argument("--gamma-fraction", type=float, default=0.5, help="fraction of the stable maximum (default 0.5)")
-    p.add_argument("--batch", type=int, default=1, help="batch size B (default 1)")
-    p.add_argument("--steps", type=int, default=10_000, help="horizon N (default 10000)")
-    p.add_argument("--runs", type=int, default=32, help="Monte-Carlo runs R (default 32)")
+    p.add_argument("--gamma-fraction", type=real(gt=0, lt=1), default=0.5, help="fraction of the stable maximum (default 0.5)")
+    p.add_argument("--batch", type=integer(ge=1), default=1, help="batch size B (default 1)")
+    p.add_argument("--steps", type=integer(ge=1), default=10_000, help="horizon N (default 10000)")
+    p.add_argument("--runs", type=integer(ge=2), default=32,
+                   help="Monte-Carlo runs R >= 2 (the error bars need two; default 32)")
     p.add_argument("--backend", default="auto", choices=("auto", "numpy", "cupy"),
                    help="array backend: auto takes CuPy only when a GPU is usable")
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="simulation precision")
     p.add_argument("--optimizer", default="sgd", choices=verification.plrf.RULES.names(), help="optimizer (default sgd)")
     p.add_argument("--schedule", default="constant", metavar="SPEC",
                    help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine (default constant)")
-    p.add_argument("--points", type=int, default=40, help="about this many log-spaced steps (default 40)")
-    p.add_argument("--instances", type=int, default=16,
-                   help="further sampled W for the concentration-in-d error bars (default 16)")
-    p.add_argument("--threads", type=int, default=1, help="host BLAS threads while simulating (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of W and of the data stream (default 0)")
+    p.add_argument("--points", type=integer(ge=2), default=40, help="about this many log-spaced steps (default 40)")
+    p.add_argument("--instances", type=integer(ge=2), default=16,
+                   help="further sampled W (>= 2) for the concentration-in-d error bars (default 16)")
+    p.add_argument("--threads", type=integer(ge=1), default=1, help="host BLAS threads while simulating (default 1)")
+    p.add_argument("--seed", type=integer(ge=0), default=0, help="seed of W and of the data stream (default 0)")
     p.add_argument("--out", default=None, metavar="DIR", help="write verify.png and verify.json here")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -78,9 +85,9 @@ def build_setup(args):
     v = 4 * d if args.v is None else check_int("--v", args.v, ge=1)
     problem = theory.plrf.PLRF(alpha=args.alpha, beta=args.beta, v=v, d=d)
     check_int("--steps", args.steps, ge=1)
-    check_int("--runs", args.runs, ge=1)
+    check_int("--runs", args.runs, ge=2)
     check_int("--points", args.points, ge=2)
-    check_int("--instances", args.instances, ge=0)
+    check_int("--instances", args.instances, ge=2)
     check_int("--seed", args.seed, ge=0)
     check_int("--threads", args.threads, ge=1)
     schedule = theory.parse_schedule(args.schedule)
@@ -98,19 +105,42 @@ def build_setup(args):
     return problem, cls(lr=lr, batch=args.batch), schedule, lr_max
 
 
+def check_memory(args) -> None:
+    """Refuse (exit 2, before sampling anything) a size whose estimated memory exceeds the limit."""
+    import verification
+
+    d = args.d
+    v = 4 * d if args.v is None else args.v
+    import theory
+
+    est = verification.plrf.memory_estimate(theory.plrf.PLRF(alpha=args.alpha, beta=args.beta, v=v, d=d),
+                                            args.runs, args.batch, args.dtype)
+    verification.check_memory(est, "--d", d, f"v x d = {v} x {d} matrices (W, its SVD) and the data buffer")
+
+
 def run(args) -> int:
     import verification
-    from theory import StabilityError
 
+    from .._progress import enabled
+
+    check_memory(args)  # before the stability probe, which samples W
     problem, optimizer, schedule, _ = build_setup(args)
+    if enabled() and not args.json:  # say how big the run is before the progress bar starts
+        from .._progress import status
+
+        gflop = 2.0 * args.runs * args.batch * int(problem.v) * (problem.d + 1) * args.steps / 1e9
+        status(f"sltk verify: simulating R={args.runs} runs x N={args.steps} steps on v x d = {int(problem.v)} x "
+               f"{problem.d} (about {gflop:.3g} GFLOP), then the exact risk of {args.instances} further W")
     res = verification.verify(
         problem, optimizer, schedule, steps=args.steps, runs=args.runs, seed=args.seed, backend=args.backend,
         dtype=args.dtype, n_points=args.points, n_instances=args.instances, blas_threads=args.threads,
-        progress=(not args.json) and sys.stderr.isatty(),
+        progress=(not args.json) and enabled(),
     )
-    if res.simulation.status == "diverged":
-        raise StabilityError(optimizer.lr, res.lr_max if res.lr_max else 0.0,
-                             f"the simulation diverged at step {res.simulation.diverged_at}")
+    if res.status == "diverged":
+        if args.json:
+            print_json(res.to_dict())
+        print(f"sltk: diverges: {res.message}", file=sys.stderr)
+        return exit_code("diverged")
     obj = res.to_dict()
     if args.out:
         out = Path(args.out)
@@ -129,7 +159,7 @@ def run(args) -> int:
               + f"; schedule {schedule.spec()}; N={args.steps}, R={args.runs}, backend {res.simulation.backend}")
         rows = []
         for c in res.checks:
-            verdict = ("pass" if c.passed else "FAIL") if c.applicable else "n/a"
+            verdict = c.verdict
             rows.append([c.name, _fmt(c.theory), _fmt(c.numerics), _fmt(c.exact), _fmt(c.simulation),
                          _fmt(c.error_bar), _fmt(c.deviation), _fmt(c.tolerance), verdict])
         print(format_table(["check", "theory", "numerics", "exact(W)", "simulation", "error bar", "deviation",
@@ -138,11 +168,15 @@ def run(args) -> int:
             print(f"  {c.name}: {c.quantity}; " + (c.rule if c.applicable else f"not applicable: {c.note}")
                   + (f" [{c.note}]" if c.applicable and c.note else ""))
         secs = ", ".join(f"{k} {v:.1f} s" for k, v in res.seconds.items())
-        if not any(c.applicable for c in res.checks):
+        if res.status == "unchecked":
             verdict = f"NO CHECK APPLICABLE to optimizer {optimizer.name!r} (simulation only)"
         else:
-            verdict = "all checks passed" if res.passed else "SOME CHECKS FAILED"
-        print(f"{verdict} ({secs})")
+            n_app = sum(c.verdict in ("pass", "FAIL") for c in res.checks)
+            n_na = sum(c.verdict == "n/a" for c in res.checks)
+            n_info = sum(c.verdict == "info" for c in res.checks)
+            verdict = ("all checks passed" if res.passed else "SOME CHECKS FAILED") + f" ({n_app} with a verdict" + (
+                f", {n_na} not applicable" if n_na else "") + (f", {n_info} informative without one" if n_info else "") + ")"
+        print(f"{verdict}; {secs}")
         if args.out:
             print(f"figure written to {obj['figure']}")
-    return 0 if res.passed else 1
+    return exit_code(res.status)

@@ -81,6 +81,7 @@ def build(ctx):
 
     from .._report import Figure, Table, Text
     from .._figures.plrf import theory_terms_on
+    from .._progress import progress_callback
 
     d, steps = (200, 10**5) if ctx.fast else (1000, 10**7)
     t0 = time.perf_counter()
@@ -105,7 +106,8 @@ def build(ctx):
         pts = [("Ia", 0.7, 0.3), ("II", 1.0, 0.7), ("III", 0.7, 1.2), ("IVa", 0.4, 0.7)]
     frontiers, frows = [], []
     for phase, a, b in pts:
-        fr = numerics.plrf.frontier(a, b, "sgd", lr=0.5, d_grid=grid, flops=flops, window=1.0)
+        fr = numerics.plrf.frontier(a, b, "sgd", lr=0.5, d_grid=grid, flops=flops, window=1.0,
+                                    progress=progress_callback(f"frontier {phase}", unit="size"))
         frontiers.append((phase, fr))
         frows.append([phase, a, b, f"{fr.eta_theory:.4f}", " -> ".join(f"{x:.3f}" for x in fr.eta_local[::3]),
                       f"{fr.xi_theory:.4f}" if fr.xi_theory is not None else "-",

@@ -36,6 +36,12 @@ def atlas_store(spec) -> Path:
     return cache_dir() / "sweeps" / f"atlas-{hashlib.sha256(key.encode()).hexdigest()[:16]}.zarr"
 
 
+def cache_key(ctx):
+    """Not cached when it draws a given store (``SLTK_ATLAS_STORE``, which may change); else the
+    atlas store is itself the cache and the section's own output is keyed by the package."""
+    return None if os.environ.get("SLTK_ATLAS_STORE") else ()
+
+
 def build(ctx):
     from numerics.sweeps import open_sweep, run_sweep
 

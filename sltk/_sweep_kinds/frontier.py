@@ -74,14 +74,17 @@ def add_arguments(p) -> None:
                    help="comma list of schedules name[:key=value,...] (default constant,wsd)")
     p.add_argument("--preset", default="ci", choices=sorted(PRESETS),
                    help="lattice and budgets: ci (~1 s a point), coarse, fine (default ci)")
-    for name, typ, what in (("d-min", int, "smallest model size"), ("d-max", int, "largest model size"),
-                            ("n-d", int, "number of model sizes (log-spaced)"), ("f-min", float, "smallest budget"),
-                            ("f-max", float, "largest budget"), ("n-f", int, "number of budgets (log-spaced)"),
-                            ("h", float, "relative chunk of the log-grid solvers")):
+    from .._args import integer, real
+
+    for name, typ, what in (("d-min", integer(ge=1), "smallest model size"), ("d-max", integer(ge=2), "largest model size"),
+                            ("n-d", integer(ge=3), "number of model sizes (log-spaced)"),
+                            ("f-min", real(gt=0), "smallest budget"), ("f-max", real(gt=0), "largest budget"),
+                            ("n-f", integer(ge=3), "number of budgets (log-spaced)"),
+                            ("h", real(gt=0, le=0.25), "relative chunk of the log-grid solvers")):
         p.add_argument(f"--{name}", type=typ, default=None, help=f"{what} (default: the preset's)")
-    p.add_argument("--v-ratio", type=float, default=4.0, help="v = v_ratio d (default 4)")
+    p.add_argument("--v-ratio", type=real(ge=1), default=4.0, help="v = v_ratio d (default 4)")
     p.add_argument("--spectrum", default="deterministic", choices=("deterministic", "surrogate"))
-    p.add_argument("--window", type=float, default=1.0, help="decades of f per local-slope window (default 1)")
+    p.add_argument("--window", type=real(gt=0), default=1.0, help="decades of f per local-slope window (default 1)")
 
 
 def build(args) -> SweepSpec:

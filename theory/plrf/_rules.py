@@ -33,6 +33,11 @@ __all__ = ["RULES", "PLRFTheoryRules", "PhaseLocation", "PhaseRow", "ExponentRes
 RULES = RulesTable("PLRF theory")
 
 
+#: Largest |alpha|, |beta| accepted: the phase conditions are polynomials of degree 2 in
+#: (alpha, beta) evaluated in float64, which overflow past about 1e154.
+DOMAIN_BOUND = 1e100
+
+
 def check_domain(alpha_value, beta_value):
     """Validate ``alpha > 0`` and ``2 alpha + 2 beta > 1`` (the PLRF domain); return floats.
 
@@ -41,8 +46,8 @@ def check_domain(alpha_value, beta_value):
     ...
     theory.ParameterError: 2*alpha + 2*beta must satisfy 2*alpha + 2*beta > 1; got 2*alpha + 2*beta=0.8 (alpha=0.2, beta=0.2)
     """
-    a = check_real("alpha", alpha_value, gt=0)
-    b = check_real("beta", beta_value)
+    a = check_real("alpha", alpha_value, gt=0, le=DOMAIN_BOUND)
+    b = check_real("beta", beta_value, ge=-DOMAIN_BOUND, le=DOMAIN_BOUND)
     if not 2 * a + 2 * b > 1:
         raise ParameterError("2*alpha + 2*beta", "2*alpha + 2*beta > 1", round(2 * a + 2 * b, 12),
                              hint=f"alpha={a:g}, beta={b:g}")

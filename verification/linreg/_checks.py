@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import numerics.linreg
-from theory import ParameterError, RulesTable, Schedule, resolve_optimizer
+from theory import ParameterError, RulesTable, Schedule, StabilityError, resolve_optimizer
 from theory.linreg import (GaussianNoise, LinearRegressionProblem, NoiseLaw, correlated_covariance,
                            isotropic_covariance, parse_noise, power_law_covariance)
 from theory.validate import check_choice, check_int, check_real
@@ -107,6 +107,8 @@ def check_highdim(cov="isotropic", noise="gaussian", *, d: int = 500, lr: float 
     p = _problem(cov, noise, d, seed)
     opt = resolve_optimizer(optimizer, lr=lr / p.d)
     curve = numerics.linreg.risk_curve(p, opt, T, schedule=schedule, n_eval=n_eval)
+    if curve.status == "diverged":  # no curve to check against: a check helper has no status to carry it
+        raise StabilityError(curve.diagnostics["lr"], curve.diagnostics["lr_max"], "the risk ODE diverges")
     steps = np.unique(np.round(curve.t * p.d).astype(np.int64))
     sim = simulate_linreg(p, opt, steps, runs=runs, schedule=schedule, horizon=int(math.ceil(T * p.d)),
                           seed=seed + 1, backend=backend)
@@ -196,6 +198,12 @@ class LinRegVerification:
             raise ParameterError("problem", "a theory.linreg.LinearRegressionProblem", type(problem).__name__)
         runs = check_int("runs", runs, ge=4)
         curve = numerics.linreg.risk_curve(problem, optimizer, T, schedule=schedule, n_eval=n_eval)
+        if curve.status == "diverged":  # a status, as in every result of a run
+            return VerificationResult(
+                problem=problem, optimizer=optimizer, schedule=schedule, horizon=int(math.ceil(T * problem.d)),
+                steps=np.zeros(0, np.int64), simulation=None, risk_exact=None, exact_spread=None, risk_volterra=None,
+                risk_asymptotic=None, terms={}, phase=None, lr_max=curve.diagnostics["lr_max"], kernel_norm=None,
+                window=None, checks=[], message=curve.diagnostics["message"])
         steps = np.unique(np.round(curve.t * problem.d).astype(np.int64))
         sim = simulate_linreg(problem, optimizer, steps, runs=runs, schedule=schedule,
                               horizon=int(math.ceil(T * problem.d)), seed=seed + 1, backend=backend)

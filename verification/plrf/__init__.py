@@ -16,6 +16,7 @@ from .._verify import register_model as _register_model
 from ._simulate import PLRFInstance as PLRFInstance
 from ._simulate import SimulationResult as SimulationResult
 from ._simulate import log_steps as log_steps
+from ._simulate import memory_estimate as memory_estimate
 from ._simulate import sample_instance as sample_instance
 from ._simulate import simulate_plrf as simulate
 from ._exact_risk import ExactRiskCurve as ExactRiskCurve

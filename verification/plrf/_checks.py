@@ -270,7 +270,11 @@ def check_slope(sim: SimulationResult, mask, sim_level: float, *, reference, ref
     the raw risk). ``theory=False`` (numerics reference): band ``sqrt((t se_boot)^2 +
     (t_W sigma_W)^2) + 0.01`` with ``se_boot`` from ``n_boot`` bootstrap resamples of the runs and
     ``sigma_W`` the slope spread over further instances (``spread`` rows, ``spread_levels``).
-    ``theory=True``: loose band ``0.3 |s_ref| + 0.05``.
+    ``theory=True``: informative, no verdict (``passed`` None, ``informative`` True). The theory's
+    slope is the leading order in ``d -> inf`` and ``r -> inf``; its finite-size correction is not
+    derived (the next-order terms are not part of the theory), and the band ``0.3 |s| + 0.05`` used
+    before let a 29 % gap in phase III pass. The gap is reported (``deviation``, and relative in
+    ``note``) beside the numerics check, which has a derived band.
     """
     name = "slope_theory" if theory else "slope_numerics"
     qty = f"log-log slope of the excess risk vs {reference_name}"
@@ -286,11 +290,11 @@ def check_slope(sim: SimulationResult, mask, sim_level: float, *, reference, ref
     se = float(np.std(boots, ddof=1)) if sim.runs > 1 else 0.0
     win = f"r in [{int(steps[0])}, {int(steps[-1])}]"
     if theory:
-        tol = SLOPE_THEORY_REL * abs(s_ref) + SLOPE_THEORY_ABS
         dev = abs(s_sim - s_ref)
-        return CheckResult(name, qty + f" ({win})", s_ref, None, None, s_sim, se, tol, dev, dev <= tol,
-                           f"|s_sim - s_theory| <= {SLOPE_THEORY_REL:g} |s_theory| + {SLOPE_THEORY_ABS:g} "
-                           "(finite-size allowance, research note Sec. 1.9)")
+        rel = dev / abs(s_ref) if s_ref != 0 else math.inf
+        return CheckResult(name, qty + f" ({win})", s_ref, None, None, s_sim, se, math.nan, dev, None,
+                           "informative, no verdict: the finite-size allowance of the leading-order slope is not "
+                           "derived (research note Sec. 1.9)", note=f"relative gap {rel:.0%}", informative=True)
     sig_w, n_w = 0.0, 0
     if spread is not None and spread.shape[0] >= 2:
         n_w = spread.shape[0]

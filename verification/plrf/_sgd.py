@@ -29,7 +29,8 @@ from ._checks import (T_MAX_FRACTION, check_limit_level, check_simulation_vs_exa
                       check_slope, check_solver_vs_exact, check_volterra_vs_exact, mode_stability_limit, slope_window)
 from ._exact_risk import exact_expected_risk, instance_spectrum, sgd_kernel_norm
 from ._rules import RULES, PLRFVerificationRules
-from ._simulate import PLRFInstance, log_steps, sample_instance, simulate_plrf
+from .._resources import check_memory
+from ._simulate import PLRFInstance, log_steps, memory_estimate, sample_instance, simulate_plrf
 
 __all__ = ["SGDVerification", "SGD_VERIFIER", "run_verification"]
 
@@ -63,6 +64,7 @@ def run_verification(
     blas_threads: int | None = 1,
     progress: bool = False,
     check_stability: bool = True,
+    memory_limit: int | None = None,
 ) -> VerificationResult:
     """Simulate, compute exact-for-W, deterministic-equivalent and theory curves; run all checks.
 
@@ -83,8 +85,10 @@ def run_verification(
     n_instances : int
         Further instances ``n_w`` for the concentration-in-``d`` error bars (0 disables those checks).
     check_stability : bool
-        Raise :class:`theory.StabilityError` (with the largest stable rate) before simulating when
-        the peak learning rate is past the stability limit of this instance.
+        Before simulating, compare the peak learning rate (``lr`` times the schedule's largest factor)
+        with the stability limit of this instance; past it, return at once a result with
+        ``status == "diverged"`` whose ``message`` names the peak rate and the largest stable one
+        (divergence is a status, as everywhere in the library, not an exception).
 
     Returns
     -------
@@ -97,11 +101,11 @@ def run_verification(
     with limit_blas_threads(blas_threads):
         return _run_verification(problem, optimizer, schedule, steps=steps, runs=runs, seed=seed, backend=backend,
                                  dtype=dtype, n_points=n_points, n_instances=n_instances, progress=progress,
-                                 check_stability=check_stability)
+                                 check_stability=check_stability, memory_limit=memory_limit)
 
 
 def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backend, dtype, n_points, n_instances,
-                      progress, check_stability):
+                      progress, check_stability, memory_limit=None):
     import theory
 
     if not isinstance(problem, PLRF):
@@ -109,6 +113,11 @@ def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backen
     schedule = Constant() if schedule is None else schedule
     N = check_int("steps", steps, ge=1)
     n_w = check_int("n_instances", n_instances, ge=0)
+    R = check_int("runs", runs, ge=2)  # the error bars of every check need two runs
+    if not problem.v_is_infinite:  # before any allocation: refuse what cannot fit, with the estimate
+        check_memory(memory_estimate(problem, R, optimizer.batch, dtype), "d", problem.d,
+                     f"v x d = {int(problem.v)} x {problem.d} matrices (W, its SVD) and the data buffer",
+                     memory_limit)
     seconds: dict = {}
     info: dict = {}
     t0 = time.perf_counter()
@@ -120,9 +129,19 @@ def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backen
         peak = float(np.max(schedule(np.arange(N), N)))
         lr_max = mode_stability_limit(sp, optimizer)
         knorm = sgd_kernel_norm(sp.lam, optimizer, 1.0)
-        if check_stability and not optimizer.lr * peak < lr_max:
-            raise StabilityError(optimizer.lr * peak, lr_max, f"kernel norm of this W's spectrum ||K|| = {knorm:.4g}")
     grid = log_steps(N, n_points)
+    if has_modes and check_stability and not optimizer.lr * peak < lr_max:
+        knorm_peak = sgd_kernel_norm(sp.lam, optimizer, peak)
+        what = (f"gamma={optimizer.lr:.6g}" if peak == 1.0 else
+                f"peak gamma={optimizer.lr * peak:.6g} (gamma={optimizer.lr:.6g} times the schedule's peak factor "
+                f"{peak:g})")
+        msg = (f"learning rate {what} is past the stability limit of this W: the risk diverges "
+               f"(kernel norm {knorm_peak:.4g}); the largest stable gamma is {lr_max:.6g}")
+        seconds["setup"] = time.perf_counter() - t0
+        return VerificationResult(
+            problem=problem, optimizer=optimizer, schedule=schedule, horizon=N, steps=grid, simulation=None,
+            risk_exact=None, exact_spread=None, risk_volterra=None, risk_asymptotic=None, terms={}, phase=None,
+            lr_max=lr_max, kernel_norm=knorm_peak, window=None, checks=[], seconds=seconds, info=info, message=msg)
     seconds["setup"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -236,6 +255,8 @@ def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backen
         risk_exact=None if exact is None else np.asarray(exact.risk), exact_spread=spread,
         risk_volterra=None if vr is None else np.asarray(vr.risk), risk_asymptotic=asym, terms=terms, phase=phase,
         lr_max=lr_max, kernel_norm=knorm, window=window, checks=checks, seconds=seconds, info=info,
+        message=(f"the simulation diverged at step {sim.diverged_at} (a run's risk left every bound)"
+                 if sim.status == "diverged" else ""),
     )
 
 

@@ -38,7 +38,7 @@ from theory.validate import check_choice, check_int
 
 from .._backend import backend_name, default_rng, get_namespace, limit_blas_threads, resolve_dtype, to_numpy
 
-__all__ = ["PLRFInstance", "sample_instance", "log_steps", "SimulationResult", "simulate_plrf"]
+__all__ = ["PLRFInstance", "sample_instance", "log_steps", "SimulationResult", "simulate_plrf", "memory_estimate"]
 
 #: A run counts as diverged when its risk exceeds this multiple of the initial risk.
 DIVERGENCE_FACTOR = 1e8
@@ -90,6 +90,21 @@ class PLRFInstance:
         Wt, bt = self.weighted()
         e = np.asarray(theta, dtype=np.float64) @ Wt.T - bt
         return np.sum(e * e, axis=-1)
+
+
+def memory_estimate(problem: PLRF, runs: int = 32, batch: int = 1, dtype: str = "float64") -> int:
+    """Estimated peak bytes of a PLRF verification of ``problem`` (host memory).
+
+    Counted (derived from the code paths, not measured to the byte): ``W`` in float64 and its
+    weighted copy, the SVD of ``D^(1/2) W`` (a copy and ``U``, each ``v x d``; ``~5 d^2`` of
+    workspace), the ``v x (d + 1)`` stepping matrix and the ``R B x v`` Gaussian buffer in ``dtype``.
+
+    >>> memory_estimate(PLRF(1.0, 0.7, 240_000, 60_000)) > 100 * 2**30
+    True
+    """
+    v, d = int(problem.v), int(problem.d)
+    item = 4 if dtype == "float32" else 8
+    return int(8 * (4 * v * d + 5 * d * d) + item * (v * (d + 1) + 2 * runs * batch * v + runs * d))
 
 
 def sample_instance(problem: PLRF, seed: int = 0) -> PLRFInstance:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import numerics
-from theory import SGD, ParameterError, StabilityError
+from theory import SGD, ParameterError
 from theory.plrf import PLRF
 from verification import CheckResult
 from verification.plrf._sgd import SGD_VERIFIER
@@ -34,7 +34,7 @@ def good():
 
 
 def test_all_checks_pass_on_a_correct_setup(good):
-    failed = [(c.name, c.deviation, c.tolerance, c.note) for c in good.checks if not c.passed]
+    failed = [(c.name, c.deviation, c.tolerance, c.note) for c in good.checks if c.verdict == "FAIL"]
     assert not failed
     names = {c.name for c in good.checks}
     assert {"simulation_vs_exact", "solver_vs_exact", "volterra_vs_exact", "simulation_vs_volterra",
@@ -73,11 +73,36 @@ def test_wrong_volterra_curve_makes_the_numerics_checks_fail(monkeypatch):
     assert not by["volterra_vs_exact"].passed and not by["simulation_vs_volterra"].passed
 
 
-def test_unstable_learning_rate_is_refused_with_the_limit():
+def test_unstable_learning_rate_is_a_diverged_status_with_the_limit():
+    """Divergence is a status (as in numerics.plrf.risk_curve), not an exception; nothing is simulated."""
     lr_max = SGD_VERIFIER.stability_limit(P, SGD(lr=1.0), seed=0)
-    with pytest.raises(StabilityError) as exc:
-        run_verification(P, SGD(lr=1.01 * lr_max), steps=10, runs=2, backend="numpy")
-    assert exc.value.lr_max == pytest.approx(lr_max, rel=1e-9)
+    res = run_verification(P, SGD(lr=1.01 * lr_max), steps=10, runs=2, backend="numpy")
+    assert res.status == "diverged" and not res.passed and res.simulation is None
+    assert res.lr_max == pytest.approx(lr_max, rel=1e-9) and f"{lr_max:.6g}" in res.message
+
+
+def test_peak_of_a_schedule_is_what_diverges():
+    """A schedule with factor > 1 diverges at its peak: the message names the peak rate, above the limit."""
+    from theory import parse_schedule
+
+    lr_max = SGD_VERIFIER.stability_limit(P, SGD(lr=1.0), seed=0)
+    sched = parse_schedule("two-stage:switch=0.5,second=5")
+    res = run_verification(P, SGD(lr=0.5 * lr_max), sched, steps=10, runs=2, backend="numpy")
+    assert res.status == "diverged"
+    assert f"peak gamma={2.5 * lr_max:.6g}" in res.message and "peak factor 5" in res.message
+
+
+def test_memory_estimate_refuses_work_that_cannot_fit():
+    from theory.plrf import PLRF as _P
+
+    with pytest.raises(ParameterError, match=r"d must satisfy an estimated peak memory within the limit 1.0 MiB"):
+        run_verification(_P(1.0, 0.7, 4096, 1024), SGD(lr=0.01), steps=10, runs=2, backend="numpy",
+                         memory_limit=2**20)
+
+
+def test_one_run_is_refused():
+    with pytest.raises(ParameterError, match="runs"):
+        run_verification(P, SGD(lr=0.01), steps=10, runs=1, backend="numpy")
 
 
 def test_stable_max_is_where_the_kernel_norm_reaches_one():
