@@ -582,8 +582,9 @@ def _sweep_vectorised(ps: PowerSums, d, xs, rel_eta, rtol, scale, stride: int = 
 
     A sequential continuation pass over every ``stride``-th point gives the solutions there;
     the points at the strides in ``refine`` (then all points) start from the log-linear
-    interpolation (in ``log x``) of ``log omega`` between solved points and are solved together; failures are retried from the converged neighbour above (sequentially, as
-    in the reference) and, last, by continuation in the imaginary part.
+    interpolation (in ``log x``) of ``log omega`` between solved points and are solved together;
+    failures are retried from the converged neighbour above (sequentially, as in the reference)
+    and, last, by continuation in the imaginary part.
     """
     n = xs.size
     z = xs * (1.0 + 1j * rel_eta)
@@ -607,6 +608,11 @@ def _sweep_vectorised(ps: PowerSums, d, xs, rel_eta, rtol, scale, stride: int = 
                         break
                     wi = wt[0]
                     w[kk], ok[kk] = wi, True
+        if not ok[i] and prev is None:  # the top point lies above the spectrum: m ~ 1 there
+            wi, oki, k = _newton_vec(ps, d, z[i : i + 1], z[i : i + 1] + 1j * abs(z[i]) * 1e-3, rtol)
+            its += k
+            if oki[0]:
+                w[i], ok[i] = wi[0], True
         if not ok[i]:
             wi, oki, k = _continuation_vec(ps, d, z[i : i + 1], rtol, scale)
             its += k

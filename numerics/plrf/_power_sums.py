@@ -102,6 +102,8 @@ class PowerSums:
             j = np.arange(1, self.v + 1, dtype=np.float64)
             self._xe = j[None, :]
             self._we = np.ones((1, self.v))
+            self._lam_e = j ** (-self.p)
+            self._t_e = self._lam_e * j ** (-self.q)
         else:
             # panels: right range log(v / W) at most, left logit range <= log(v/H) + log(v/W)
             self.n_right = max(1, int(np.ceil(np.log(self.v / (self.W + 1.0)) / self.panel)) + 1)
@@ -194,6 +196,13 @@ class PowerSums:
         S = np.empty(w.shape, np.complex128)
         dS = np.empty(w.shape, np.complex128)
         for sl in self._blocks(w.size):
+            if self.exact:
+                lam = self._lam_e
+                g = 1.0 / (lam - w[sl, None])
+                lg = lam * g
+                S[sl] = lg.sum(axis=1)
+                dS[sl] = (lg * g).sum(axis=1)
+                continue
             X, Wt = self.nodes(w[sl])
             lam = X ** (-self.p)
             g = 1.0 / (lam - w[sl, None])
