@@ -428,8 +428,8 @@ def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float
         m, count, g1, resid1 = _measures_reference(sums, xs, ws1, delta, d, v, f0)
     else:
         ps = _power_sums(problem)
-        (ws0, its0, fails0), (ws1, its1, fails1) = (_sweep_vectorised(ps, d, xs_desc, e, rtol, scale)
-                                                    for e in (sharp_eta, delta))
+        (ws0, its0, fails0), (ws1, its1, fails1) = _sweeps_vectorised(ps, d, xs_desc, (sharp_eta, delta), rtol,
+                                                                      scale)
         _, count0, g0, resid0 = _measures_vectorised(ps, xs, ws0, sharp_eta, d, v, f0)
         m, count, g1, resid1 = _measures_vectorised(ps, xs, ws1, delta, d, v, f0)
     its, fails = its0 + its1, fails0 + fails1
@@ -577,80 +577,95 @@ def _continuation_vec(ps: PowerSums, d, z, rtol, scale, levels: int = 40):
     return w, ok, its + k
 
 
-def _sweep_vectorised(ps: PowerSums, d, xs, rel_eta, rtol, scale, stride: int = 32, refine=(8, 1)):
-    """Solve along xs (descending) at ``z = x (1 + i rel_eta)``.
+def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32, refine=(8, 1)):
+    """Solve along xs (descending) at ``z = x (1 + i eta)`` for each ``eta`` in ``etas`` (the sweeps
+    advance together, so each Newton call serves all of them).
 
-    A sequential continuation pass over every ``stride``-th point gives the solutions there;
-    the points at the strides in ``refine`` (then all points) start from the log-linear
-    interpolation (in ``log x``) of ``log omega`` between solved points and are solved together;
-    failures are retried from the converged neighbour above (sequentially, as in the reference)
-    and, last, by continuation in the imaginary part.
+    A sequential continuation pass over every ``stride``-th point gives the solutions there (the top
+    point, above the spectrum, from ``m ~ 1``); the points at the strides in ``refine`` (then all
+    points) start from the log-linear interpolation (in ``log x``) of ``log omega`` between solved
+    points and are solved together; failures are retried from the converged neighbour above
+    (sequentially, as in the reference) and, last, by continuation in the imaginary part.
+
+    Returns a list of ``(omega ascending in x, Newton steps, failures)`` per sweep.
     """
-    n = xs.size
-    z = xs * (1.0 + 1j * rel_eta)
-    w = np.full(n, np.nan + 0j)
-    ok = np.zeros(n, bool)
-    its = 0
+    n, R = xs.size, len(etas)
+    z = xs[None, :] * (1.0 + 1j * np.asarray(etas, dtype=np.float64)[:, None])
+    w = np.full((R, n), np.nan + 0j)
+    ok = np.zeros((R, n), bool)
+    its = np.zeros(R, np.int64)
+
+    def walk(r, j, i):
+        """Continuation from the solved point j to i one grid point at a time (row r)."""
+        wi = w[r, j]
+        for kk in range(j + 1, i + 1):
+            wt, okt, k = _newton_vec(ps, d, z[r, kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
+            its[r] += k
+            if not okt[0]:
+                return
+            wi = wt[0]
+            if not ok[r, kk]:
+                w[r, kk], ok[r, kk] = wi, True
+
     coarse = np.unique(np.concatenate([np.arange(0, n, stride), [n - 1]]))
-    prev = None
-    for i in coarse:  # sequential: each from the previous coarse solution (Python loop over n/stride points)
-        if prev is not None:
-            wi, oki, k = _newton_vec(ps, d, z[i : i + 1], w[prev : prev + 1] * (xs[i] / xs[prev]), rtol)
-            its += k
-            if oki[0]:
-                w[i], ok[i] = wi[0], True
-            else:  # walk through the fine points in between, as the reference does
-                wi = w[prev]
-                for kk in range(prev + 1, i + 1):
-                    wt, okt, k = _newton_vec(ps, d, z[kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
-                    its += k
-                    if not okt[0]:
-                        break
-                    wi = wt[0]
-                    w[kk], ok[kk] = wi, True
-        if not ok[i] and prev is None:  # the top point lies above the spectrum: m ~ 1 there
-            wi, oki, k = _newton_vec(ps, d, z[i : i + 1], z[i : i + 1] + 1j * abs(z[i]) * 1e-3, rtol)
-            its += k
-            if oki[0]:
-                w[i], ok[i] = wi[0], True
-        if not ok[i]:
-            wi, oki, k = _continuation_vec(ps, d, z[i : i + 1], rtol, scale)
-            its += k
-            w[i], ok[i] = wi[0], bool(oki[0])
-        prev = i if ok[i] else prev
+    prev = np.full(R, -1)
+    for i in coarse:  # sequential over the coarse points (Python loop over n/stride points), vectorised over sweeps
+        rows = np.flatnonzero(prev >= 0)
+        if rows.size:
+            g = w[rows, prev[rows]] * (xs[i] / xs[prev[rows]])
+            wi, oki, k = _newton_vec(ps, d, z[rows, i], g, rtol)
+            its[rows] += k // max(rows.size, 1)
+            w[rows[oki], i], ok[rows[oki], i] = wi[oki], True
+            for r in rows[~oki]:
+                walk(r, prev[r], i)
+            left = rows[~ok[rows, i]]
+            if left.size:
+                wi, oki, k = _continuation_vec(ps, d, z[left, i], rtol, scale)
+                its[left] += k // max(left.size, 1)
+                w[left[oki], i], ok[left[oki], i] = wi[oki], True
+        first = np.flatnonzero(prev < 0)
+        if first.size:  # the top point lies above the spectrum: m ~ 1 there
+            wi, oki, k = _newton_vec(ps, d, z[first, i], z[first, i] + 1j * np.abs(z[first, i]) * 1e-3, rtol)
+            its[first] += k // max(first.size, 1)
+            w[first[oki], i], ok[first[oki], i] = wi[oki], True
+            left = first[~oki]
+            if left.size:
+                wi, oki, k = _continuation_vec(ps, d, z[left, i], rtol, scale)
+                its[left] += k // max(left.size, 1)
+                w[left[oki], i], ok[left[oki], i] = wi[oki], True
+        prev = np.where(ok[:, i], i, prev)
     lx = np.log(xs)
-    for st in refine:  # vectorised refinement: stride st, then every point
-        fine = np.flatnonzero(~ok & (np.arange(n) % st == 0)) if st > 1 else np.flatnonzero(~ok)
-        cg = np.flatnonzero(ok)
-        if fine.size == 0 or cg.size < 2:
+    for st in refine:  # vectorised refinement over all sweeps: stride st, then every point
+        idx_r, idx_i, guesses = [], [], []
+        for r in range(R):
+            fine = np.flatnonzero(~ok[r] & (np.arange(n) % st == 0)) if st > 1 else np.flatnonzero(~ok[r])
+            cg = np.flatnonzero(ok[r])
+            if fine.size == 0 or cg.size < 2:
+                continue
+            lw = np.log(w[r, cg])
+            lw_im = np.unwrap(lw.imag)
+            guesses.append(np.exp(np.interp(-lx[fine], -lx[cg], lw.real) + 1j * np.interp(-lx[fine], -lx[cg], lw_im)))
+            idx_r.append(np.full(fine.size, r))
+            idx_i.append(fine)
+        if not guesses:
             continue
-        lw = np.log(w[cg])
-        lw_im = np.unwrap(lw.imag)
-        guess = np.exp(np.interp(-lx[fine], -lx[cg], lw.real) + 1j * np.interp(-lx[fine], -lx[cg], lw_im))
-        wf, okf, k = _newton_vec(ps, d, z[fine], guess, rtol)
-        its += k
-        w[fine[okf]], ok[fine[okf]] = wf[okf], True
-    for i in np.flatnonzero(~ok):  # retry from the nearest converged point above (larger x)
-        above = np.flatnonzero(ok[:i])
-        if above.size:
-            j = above[-1]
-            wi = w[j]
-            for kk in range(j + 1, i + 1):
-                wt, okt, k = _newton_vec(ps, d, z[kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
-                its += k
-                if not okt[0]:
-                    break
-                wi = wt[0]
-                if kk == i:
-                    w[i], ok[i] = wi, True
-                elif not ok[kk]:
-                    w[kk], ok[kk] = wi, True
-    bad = np.flatnonzero(~ok)
-    if bad.size:
-        wb, okb, k = _continuation_vec(ps, d, z[bad], rtol, scale)
-        its += k
-        w[bad], ok[bad] = wb, okb
-    return w[::-1], its, int((~ok).sum())
+        ir, ii = np.concatenate(idx_r), np.concatenate(idx_i)
+        wf, okf, k = _newton_vec(ps, d, z[ir, ii], np.concatenate(guesses), rtol)
+        np.add.at(its, ir, 0)
+        for r in range(R):
+            its[r] += int(k * np.mean(ir == r))
+        w[ir[okf], ii[okf]], ok[ir[okf], ii[okf]] = wf[okf], True
+    for r in range(R):
+        for i in np.flatnonzero(~ok[r]):  # retry from the nearest converged point above (larger x)
+            above = np.flatnonzero(ok[r, :i])
+            if above.size:
+                walk(r, above[-1], i)
+    br, bi = np.nonzero(~ok)
+    if br.size:
+        wb, okb, k = _continuation_vec(ps, d, z[br, bi], rtol, scale)
+        its[br] += k // max(br.size, 1)
+        w[br, bi], ok[br, bi] = wb, okb
+    return [(w[r, ::-1], int(its[r]), int((~ok[r]).sum())) for r in range(R)]
 
 
 def _measures_vectorised(ps: PowerSums, xs, ws, rel_eta, d, v, f0):
