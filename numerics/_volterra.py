@@ -291,7 +291,8 @@ def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**21
         for k, ui in enumerate(inv):
             m = b0 + k
             Pm = P[m]
-            Pn = (f_inf + float(E[ui] @ y) + Pm * c1s[ui]) / den[ui]
+            # einsum, not a BLAS dot: a threaded BLAS on a shared machine costs more than the product
+            Pn = (f_inf + float(np.einsum("i,i->", E[ui], y)) + Pm * c1s[ui]) / den[ui]
             P[m + 1] = Pn
             y *= E[ui]
             y += C1[ui] * Pm + KS1[ui] * Pn
