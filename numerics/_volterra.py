@@ -265,7 +265,7 @@ def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at):
     return P, False
 
 
-def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**21):
+def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**19):
     """Constant rates: the chunk sums of a block of chunks in one vectorised call, then per chunk
     one dot product and two scaled additions over the modes (no per-chunk sums to recompute).
 
@@ -278,7 +278,7 @@ def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**21
     P = np.empty(T.size)
     P[0] = f_inf + y.sum()
     deltas = np.diff(T)
-    bk = int(max(1, min(256, block_elems // max(N, 1))))
+    bk = int(max(1, min(128, block_elems // max(N, 1))))
     lim = _BLOWUP * max(abs(P[0]), 1e-300)
     for b0 in range(0, deltas.size, bk):
         dl = deltas[b0 : b0 + bk]
