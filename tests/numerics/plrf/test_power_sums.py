@@ -14,7 +14,7 @@ def _omegas(p, v, rng):
                            lamc * (0.2 + 1j) * 3, -lamc[:4] + 0j])
 
 
-@pytest.mark.parametrize("p,q,v", [(2.0, 1.6, 40_000), (0.8, 2.0, 50_000), (1.4, 0.6, 50_000), (3.0, 1.0, 20_000),
+@pytest.mark.parametrize("p,q,v", [(2.0, 1.6, 40_000), (0.8, 2.0, 50_000), (1.4, 0.6, 50_000),
                                    (1.0, 1.0, 1000)])
 def test_sums_match_plain_sums(p, q, v):
     rng = np.random.default_rng(0)
