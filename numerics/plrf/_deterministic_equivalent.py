@@ -12,9 +12,19 @@ explicit in the other direction,
     m = 1 - S(omega)/d,   z(omega) = omega (1 - S(omega)/d),   S(omega) = sum_j lambda_j/(lambda_j - omega),
 
 so Newton's method is run on ``z(omega) = z`` (``z'(omega) = 1 - S/d - omega S'/d``), with
-continuation along the contour (each point starts from the solution at the previous point;
-points where that fails restart from a large imaginary part). Iterations stop on the stated
-relative tolerance ``rtol`` of the Newton step, not after a fixed count.
+continuation along the contour (points start from solved neighbours; points where that fails
+restart from a large imaginary part). Iterations stop on the stated relative tolerance ``rtol``
+of the residual, not after a fixed count.
+
+Cost (issue 17). ``method="quadrature"`` (default) evaluates the sums over the ``v`` modes with
+:class:`~numerics.plrf._power_sums.PowerSums` -- exact head and pole-window terms, Gregory's
+end corrections and Gauss-Legendre quadrature of the power law for the rest, about 600
+evaluations a point whatever ``v`` -- and runs Newton on all contour points at once (NumPy),
+from a sequential pass over every 32nd point; the contour has ``log(x_hi/x_lo)/delta`` points,
+which grows like ``log d``. Measured (``benchmarks/bench_scaling.py``): d = 10^6, v = 10^7 in
+about a second, the same as d = 400. ``method="reference"`` is the earlier per-point solver
+(sums over the modes in a moving window), kept as the reference; the two agree to ~1e-12 in
+eigenvalues and weights (tests).
 
 Measures (research note Sec. 1.4(b)):
 
@@ -63,9 +73,15 @@ from scipy.special import hyp2f1
 
 from theory import ParameterError
 from theory.plrf import PLRF
-from theory.validate import check_real
+from theory.validate import check_choice, check_real
 
+from ._power_sums import PowerSums
 from ._spectra import Spectrum
+
+
+def _power_sums(problem: PLRF) -> PowerSums:
+    """Sums over ``lambda_j = j^(-2 alpha)``, ``t_j = lambda_j b_j^2 = j^(-2 alpha - 2 beta)``."""
+    return PowerSums(2.0 * problem.alpha, 2.0 * problem.beta, int(problem.v))
 
 __all__ = ["DeterministicEquivalent", "deterministic_equivalent", "solve_m", "limit_level"]
 
@@ -118,23 +134,26 @@ class DeterministicEquivalent:
     diagnostics: dict = field(default_factory=dict)
 
 
-def _problem_arrays(problem: PLRF):
+def _problem_arrays(problem: PLRF, arrays: bool = True):
     if not isinstance(problem, PLRF):
         raise ParameterError("problem", "a theory.plrf.PLRF instance", type(problem).__name__)
     if problem.v_is_infinite:
         raise ParameterError("problem.v", "finite for the deterministic equivalent (use e.g. v = 10 d)", problem.v)
+    if not arrays:
+        return None
     lam = problem.population_eigenvalues()
     t = lam * problem.target() ** 2  # lambda_j b_j^2
     return lam, t
 
 
 # --------------------------------------------------------------------------- F_0 (tau / kappa)
-def limit_level(problem: PLRF) -> dict:
+def limit_level(problem: PLRF, *, method: str = "quadrature") -> dict:
     """``F_0`` (point mass at 0 of ``mu_F``) from the finite-(v, d) ``tau`` fixed point, and the
     continuum ``kappa`` version for ``2 alpha > 1``.
 
     Returns a dict with ``f0``, ``tau``, ``kappa``, ``f0_kappa`` (the last two ``None`` when
-    ``2 alpha <= 1``).
+    ``2 alpha <= 1``). ``method="quadrature"`` (default) does the sums over the ``v`` modes with
+    :class:`PowerSums` (cost independent of ``v``); ``"reference"`` sums them term by term.
 
     Examples
     --------
@@ -150,13 +169,23 @@ def limit_level(problem: PLRF) -> dict:
     Research note Sec. 1.4(d) (``tt_tau_VD``, ``tt_kappa_VD``, ``theory_limit_loss``); derived
     here from ``m(z) ~ -t z`` as ``z -> 0``.
     """
-    lam, tw = _problem_arrays(problem)
+    check_choice("method", method, ("quadrature", "reference"))
+    _problem_arrays(problem, arrays=False)
     d, v = problem.d, int(problem.v)
+    if method == "quadrature":
+        ps = _power_sums(problem)
+        # sum_j 1/(1 + 1/(t lambda_j)) = S(-1/t);  sum_j t_j/(1 + t lambda_j) = T(-1/t) / t
+        frac = lambda t: float(ps.s_and_ds(np.array([-1.0 / t + 0j]))[0][0].real)  # noqa: E731
+        f0_at = lambda t: float((ps.measures(np.array([-1.0 / t + 0j]), np.array([1.0 + 0j]))[1][0] / t).real)  # noqa: E731
+    else:
+        lam, tw = _problem_arrays(problem)
+        frac = lambda t: float(np.sum(1.0 / (1.0 + 1.0 / (t * lam[::-1]))))  # noqa: E731
+        f0_at = lambda t: float(np.sum((tw / (1.0 + t * lam))[::-1]))  # noqa: E731
     if v == d:
         tau = math.inf
         f0 = 0.0
     else:
-        g = lambda s: float(np.sum(1.0 / (1.0 + np.exp(-s) / lam[::-1]))) / d - 1.0  # noqa: E731  (t = e^s)
+        g = lambda s: frac(math.exp(s)) / d - 1.0  # noqa: E731  (t = e^s)
         lo, hi = -50.0, 50.0
         while g(lo) > 0:
             lo -= 50
@@ -164,7 +193,7 @@ def limit_level(problem: PLRF) -> dict:
             hi += 50
         s = brentq(g, lo, hi, xtol=1e-14, rtol=1e-14)
         tau = math.exp(s)
-        f0 = float(np.sum((tw / (1.0 + tau * lam))[::-1]))
+        f0 = f0_at(tau)
     kappa = f0k = None
     a = problem.alpha
     if 2 * a > 1:
@@ -176,7 +205,7 @@ def limit_level(problem: PLRF) -> dict:
         while h(hi) < 0:
             hi *= 10
         kappa = brentq(h, lo, hi, xtol=1e-15, rtol=1e-13)
-        f0k = float(np.sum((tw / (1.0 + kappa * d ** (2 * a) * lam))[::-1]))
+        f0k = f0_at(kappa * d ** (2 * a))
     return {"f0": f0, "tau": tau, "kappa": kappa, "f0_kappa": f0k}
 
 
@@ -342,7 +371,8 @@ def solve_m(problem: PLRF, z, *, rtol: float = 1e-12) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the contour sweep
-def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float = 0.02) -> DeterministicEquivalent:
+def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float = 0.02,
+                             method: str = "quadrature") -> DeterministicEquivalent:
     """Deterministic-equivalent spectrum of ``W^T D W`` with target weights, and ``F_0``.
 
     Parameters
@@ -350,9 +380,18 @@ def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float
     problem : theory.plrf.PLRF
         Finite ``v``; works for ``2 alpha < 1`` and ``2 alpha > 1``.
     rtol : float
-        Relative tolerance of each Newton solve (on the step in ``omega``).
+        Relative tolerance of each Newton solve (on the residual ``|z(omega) - z| / |z|``).
     delta : float
         Grid spacing in ``log x`` and relative smoothing ``eta = delta x`` of the measures.
+    method : {"quadrature", "reference"}
+        ``"quadrature"`` (default): the sums over the ``v`` modes by :class:`PowerSums` (head and
+        window terms exact, the rest by Gregory's formula and Gauss-Legendre quadrature of the power
+        law: about 600 evaluations a point whatever ``v``), and Newton's method on all contour points
+        at once (NumPy-vectorised), started from a sparse sequential continuation pass
+        (every 8th point) and the log-linear interpolation of its solutions; points where that fails
+        are solved by continuation from a converged neighbour, then from a large imaginary part.
+        ``"reference"``: the earlier implementation, one contour point at a time with
+        sums over every mode in a moving window (kept as the reference; same grid and formulas).
 
     Returns
     -------
@@ -374,64 +413,38 @@ def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float
     t_start = time.perf_counter()
     rtol = check_real("rtol", rtol, gt=0, lt=1e-2)
     delta = check_real("delta", delta, gt=0, le=0.2)
-    lam, tw = _problem_arrays(problem)
+    check_choice("method", method, ("quadrature", "reference"))
+    _problem_arrays(problem, arrays=False)
     d, v = problem.d, int(problem.v)
-    sums = _Sums(lam, tw, d)
-    lv = limit_level(problem)
+    lv = limit_level(problem, method=method)
     f0, tau = lv["f0"], lv["tau"]
-    total = float(np.sum(tw[::-1]))
+    total = float(problem.initial_risk())
     scale = 1.0 + problem.trace_D() / d
     x_hi = 2.0 * scale
-    x_lo = 1e-3 / tau if np.isfinite(tau) else 1e-3 * float(lam[-1])
-    x_lo = min(x_lo, 1e-3 * float(lam[min(d, v) - 1]))
-
-    def sweep(xs, rel_eta):
-        """Solve along xs (descending) at z = x (1 + i rel_eta); omega, iterations, failures."""
-        ws = np.empty(xs.size, np.complex128)
-        its, fails = 0, 0
-        w = None
-        for i, x in enumerate(xs):
-            z = complex(x, rel_eta * x)
-            ok = False
-            if w is not None:
-                w_try, k, ok = _newton(sums, z, w * (x / xs[i - 1]), rtol)
-                its += k
-                if ok:
-                    w = w_try
-            if not ok:
-                w, k, ok = _solve_continuation(sums, z, rtol, scale)
-                its += k
-                fails += 0 if ok else 1
-            ws[i] = w
-        return ws[::-1], its, fails
-
-    def measures(xs, ws, rel_eta):
-        z = xs * (1.0 + 1j * rel_eta)
-        m = z / ws
-        count = np.empty(xs.size)
-        greg = np.empty(xs.size, np.complex128)
-        resid = 0.0
-        for i in range(xs.size):
-            mi, zi, w = m[i], z[i], ws[i]
-            args, T = sums.measures(w, mi, zi)
-            im_psi = args - d * math.atan2(mi.imag, mi.real) + d * mi.imag
-            count[i] = -(im_psi - (v - d) * math.atan2(-zi.imag, -zi.real)) / math.pi
-            greg[i] = T / mi + f0 / zi  # G_F with its atom at 0 removed
-            zw, _, _ = sums.z_of(w)
-            resid = max(resid, abs(zw - zi) / abs(zi))
-        # each eigenvalue far below x counts 1 - atan(rel_eta)/pi at relative smoothing rel_eta
-        return m, count / (1.0 - math.atan(rel_eta) / math.pi), greg, resid
-
+    x_lo = 1e-3 / tau if np.isfinite(tau) else 1e-3 * float(v) ** (-2.0 * problem.alpha)
+    x_lo = min(x_lo, 1e-3 * float(min(d, v)) ** (-2.0 * problem.alpha))
     n = int(np.ceil(np.log(x_hi / x_lo) / delta)) + 1
     xs_desc = np.exp(np.linspace(np.log(x_hi), np.log(x_lo), n))
     xs = xs_desc[::-1]
     sharp_eta = 1e-9
-    ws0, its0, fails0 = sweep(xs_desc, sharp_eta)  # (almost) unsmoothed: eigenvalue locations
-    ws1, its1, fails1 = sweep(xs_desc, delta)  # smoothed at delta: F masses
+    if method == "reference":
+        lam, tw = _problem_arrays(problem)
+        if v <= 16384:
+            total = float(np.sum(tw[::-1]))
+        sums = _Sums(lam, tw, d)
+        (ws0, its0, fails0), (ws1, its1, fails1) = (_sweep_reference(sums, xs_desc, e, rtol, scale)
+                                                    for e in (sharp_eta, delta))
+        _, count0, g0, resid0 = _measures_reference(sums, xs, ws0, sharp_eta, d, v, f0)
+        m, count, g1, resid1 = _measures_reference(sums, xs, ws1, delta, d, v, f0)
+    else:
+        ps = _power_sums(problem)
+        (ws0, its0, fails0), (ws1, its1, fails1) = _sweeps_vectorised(ps, d, xs_desc, (sharp_eta, delta), rtol,
+                                                                      scale)
+        _, count0, g0, resid0 = _measures_vectorised(ps, xs, ws0, sharp_eta, d, v, f0)
+        m, count, g1, resid1 = _measures_vectorised(ps, xs, ws1, delta, d, v, f0)
     its, fails = its0 + its1, fails0 + fails1
-    _, count0, g0, resid0 = measures(xs, ws0, sharp_eta)
-    m, count, g1, resid1 = measures(xs, ws1, delta)
     resid = max(resid0, resid1)
+    t_sweeps = time.perf_counter() - t_start
     logx = np.log(xs)
     # eigenvalue k (ascending) where the sharp count crosses k - 1/2
     c0 = np.maximum.accumulate(np.clip(count0, 0.0, d))
@@ -457,11 +470,222 @@ def deterministic_equivalent(problem: PLRF, *, rtol: float = 1e-10, delta: float
     count_lo, count_hi = float(count0[0]), float(count0[-1])
     spec = Spectrum(eig, wts, f0, "deterministic")
     ok = fails == 0 and resid <= 1e3 * rtol and count_lo < 0.5 and count_hi > d - 0.5
-    msg = (f"{xs.size} contour points x 2 sweeps, {its} Newton steps, max relative residual {resid:.1e}; "
+    msg = (f"{xs.size} contour points x 2 sweeps ({method}), {its} Newton steps, max relative residual {resid:.1e}; "
            f"count {count_lo:.3g} at x={xs[0]:.3g} and {count_hi:.6g} (of d={d}) at x={xs[-1]:.3g}; "
            f"weights renormalised by {renorm:.6f}")
-    diag = {"seconds": time.perf_counter() - t_start, "grid_points": int(xs.size), "count_low": count_lo,
-            "count_high": count_hi, "renormalisation": float(renorm), "newton_failures": int(fails),
-            "delta": delta, "rtol": rtol}
+    diag = {"seconds": time.perf_counter() - t_start, "seconds_sweeps": t_sweeps, "grid_points": int(xs.size),
+            "count_low": count_lo, "count_high": count_hi, "renormalisation": float(renorm),
+            "newton_failures": int(fails), "delta": delta, "rtol": rtol, "method": method}
     return DeterministicEquivalent(spec, f0, tau, lv["kappa"], lv["f0_kappa"], xs, delta * xs, m, count, dens,
                                    its, resid, "ok" if ok else "not_converged", msg, diag)
+
+
+# --------------------------------------------------------------------------- sweeps: reference
+def _sweep_reference(sums: _Sums, xs, rel_eta, rtol, scale):
+    """Solve along xs (descending) at z = x (1 + i rel_eta), one point at a time (continuation)."""
+    ws = np.empty(xs.size, np.complex128)
+    its, fails = 0, 0
+    w = None
+    for i, x in enumerate(xs):
+        z = complex(x, rel_eta * x)
+        ok = False
+        if w is not None:
+            w_try, k, ok = _newton(sums, z, w * (x / xs[i - 1]), rtol)
+            its += k
+            if ok:
+                w = w_try
+        if not ok:
+            w, k, ok = _solve_continuation(sums, z, rtol, scale)
+            its += k
+            fails += 0 if ok else 1
+        ws[i] = w
+    return ws[::-1], its, fails
+
+
+def _count_correction(rel_eta):
+    # each eigenvalue far below x counts 1 - atan(rel_eta)/pi at relative smoothing rel_eta
+    return 1.0 - math.atan(rel_eta) / math.pi
+
+
+def _measures_reference(sums: _Sums, xs, ws, rel_eta, d, v, f0):
+    z = xs * (1.0 + 1j * rel_eta)
+    m = z / ws
+    count = np.empty(xs.size)
+    greg = np.empty(xs.size, np.complex128)
+    resid = 0.0
+    for i in range(xs.size):
+        mi, zi, w = m[i], z[i], ws[i]
+        args, T = sums.measures(w, mi, zi)
+        im_psi = args - d * math.atan2(mi.imag, mi.real) + d * mi.imag
+        count[i] = -(im_psi - (v - d) * math.atan2(-zi.imag, -zi.real)) / math.pi
+        greg[i] = T / mi + f0 / zi  # G_F with its atom at 0 removed
+        zw, _, _ = sums.z_of(w)
+        resid = max(resid, abs(zw - zi) / abs(zi))
+    return m, count / _count_correction(rel_eta), greg, resid
+
+
+# --------------------------------------------------------------------------- sweeps: vectorised
+def _z_of_vec(ps: PowerSums, d, w):
+    S, dS = ps.s_and_ds(w)
+    u = 1.0 - S / d
+    return w * u, u - w * dS / d
+
+
+def _newton_vec(ps: PowerSums, d, z, w0, rtol, maxit: int = 60):
+    """Newton's method on ``z(omega) = z`` for all points at once, keeping ``Im omega > 0``.
+
+    Returns ``(omega, converged mask, total Newton steps)``; a point stops when its relative
+    residual is ``<= rtol``, or fails on a non-finite or stalled step.
+    """
+    w = np.array(w0, np.complex128)
+    n = w.size
+    ok = np.zeros(n, bool)
+    dead = ~np.isfinite(w) | (w.imag <= 0)
+    az = np.abs(z)
+    its = 0
+    act = np.flatnonzero(~dead)
+    for _ in range(maxit + 1):
+        if act.size == 0:
+            break
+        zw, dz = _z_of_vec(ps, d, w[act])
+        conv = np.abs(zw - z[act]) <= rtol * az[act]
+        ok[act[conv]] = True
+        keep = ~conv
+        act, zw, dz = act[keep], zw[keep], dz[keep]
+        if act.size == 0:
+            break
+        its += act.size
+        step = (zw - z[act]) / dz
+        wa = w[act]
+        lam_ = np.ones(act.size)
+        wn = wa - step
+        bad = wn.imag <= 0
+        for _h in range(20):  # stay in the upper half plane (physical branch)
+            if not bad.any():
+                break
+            lam_[bad] *= 0.5
+            wn[bad] = wa[bad] - lam_[bad] * step[bad]
+            bad = wn.imag <= 0
+        fail = bad | ~np.isfinite(wn) | (np.abs(lam_ * step) < 1e-16 * np.abs(wa))
+        w[act[~fail]] = wn[~fail]
+        dead[act[fail]] = True
+        act = act[~fail]
+    return w, ok, its
+
+
+def _continuation_vec(ps: PowerSums, d, z, rtol, scale, levels: int = 40):
+    """Fallback for a set of points: continuation from ``z + i H`` down to ``z`` (all points at once)."""
+    H = 10.0 * scale + 10.0 * np.abs(z)
+    w = z + 1j * H
+    its = 0
+    for t in np.geomspace(1.0, 1e-14, levels):
+        zl = z + 1j * (H * t)
+        w_new, okl, k = _newton_vec(ps, d, zl, w, 1e-8)
+        its += k
+        w = np.where(okl, w_new, w)
+    w, ok, k = _newton_vec(ps, d, z, w, rtol)
+    return w, ok, its + k
+
+
+def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32, refine=(8, 1)):
+    """Solve along xs (descending) at ``z = x (1 + i eta)`` for each ``eta`` in ``etas`` (the sweeps
+    advance together, so each Newton call serves all of them).
+
+    A sequential continuation pass over every ``stride``-th point gives the solutions there (the top
+    point, above the spectrum, from ``m ~ 1``); the points at the strides in ``refine`` (then all
+    points) start from the log-linear interpolation (in ``log x``) of ``log omega`` between solved
+    points and are solved together; failures are retried from the converged neighbour above
+    (sequentially, as in the reference) and, last, by continuation in the imaginary part.
+
+    Returns a list of ``(omega ascending in x, Newton steps, failures)`` per sweep.
+    """
+    n, R = xs.size, len(etas)
+    z = xs[None, :] * (1.0 + 1j * np.asarray(etas, dtype=np.float64)[:, None])
+    w = np.full((R, n), np.nan + 0j)
+    ok = np.zeros((R, n), bool)
+    its = np.zeros(R, np.int64)
+
+    def walk(r, j, i):
+        """Continuation from the solved point j to i one grid point at a time (row r)."""
+        wi = w[r, j]
+        for kk in range(j + 1, i + 1):
+            wt, okt, k = _newton_vec(ps, d, z[r, kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
+            its[r] += k
+            if not okt[0]:
+                return
+            wi = wt[0]
+            if not ok[r, kk]:
+                w[r, kk], ok[r, kk] = wi, True
+
+    coarse = np.unique(np.concatenate([np.arange(0, n, stride), [n - 1]]))
+    prev = np.full(R, -1)
+    for i in coarse:  # sequential over the coarse points (Python loop over n/stride points), vectorised over sweeps
+        rows = np.flatnonzero(prev >= 0)
+        if rows.size:
+            g = w[rows, prev[rows]] * (xs[i] / xs[prev[rows]])
+            wi, oki, k = _newton_vec(ps, d, z[rows, i], g, rtol)
+            its[rows] += k // max(rows.size, 1)
+            w[rows[oki], i], ok[rows[oki], i] = wi[oki], True
+            for r in rows[~oki]:
+                walk(r, prev[r], i)
+            left = rows[~ok[rows, i]]
+            if left.size:
+                wi, oki, k = _continuation_vec(ps, d, z[left, i], rtol, scale)
+                its[left] += k // max(left.size, 1)
+                w[left[oki], i], ok[left[oki], i] = wi[oki], True
+        first = np.flatnonzero(prev < 0)
+        if first.size:  # the top point lies above the spectrum: m ~ 1 there
+            wi, oki, k = _newton_vec(ps, d, z[first, i], z[first, i] + 1j * np.abs(z[first, i]) * 1e-3, rtol)
+            its[first] += k // max(first.size, 1)
+            w[first[oki], i], ok[first[oki], i] = wi[oki], True
+            left = first[~oki]
+            if left.size:
+                wi, oki, k = _continuation_vec(ps, d, z[left, i], rtol, scale)
+                its[left] += k // max(left.size, 1)
+                w[left[oki], i], ok[left[oki], i] = wi[oki], True
+        prev = np.where(ok[:, i], i, prev)
+    lx = np.log(xs)
+    for st in refine:  # vectorised refinement over all sweeps: stride st, then every point
+        idx_r, idx_i, guesses = [], [], []
+        for r in range(R):
+            fine = np.flatnonzero(~ok[r] & (np.arange(n) % st == 0)) if st > 1 else np.flatnonzero(~ok[r])
+            cg = np.flatnonzero(ok[r])
+            if fine.size == 0 or cg.size < 2:
+                continue
+            lw = np.log(w[r, cg])
+            lw_im = np.unwrap(lw.imag)
+            guesses.append(np.exp(np.interp(-lx[fine], -lx[cg], lw.real) + 1j * np.interp(-lx[fine], -lx[cg], lw_im)))
+            idx_r.append(np.full(fine.size, r))
+            idx_i.append(fine)
+        if not guesses:
+            continue
+        ir, ii = np.concatenate(idx_r), np.concatenate(idx_i)
+        wf, okf, k = _newton_vec(ps, d, z[ir, ii], np.concatenate(guesses), rtol)
+        np.add.at(its, ir, 0)
+        for r in range(R):
+            its[r] += int(k * np.mean(ir == r))
+        w[ir[okf], ii[okf]], ok[ir[okf], ii[okf]] = wf[okf], True
+    for r in range(R):
+        for i in np.flatnonzero(~ok[r]):  # retry from the nearest converged point above (larger x)
+            above = np.flatnonzero(ok[r, :i])
+            if above.size:
+                walk(r, above[-1], i)
+    br, bi = np.nonzero(~ok)
+    if br.size:
+        wb, okb, k = _continuation_vec(ps, d, z[br, bi], rtol, scale)
+        its[br] += k // max(br.size, 1)
+        w[br, bi], ok[br, bi] = wb, okb
+    return [(w[r, ::-1], int(its[r]), int((~ok[r]).sum())) for r in range(R)]
+
+
+def _measures_vectorised(ps: PowerSums, xs, ws, rel_eta, d, v, f0):
+    z = xs * (1.0 + 1j * rel_eta)
+    m = z / ws
+    args, T = ps.measures(ws, m)
+    am = np.angle(m)
+    im_psi = args - d * am + d * m.imag
+    count = -(im_psi - (v - d) * np.arctan2(-z.imag, -z.real)) / math.pi
+    greg = T / m + f0 / z
+    zw, _ = _z_of_vec(ps, d, ws)
+    resid = float(np.max(np.abs(zw - z) / np.abs(z)))
+    return m, count / _count_correction(rel_eta), greg, resid
