@@ -57,7 +57,7 @@ from ._sgd_terms import plrf_sgd_terms, sgd_lr_exponent
 from ._signsgd_lp import _vertices
 from ._signsgd_terms import t_sym, u_sym, w_sym
 
-__all__ = ["freeze_exponent", "sgd_relaxed_share", "sgd_lr_free_terms", "sgd_lr_free_exponents",
+__all__ = ["freeze_exponent", "schedule_decay_q", "sgd_relaxed_share", "sgd_lr_free_terms", "sgd_lr_free_exponents",
            "signsgd_gain_expression"]
 
 p_sym = sp.Symbol("p", positive=True)
@@ -83,6 +83,20 @@ def freeze_exponent():
     level = sp.simplify(sol[0] ** p_sym).subs(g, tau / (N * a))
     lg = sp.expand_log(sp.log(sp.powsimp(level, force=True)), force=True)
     return sp.simplify(-sp.diff(lg, tau) * tau)
+
+
+def schedule_decay_q(schedule) -> tuple:
+    """``("decay", q(p))`` for a schedule whose rate ends like ``(1 - k/N)^p``
+    (``Schedule.end_decay_power``), ``("constant", 0.5)`` otherwise (the 0.5 is unused).
+
+    >>> from theory import WSD, Cosine
+    >>> schedule_decay_q(WSD(decay=0.2)), schedule_decay_q(Cosine()), schedule_decay_q(None)
+    (('decay', 0.5), ('decay', 0.6666666666666666), ('constant', 0.5))
+    """
+    p = None if schedule is None else schedule.end_decay_power()
+    if p is None:
+        return "constant", 0.5
+    return "decay", float(freeze_exponent().subs(p_sym, sp.Float(p, 17)))
 
 
 @lru_cache(maxsize=None)
