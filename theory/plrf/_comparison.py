@@ -131,14 +131,16 @@ def decay_gain_map(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
     grid points with one closed form, ``{"gain_expr", "points", "example"}`` (the exact gain
     expression, re-derived at one point of the region and checked at every other point of it).
 
-    ``regions`` is keyed by the expression's text; ``"0"`` is the no-gain region. The region
-    boundaries are where the expression changes: for signSGD ``alpha = 1/2`` and
-    ``beta = alpha + 1/2`` (the S-VI edges, :func:`theory.plrf.phase_boundaries`).
+    ``regions`` is keyed by the expression's text; ``"0"`` is the no-gain region. ``boundaries``:
+    the factors of the numerators of the differences of the regions' expressions (where two closed
+    forms meet). For signSGD (full map) these are ``alpha = 1/2``, ``beta = alpha + 1/2`` and
+    ``beta = 2 alpha`` (the gain is ``(2b - 2a - 1)/(2 (a + b)(4a + 1))`` between the last two and
+    ``(2a - 1)/(6a (4a + 1))`` above ``beta = 2 alpha``); for SGD there is one region, ``0``.
 
     >>> from theory import WSD
     >>> m = decay_gain_map([0.4, 0.7, 1.0], [0.1, 1.5, 2.0], "signsgd", WSD(decay=0.2))
-    >>> sorted(m["regions"])
-    ['(2*alpha - 1)/(6*alpha*(4*alpha + 1))', '0']
+    >>> sorted(m["regions"]), m["boundaries"]
+    (['(2*alpha - 1)/(6*alpha*(4*alpha + 1))', '0'], [2*alpha - 1])
     """
     from .._power_terms import alpha as al, beta as be
 
@@ -165,4 +167,15 @@ def decay_gain_map(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
     for reg in regions.values():
         reg.pop("fn")
     g["regions"] = regions
+    # boundaries: where two regions' closed forms meet, the factors of the difference's numerator
+    bounds = []
+    exprs = [r["gain_expr"] for r in regions.values()]
+    for i, e1 in enumerate(exprs):
+        for e2 in exprs[i + 1:]:
+            num = sp.numer(sp.factor(sp.together(e1 - e2)))
+            for f in sp.factor_list(num)[1]:
+                f = f[0]
+                if f.free_symbols and not any(sp.expand(f - b) == 0 or sp.expand(f + b) == 0 for b in bounds):
+                    bounds.append(f)
+    g["boundaries"] = bounds
     return g
