@@ -316,9 +316,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     aa = np.linspace(A_RANGE[0] + 1e-4, A_RANGE[1], n)
     bb = np.linspace(B_RANGE[0] + 1e-4, b_max, int(round(n * 1.2 * b_max / B_RANGE[1])))
     A, B = np.meshgrid(aa, bb)
-    idx = theory.plrf.phase_grid(aa, bb, optimizer, None)["index"]
-    g = theory.plrf.decay_gain_map(aa, bb, optimizer, sched) if regions else \
-        theory.plrf.decay_gain_grid(aa, bb, optimizer, sched)
+    g = theory.plrf.decay_gain_map(aa, bb, optimizer, sched)
     Z = np.where(np.abs(g["gain"]) < 5e-5, 0.0, g["gain"])
     fig, ax = plt.subplots(figsize=(5.8, 4.6))
     vals = [abs(m["measured_gain"]) for m in measured if np.isfinite(m["measured_gain"])]
@@ -329,8 +327,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     ax.fill_between(a_line, np.maximum(0.5 - a_line, 0), (2 * a_line - 1) / (2 * (4 * a_line - 1)),
                     facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="Area Aa* (paper's claim)")
     _invalid(ax, face="0.85", text=False)
-    _draw_boundaries(ax, theory.plrf.boundary_curves(optimizer), aa, bb, idx, color="0.3", label=False, lw=0.8,
-                     eta_fns=_eta_fns(optimizer, None))
+    _draw_gain_boundaries(ax, g, Z)
     for k, m in enumerate(measured):
         ax.scatter([m["alpha"]], [m["beta"]], c=[m["measured_gain"]], cmap="RdBu_r", vmin=-vmax, vmax=vmax, s=70,
                    marker="o" if m.get("agree") else "X", edgecolors="k", linewidths=1.0, zorder=5,
@@ -344,6 +341,22 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     if regions:
         return fig, Z, g["regions"]
     return fig, Z
+
+
+def _draw_gain_boundaries(ax, g, Z):
+    """The derived region boundaries of a gain map (``g["boundaries"]``, polynomials in alpha, beta),
+    drawn on a fine mesh where a neighbouring grid cell has a gain."""
+    aa, bb = g["alpha"], g["beta"]
+    fa, fb = np.linspace(aa[0], aa[-1], 400), np.linspace(bb[0], bb[-1], 400)
+    FA, FB = np.meshgrid(fa, fb)
+    ia = np.clip(np.searchsorted(aa, fa), 1, aa.size - 1)
+    ib = np.clip(np.searchsorted(bb, fb), 1, bb.size - 1)
+    pos = np.nan_to_num(Z) > 5e-5
+    near = pos[ib][:, ia] | pos[ib - 1][:, ia] | pos[ib][:, ia - 1] | pos[ib - 1][:, ia - 1]
+    for k, poly in enumerate(g.get("boundaries", ())):
+        val = np.asarray(sp.lambdify((alpha, beta), poly, "numpy")(FA, FB), float) * np.ones_like(FA)
+        ax.contour(FA, FB, np.ma.masked_where(~near, val), levels=[0.0], colors="0.2", linewidths=0.9)
+        ax.plot([], [], color="0.2", lw=0.9, label="derived region boundaries" if k == 0 else None)
 
 
 def decay_gain_point_figure(gain):
