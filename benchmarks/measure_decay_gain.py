@@ -45,6 +45,30 @@ def _lattice(lo, hi, per_octave=2):
     return np.unique(np.round(np.geomspace(lo, hi, n)).astype(int))
 
 
+ROLE = {(1.0, 2.0): "S-VI", (0.7, 1.5): "S-VI", (1.0, 0.1): "paper's Aa*", (0.75, 0.06): "paper's Aa*",
+        (1.0, 0.7): "control", (1.5, 0.3): "control"}
+
+
+def _table(out):
+    print("| (alpha, beta) | region | optimizer | derived gain | measured gain | interval | agree | local gains by window "
+          "(centres) | eta const / WSD (fits, upper half) | budgets | d* at largest f |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for ab in POINTS:
+        for opt in ("signsgd", "sgd"):
+            path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
+            if not os.path.exists(path):
+                continue
+            with open(path) as fh:
+                r = json.load(fh)
+            loc = " ".join(f"{x:+.3f}+-{e:.3f}" for x, e in zip(r["local_gain"], r["local_se"]))
+            c = r["window_centers"]
+            print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {r['derived_gain']:+.4f} | {r['measured_gain']:+.4f} | "
+                  f"[{r['interval'][0]:+.4f}, {r['interval'][1]:+.4f}] | {'yes' if r['agree'] else '**no**'} | "
+                  f"{loc} ({c[0]:.0e}..{c[-1]:.0e}) | {r['eta_constant']:.3f} / {r['eta_schedule']:.3f} | "
+                  f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", default=None, help="'a,b;a,b' (default: all six)")
@@ -52,7 +76,10 @@ def main(argv=None):
     ap.add_argument("--out", default="docs/data/decay_gain")
     ap.add_argument("--per-decade", type=int, default=4)
     ap.add_argument("--fmax", type=float, default=None, help="cap log10 of the largest budget")
+    ap.add_argument("--table", action="store_true", help="only print the table from the JSON files in --out")
     args = ap.parse_args(argv)
+    if args.table:
+        return _table(args.out)
     pts = list(POINTS) if args.points is None else [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
     os.makedirs(args.out, exist_ok=True)
     sched = theory.WSD(warmup=0.0, decay=0.2)
