@@ -40,3 +40,8 @@ from ._signsgd import sign_modes as sign_modes
 # --- the compute-optimal frontier ---
 from ._frontier import Frontier as Frontier
 from ._frontier import frontier as frontier
+
+# --- the measured gain of a decaying rate ---
+from ._decay_gain import DecayGain as DecayGain
+from ._decay_gain import measure_decay_gain as measure_decay_gain
+from ._decay_gain import paired_local_gain as paired_local_gain

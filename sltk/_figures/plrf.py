@@ -26,6 +26,7 @@ from theory.validate import check_choice, check_int
 from .._output import figure_style, save_figure
 
 __all__ = ["phase_diagram_figure", "exponent_map_figure", "slope_difference_figure", "decay_gain_figure",
+           "decay_gain_point_figure",
            "risk_curve_figure", "frontier_figure", "theory_terms_on", "draw_verification", "verification_figure",
            "verification_grid", "A_RANGE", "B_RANGE"]
 
@@ -297,29 +298,88 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
     return fig, Z
 
 
-def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60):
-    """Map of the slope gain ``eta(schedule) - eta(constant)`` of one optimizer, with the research
-    note's Area Aa* (large alpha, small beta: where the signSGD paper claims a gain) outlined."""
+def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=(), regions: bool = False,
+                      b_max: float = 2.25):
+    """Map of the derived slope gain ``eta(schedule) - eta(constant)`` of one optimizer (learning rate
+    re-optimised per budget under each, :func:`theory.plrf.decay_gain_map`), with the research note's
+    Area Aa* (large alpha, small beta: where the signSGD paper claims a gain) outlined and measured
+    points (``measured``: dicts with ``alpha``, ``beta``, ``measured_gain``, ``interval``) overlaid as
+    markers coloured on the same scale, labelled with measured/derived.
+
+    The beta axis runs to ``b_max`` (default 2.25, so that S-VI, where signSGD gains, is in view).
+    Returns ``(fig, Z)``, or ``(fig, Z, regions)`` with ``regions=True``.
+    """
     import matplotlib.pyplot as plt
 
     sched = theory.WSD(decay=0.2) if schedule is None else theory.as_schedule(schedule)
     n = check_int("grid", n, ge=4)
-    aa, bb, A, B, idx, names = _phases(optimizer, None, n)
-    g = theory.plrf.decay_gain_grid(aa, bb, optimizer, sched)
+    aa = np.linspace(A_RANGE[0] + 1e-4, A_RANGE[1], n)
+    bb = np.linspace(B_RANGE[0] + 1e-4, b_max, int(round(n * 1.2 * b_max / B_RANGE[1])))
+    A, B = np.meshgrid(aa, bb)
+    g = theory.plrf.decay_gain_map(aa, bb, optimizer, sched)
     Z = np.where(np.abs(g["gain"]) < 5e-5, 0.0, g["gain"])
     fig, ax = plt.subplots(figsize=(5.8, 4.6))
-    vmax = max(1e-3, float(np.nanmax(np.abs(Z))))
+    vals = [abs(m["measured_gain"]) for m in measured if np.isfinite(m["measured_gain"])]
+    vmax = max([1e-3, float(np.nanmax(np.abs(Z)))] + vals)
     pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
     fig.colorbar(pc, ax=ax).set_label(r"$\Delta\eta$ (decay minus constant)")
     a_line = np.linspace(0.5001, A_RANGE[1], 200)
     ax.fill_between(a_line, np.maximum(0.5 - a_line, 0), (2 * a_line - 1) / (2 * (4 * a_line - 1)),
                     facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="Area Aa* (paper's claim)")
     _invalid(ax, face="0.85", text=False)
-    _draw_boundaries(ax, theory.plrf.boundary_curves(optimizer), aa, bb, idx, color="0.3", label=False, lw=0.8,
-                     eta_fns=_eta_fns(optimizer, None))
+    _draw_gain_boundaries(ax, g, Z)
+    for k, m in enumerate(measured):
+        ax.scatter([m["alpha"]], [m["beta"]], c=[m["measured_gain"]], cmap="RdBu_r", vmin=-vmax, vmax=vmax, s=70,
+                   marker="o" if m.get("agree") else "X", edgecolors="k", linewidths=1.0, zorder=5,
+                   label=("measured (o agrees, X not)" if k == 0 else None))
+        lo, hi = m["interval"]
+        ax.annotate(f"{m['measured_gain']:+.3f}\n[{lo:+.3f},{hi:+.3f}]\nder. {m['derived_gain']:+.3f}",
+                    (m["alpha"], m["beta"]), xytext=(5, 4), textcoords="offset points", fontsize=5.5, zorder=6)
     ax.legend(loc="upper left", fontsize=7)
-    _axes(ax, f"{_name(optimizer)}: slope gain of {sched.spec()}")
+    _axes(ax, f"{_name(optimizer)}: derived slope gain of {sched.name}, end power p = {sched.end_decay_power():g}")
+    ax.set_ylim(B_RANGE[0], max([b_max] + [m["beta"] + 0.1 for m in measured]))
+    if regions:
+        return fig, Z, g["regions"]
     return fig, Z
+
+
+def _draw_gain_boundaries(ax, g, Z):
+    """The derived region boundaries of a gain map (``g["boundaries"]``, polynomials in alpha, beta),
+    drawn on a fine mesh where a neighbouring grid cell has a gain."""
+    aa, bb = g["alpha"], g["beta"]
+    fa, fb = np.linspace(aa[0], aa[-1], 400), np.linspace(bb[0], bb[-1], 400)
+    FA, FB = np.meshgrid(fa, fb)
+    ia = np.clip(np.searchsorted(aa, fa), 1, aa.size - 1)
+    ib = np.clip(np.searchsorted(bb, fb), 1, bb.size - 1)
+    pos = np.nan_to_num(Z) > 5e-5
+    near = pos[ib][:, ia] | pos[ib - 1][:, ia] | pos[ib][:, ia - 1] | pos[ib - 1][:, ia - 1]
+    for k, poly in enumerate(g.get("boundaries", ())):
+        val = np.asarray(sp.lambdify((alpha, beta), poly, "numpy")(FA, FB), float) * np.ones_like(FA)
+        ax.contour(FA, FB, np.ma.masked_where(~near, val), levels=[0.0], colors="0.2", linewidths=0.9)
+        ax.plot([], [], color="0.2", lw=0.9, label="derived region boundaries" if k == 0 else None)
+
+
+def decay_gain_point_figure(gain):
+    """Convergence with budget of a measured decay gain (:class:`numerics.plrf.DecayGain`): the ratio
+    ``P*_constant / P*_schedule`` and the local gains with their error bars, beside the derived gain."""
+    import matplotlib.pyplot as plt
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    a1.loglog(gain.flops, gain.ratio, "o-", ms=3)
+    a1.set_xlabel("compute f")
+    a1.set_ylabel(r"$P^*_{\rm constant} / P^*_{\rm schedule}$")
+    a1.set_title(f"{gain.optimizer} ({gain.alpha}, {gain.beta})", fontsize=9)
+    a2.errorbar(gain.centers, gain.local_gain, yerr=2 * gain.local_se, fmt="o-", ms=3, capsize=2,
+                label="measured local gain (2 se)")
+    a2.axhline(gain.derived_gain, color="k", ls="--", lw=1, label=f"derived {gain.derived_gain:+.4f}")
+    a2.axhspan(*gain.interval, color="C1", alpha=0.2, label="interval (2 se + drift)")
+    a2.set_xscale("log")
+    a2.set_xlabel("window centre f")
+    a2.set_ylabel(r"$\eta_{\rm schedule} - \eta_{\rm constant}$")
+    a2.legend(fontsize=7)
+    a2.set_title(gain.schedule, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 
 # ============================================================================ curves

@@ -1,8 +1,9 @@
 """``sltk sweep decay-gain``: the derived gain in an optimizer's compute-optimal slope from a decaying
 learning rate, ``eta(decay) - eta(constant)``, over (alpha, beta) (default signSGD).
 
-Each point evaluates the optimizer's fast numeric exponents (:func:`theory.plrf.exponent_grid`; signSGD:
-its joint (d, learning-rate) LP) with a constant rate and with the decaying schedule, which enters
+Each point evaluates :func:`theory.plrf.decay_gain` (the optimizer's LP with the learning rate re-optimised
+per budget: signSGD its joint (d, learning-rate) LP, SGD its lr-free LP) with a constant rate and with the
+decaying schedule, which enters
 through the power ``p`` of its end ``(1 - k/N)^p`` (``Schedule.end_decay_power``). SGD's exponent is
 stored beside it. A gain below 5e-5 in size is an LP tie (solver round-off).
 
@@ -54,7 +55,8 @@ def point(point: dict) -> dict:
     d = theory.plrf.exponent_grid([a], [b], opt, sched)
     sgd = theory.plrf.exponent_grid([a], [b], "sgd", None)
     p = sched.end_decay_power()
-    eta_c, eta_d = float(c["eta"][0, 0]), float(d["eta"][0, 0])
+    g = theory.plrf.decay_gain(a, b, opt, sched)  # the rate re-optimised per budget under each schedule
+    eta_c, eta_d = float(g["eta_constant"]), float(g["eta_decay"])
     return {"eta_constant": eta_c, "eta_decay": eta_d, "gain": eta_d - eta_c, "xi_constant": float(c["xi"][0, 0]),
             "xi_decay": float(d["xi"][0, 0]), "eta_sgd": float(sgd["eta"][0, 0]),
             "decay_power": float(p) if p is not None else math.nan}

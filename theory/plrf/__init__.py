@@ -41,7 +41,9 @@ from ._api import derived_boundary_polynomials as derived_boundary_polynomials
 from ._api import exponent_grid as exponent_grid
 from ._api import phase_grid as phase_grid
 from ._comparison import compare as compare
+from ._comparison import decay_gain as decay_gain
 from ._comparison import decay_gain_grid as decay_gain_grid
+from ._comparison import decay_gain_map as decay_gain_map
 from ._comparison import slope_difference_grid as slope_difference_grid
 
 # --- risk terms ---

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from .._dispatch import optimizer_class
 from .._errors import ParameterError
-from ._api import _schedule, compute_optimal_exponents, exponent_grid
+import numpy as np
+import sympy as sp
 
-__all__ = ["compare", "slope_difference_grid", "decay_gain_grid"]
+from ._api import _schedule, compute_optimal_exponents, exponent_grid
+from ._rules import RULES, check_domain, grid_of
+
+__all__ = ["compare", "slope_difference_grid", "decay_gain_grid", "decay_gain", "decay_gain_map"]
 
 
 def _pair(optimizers) -> tuple:
@@ -66,10 +70,112 @@ def slope_difference_grid(alphas, betas, optimizers=("signsgd", "sgd"), schedule
             "difference": g1["eta"] - g2["eta"], "eta": {first: g1["eta"], second: g2["eta"]}}
 
 
-def decay_gain_grid(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
-    """``eta(schedule) - eta(constant rate)`` of one optimizer on a grid (the slope gain of a decay)."""
+def _decaying(schedule):
     sch = _schedule(schedule)
-    g1 = exponent_grid(alphas, betas, optimizer, sch)
-    g0 = exponent_grid(alphas, betas, optimizer, None)
-    return {"alpha": g1["alpha"], "beta": g1["beta"], "gain": g1["eta"] - g0["eta"],
-            "eta_schedule": g1["eta"], "eta_constant": g0["eta"], "optimizer": optimizer_class(optimizer).name}
+    if sch is None or sch.end_decay_power() is None:
+        raise ParameterError("schedule", "a schedule whose rate decays to zero like (1 - k/N)^p (wsd, stable-decay, "
+                             "cosine)", getattr(sch, "name", "constant"))
+    return sch
+
+
+def decay_gain(alpha, beta, optimizer="signsgd", schedule=None) -> dict:
+    """The derived gain ``eta(decay) - eta(constant)`` of one optimizer's compute-optimal slope at a
+    point, the learning rate re-optimised per budget under each schedule.
+
+    ``schedule`` must decay to zero like ``(1 - k/N)^p`` over a fixed fraction of the horizon
+    (WSD / stable-decay with any shape, cosine). Returns ``{"gain", "eta_decay", "eta_constant",
+    "gain_expr", "decay_q", "optimizer", "schedule"}``; ``gain_expr`` is exact in ``alpha, beta``
+    around the point (the optimizer's rules, :mod:`theory.plrf._decay`).
+
+    >>> from theory import WSD
+    >>> g = decay_gain(0.7, 1.5, "signsgd", WSD(decay=0.2))
+    >>> round(g["gain"] - (16 / 21 - 14 / 19), 12), g["gain_expr"]
+    (0.0, (2*alpha - 1)/(6*alpha*(4*alpha + 1)))
+    >>> decay_gain(0.7, 1.5, "sgd", WSD(decay=0.2))["gain"]
+    0.0
+    """
+    from ._decay import schedule_decay_q
+
+    a, b = check_domain(alpha, beta)
+    sch = _decaying(schedule)
+    rules = RULES[optimizer]
+    de, dc = rules.decay_gain_at(a, b, sch)
+    gain = de - dc
+    gain = 0.0 if abs(gain) < 1e-9 else gain  # an LP tie
+    return {"alpha": a, "beta": b, "optimizer": rules.optimizer_name, "schedule": sch.spec(), "gain": gain,
+            "eta_decay": de, "eta_constant": dc, "gain_expr": rules.decay_gain_expression(a, b, sch),
+            "decay_q": schedule_decay_q(sch)[1]}
+
+
+def decay_gain_grid(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
+    """``eta(schedule) - eta(constant rate)`` of one optimizer on a grid (rows beta, columns alpha;
+    NaN outside the domain), the rate re-optimised per budget under each (the optimizer's
+    ``decay_gain_at``).
+
+    >>> from theory import WSD
+    >>> g = decay_gain_grid([0.7, 1.0], [0.1, 1.5], "sgd", WSD(decay=0.2))
+    >>> bool(np.all(g["gain"] == 0))
+    True
+    """
+    sch = _decaying(schedule)
+    rules = RULES[optimizer]
+    ge, gc = grid_of(lambda a, b: rules.decay_gain_at(a, b, sch), alphas, betas, n_out=2)
+    gain = ge - gc
+    gain[np.abs(gain) < 1e-9] = 0.0
+    return {"alpha": np.asarray(alphas, float), "beta": np.asarray(betas, float), "gain": gain, "eta_schedule": ge, "eta_constant": gc,
+            "optimizer": rules.optimizer_name, "schedule": sch.spec()}
+
+
+def decay_gain_map(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
+    """The derived gain map with its regions: :func:`decay_gain_grid` plus, for every connected set of
+    grid points with one closed form, ``{"gain_expr", "points", "example"}`` (the exact gain
+    expression, re-derived at one point of the region and checked at every other point of it).
+
+    ``regions`` is keyed by the expression's text; ``"0"`` is the no-gain region. ``boundaries``:
+    the factors of the numerators of the differences of the regions' expressions (where two closed
+    forms meet). For signSGD (full map) these are ``alpha = 1/2``, ``beta = alpha + 1/2`` and
+    ``beta = 2 alpha`` (the gain is ``(2b - 2a - 1)/(2 (a + b)(4a + 1))`` between the last two and
+    ``(2a - 1)/(6a (4a + 1))`` above ``beta = 2 alpha``); for SGD there is one region, ``0``.
+
+    >>> from theory import WSD
+    >>> m = decay_gain_map([0.4, 0.7, 1.0], [0.1, 1.5, 2.0], "signsgd", WSD(decay=0.2))
+    >>> sorted(m["regions"]), m["boundaries"]
+    (['(2*alpha - 1)/(6*alpha*(4*alpha + 1))', '0'], [2*alpha - 1])
+    """
+    from .._power_terms import alpha as al, beta as be
+
+    g = decay_gain_grid(alphas, betas, optimizer, schedule)
+    sch = _decaying(schedule)
+    rules = RULES[optimizer]
+    regions: dict = {}
+    for ij in np.ndindex(g["gain"].shape):
+        v = g["gain"][ij]
+        if not np.isfinite(v):
+            continue
+        a, b = float(g["alpha"][ij[1]]), float(g["beta"][ij[0]])
+        hit = None
+        for key, reg in regions.items():  # an expression already found that reproduces this point
+            if abs(float(reg["fn"](a, b)) - v) < 1e-9:
+                hit = key
+                break
+        if hit is None:
+            expr = sp.Integer(0) if v == 0 else rules.decay_gain_expression(a, b, sch)
+            hit = str(expr)
+            regions.setdefault(hit, {"gain_expr": expr, "points": [], "example": (a, b),
+                                     "fn": sp.lambdify((al, be), expr, "math")})
+        regions[hit]["points"].append((a, b))
+    for reg in regions.values():
+        reg.pop("fn")
+    g["regions"] = regions
+    # boundaries: where two regions' closed forms meet, the factors of the difference's numerator
+    bounds = []
+    exprs = [r["gain_expr"] for r in regions.values()]
+    for i, e1 in enumerate(exprs):
+        for e2 in exprs[i + 1:]:
+            num = sp.numer(sp.factor(sp.together(e1 - e2)))
+            for f in sp.factor_list(num)[1]:
+                f = f[0]
+                if f.free_symbols and not any(sp.expand(f - b) == 0 or sp.expand(f + b) == 0 for b in bounds):
+                    bounds.append(f)
+    g["boundaries"] = bounds
+    return g

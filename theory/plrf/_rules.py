@@ -248,6 +248,17 @@ class PLRFTheoryRules(abc.ABC):
     def risk_terms(self) -> tuple:
         """The asymptotic risk terms this optimizer's theory is built from."""
 
+    def decay_gain_at(self, a: float, b: float, schedule) -> tuple:
+        """``(eta_decay, eta_constant)`` with the learning rate re-optimised per budget under each.
+
+        Default: the optimizer's exponents with and without the schedule (an optimizer whose
+        constant-rate table fixes the rate, such as SGD's, overrides with its lr-free LP)."""
+        return self.exponents_numeric(a, b, schedule)[0], self.exponents_numeric(a, b, None)[0]
+
+    def decay_gain_expression(self, a: float, b: float, schedule):
+        """The exact gain ``eta_decay - eta_constant`` as a SymPy expression valid around ``(a, b)``."""
+        raise self._missing("a symbolic decay gain")
+
     def boundary_curves(self, schedule=None) -> tuple:
         """Polynomials ``p(alpha, beta)`` whose zero sets contain every phase boundary (for figures)."""
         return tuple(b.polynomial for b in self.phase_boundaries(schedule) if b.polynomial is not None)

@@ -149,6 +149,21 @@ class SGDRules(PLRFTheoryRules):
         return ExponentResult(a, b, self.optimizer_name, None, xis[0], etas[0], first.xi, first.eta, dom, (),
                               loc.boundary, loc.phases, e=e, e_expr=e_expr, schedule=sched)
 
+    def decay_gain_at(self, a, b, schedule) -> tuple:
+        """SGD with ``(d, gamma)`` optimised jointly (:func:`theory.plrf._decay.sgd_lr_free_exponents`):
+        the decay LP adds only the relaxed-share conditions, which are never active (derived there)."""
+        from ._decay import schedule_decay_q, sgd_lr_free_exponents
+
+        kind, q = schedule_decay_q(schedule)
+        return (sgd_lr_free_exponents(a, b, kind, q)["eta"], sgd_lr_free_exponents(a, b)["eta"])
+
+    def decay_gain_expression(self, a, b, schedule):
+        """``0``: SGD's decay LP has the constant-rate optimum everywhere (checked at the point)."""
+        de, dc = self.decay_gain_at(a, b, schedule)
+        if abs(de - dc) > 1e-9:  # pragma: no cover - the derivation says this cannot happen
+            raise RuntimeError(f"SGD decay gain {de - dc} at ({a}, {b})")
+        return sp.Integer(0)
+
     @cached_property
     def _eta_fns(self) -> dict:
         return {r.phase: (sp.lambdify((alpha, beta), r.eta, "math"), sp.lambdify((alpha, beta), r.xi, "math"),

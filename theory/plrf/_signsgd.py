@@ -117,6 +117,15 @@ class SignSGDRules(PLRFTheoryRules):
         r = signsgd_lp_numeric(a, b, kind, q)
         return r["eta"], r["xi"], r["e"]
 
+    def decay_gain_expression(self, a, b, schedule):
+        """Exact ``eta_decay - eta_constant`` from both LPs' symbolic re-solves (:mod:`theory.plrf._decay`)."""
+        from ._decay import signsgd_gain_expression
+
+        kind, q = _lp_schedule(schedule)
+        if kind == "constant":
+            return sp.Integer(0)
+        return signsgd_gain_expression(a, b, sp.Rational(repr(q)))
+
     def phase_index_grid(self, A, B, schedule=None) -> np.ndarray:
         """Index (in table order) of the phase of each grid point, -1 outside the domain."""
         kind, q = _lp_schedule(schedule)
