@@ -18,5 +18,8 @@ def run(args) -> int:
     summary = build_report(args.out, fast=args.fast, only=args.only)
     for s in summary["sections"]:
         print(f"{'ok  ' if s['ok'] else 'FAIL'} {s['title']} ({s['seconds']} s)")
-    print(f"report written to {args.out}/index.html and {args.out}/index.md")
+    from pathlib import Path
+
+    out = Path(args.out)
+    print(f"report written to {out / 'index.html'} and {out / 'index.md'}")
     return 1 if summary["failed"] else 0
