@@ -59,10 +59,18 @@ def _default_n(optimizer, n):
     return theory.plrf.RULES[optimizer].map_grid if n is None else check_int("grid", n, ge=4)
 
 
+_PHASE_CACHE: dict = {}
+
+
 def _phases(optimizer, schedule, n):
+    """The coarse phase grid (kept per (optimizer, schedule, n) for the figures of one process)."""
     aa, bb, A, B = _grid(n)
-    g = theory.plrf.phase_grid(aa, bb, optimizer, schedule)
-    return aa, bb, A, B, g["index"], g["names"]
+    key = (_name(optimizer), None if schedule is None else schedule.spec(), n)
+    if key not in _PHASE_CACHE:
+        g = theory.plrf.phase_grid(aa, bb, optimizer, schedule)
+        _PHASE_CACHE[key] = (g["index"], g["names"])
+    idx, names = _PHASE_CACHE[key]
+    return aa, bb, A, B, idx.copy(), names
 
 
 def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
@@ -70,9 +78,8 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
 
     The phases are constant on each connected cell of the arrangement of the boundary polynomials
     (:func:`theory.plrf.boundary_curves`: their zero sets hold every boundary), so each cell takes
-    the phase that the coarse grid (:func:`theory.plrf.phase_grid`) finds inside it, or -- a cell
-    with no coarse point -- that of :func:`theory.plrf.phase_of` at its deepest pixel. Cells of a
-    few pixels take their neighbours' phase. Where this disagrees with the coarse grid at more than
+    the phase that the coarse grid (:func:`theory.plrf.phase_grid`) finds inside it; a cell with no
+    coarse point (a sliver) takes the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
     1 % of its points (a boundary missing from the curves) the coarse map is used, upsampled.
 
     Returns ``(aa, bb, A, B, idx, names)`` on the fine grid and the coarse ``(aa, bb, idx)``.
@@ -93,25 +100,24 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     ic = np.clip(np.searchsorted(bb, bb_c), 0, bb.size - 1)
     jc = np.clip(np.searchsorted(aa, aa_c), 0, aa.size - 1)
     idx = np.full(A.shape, -1, dtype=int)
-    order = {nm: k for k, nm in enumerate(names)}
-    small = max(6, nf // 60) ** 2
+    ii = np.clip(np.searchsorted(bb_c, bb), 0, bb_c.size - 1)
+    jj = np.clip(np.searchsorted(aa_c, aa), 0, aa_c.size - 1)
+    ii = np.where((ii > 0) & (np.abs(bb_c[ii - 1] - bb) < np.abs(bb_c[ii] - bb)), ii - 1, ii)
+    jj = np.where((jj > 0) & (np.abs(aa_c[jj - 1] - aa) < np.abs(aa_c[jj] - aa)), jj - 1, jj)
+    up = idx_c[np.ix_(ii, jj)]  # the coarse map, nearest point
     for c in np.unique(code[inside]):
         lab, m = ndimage.label((code == c) & inside)
         for comp in range(1, m + 1):
             mask = lab == comp
             votes = idx_c[mask[np.ix_(ic, jc)]]
             votes = votes[votes >= 0]
+            if not votes.size:  # a sliver between coarse points: the coarse map's majority over it
+                votes = up[mask]
+                votes = votes[votes >= 0]
             if votes.size:
                 idx[mask] = np.bincount(votes).argmax()
-            elif mask.sum() >= small:
-                i, j = _label_point(mask)
-                try:
-                    loc = theory.plrf.phase_of(float(A[i, j]), float(B[i, j]), optimizer, schedule)
-                    idx[mask] = order.get(loc.name, -1)
-                except theory.ParameterError:
-                    pass
     todo = inside & (idx < 0)
-    if todo.any() and (~todo & inside).any():  # tiny cells: the nearest assigned pixel's phase
+    if todo.any() and (~todo & inside).any():  # slivers: the nearest assigned pixel's phase
         _, (ni, nj) = ndimage.distance_transform_edt(todo | ~inside, return_indices=True)
         near = idx[ni, nj]
         filled = np.where(todo, near, idx)
@@ -119,9 +125,7 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     check = idx[np.ix_(ic, jc)]
     ok = idx_c >= 0
     if ok.any() and np.mean(check[ok] != idx_c[ok]) > 0.01:
-        ii = np.clip(np.searchsorted(bb_c, bb), 0, bb_c.size - 1)
-        jj = np.clip(np.searchsorted(aa_c, aa), 0, aa_c.size - 1)
-        idx = np.where(inside, idx_c[np.ix_(ii, jj)], -1)
+        idx = np.where(inside, up, -1)
     return aa, bb, A, B, idx, names
 
 
@@ -447,9 +451,18 @@ def _annotate_xi_jumps(ax, optimizer, schedule):
         b0 = 0.72 * B_RANGE[1]
         k = int(np.argmin(np.abs(pts[:, 1] - b0)))
         a0, b0 = pts[k]
-        jump = float(sp.sympify(bd.xi_jump).subs({alpha: a0, beta: b0}))
-        ax.annotate(rf"$\xi$ jumps here ({bd.phases[0]}|{bd.phases[1]}):" + "\n"
-                    + rf"$\Delta\xi={jump:+.3f}$ at $\beta={b0:.2f}$",
+        # the jump measured on the two sides (a small step along the normal), named by phase
+        na = float(sp.diff(bd.polynomial, alpha).subs({alpha: a0, beta: b0}))
+        nb = float(sp.diff(bd.polynomial, beta).subs({alpha: a0, beta: b0}))
+        h = 4e-3 / max(np.hypot(na, nb), 1e-12)
+        sides = []
+        for sgn in (1, -1):
+            pa, pb = a0 + sgn * h * na, b0 + sgn * h * nb
+            xi_v = float(theory.plrf.exponent_grid([pa], [pb], optimizer, schedule)["xi"][0, 0])
+            sides.append((theory.plrf.phase_of(pa, pb, optimizer, schedule).name, xi_v))
+        (p1, x1), (p2, x2) = sorted(sides, key=lambda z: z[1])
+        ax.annotate(rf"$\xi$ jumps across this boundary:" + "\n"
+                    + rf"$\xi$({p2}) $-$ $\xi$({p1}) $= {x2 - x1:.3f}$ at $\beta={b0:.2f}$",
                     (a0, b0), xytext=(a0 + 0.2, b0 + 0.1), fontsize=7, zorder=8, ha="left",
                     arrowprops=dict(arrowstyle="->", color="k", lw=0.8),
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.5", lw=0.5))
@@ -487,7 +500,7 @@ def exponent_map_figure(quantity: str = "eta", optimizer="sgd", schedule=None, n
     return fig
 
 
-def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int = 41):
+def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int = 41, phase_n: int | None = None):
     """Map of ``eta_first - eta_second`` with the first optimizer's phases (boundaries and names).
 
     The colour scale spans the data: diverging about 0 when the difference takes both signs,
@@ -498,8 +511,8 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
 
     first, second = (_name(o) for o in optimizers)
     n = check_int("grid", n, ge=4)
-    aa_c, bb_c, A_c, B_c, _, names = _phases(first, schedule, n)
-    aa, bb, A, B, idx, _ = _fine_phases(first, schedule, n)
+    aa_c, bb_c, A_c, B_c = _grid(n)
+    aa, bb, A, B, idx, names = _fine_phases(first, schedule, _default_n(first, phase_n))
     g = theory.plrf.slope_difference_grid(aa_c, bb_c, (first, second), schedule)
     Z = g["difference"]
     fig, ax = plt.subplots(figsize=(5.8, 4.6))
@@ -513,6 +526,7 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
         norm, cmap = Normalize(0.0, hi), "Reds"
     else:
         norm, cmap = Normalize(min(lo, -1e-3), 0.0), "Blues_r"
+    ax.set_facecolor("0.7")  # cells without a value are the invalid region's grey, not a colour of the scale
     pc = ax.pcolormesh(A_c, B_c, np.ma.masked_invalid(Z), cmap=cmap, norm=norm, shading="auto")
     f_, s_ = (theory.optimizer_class(o).__name__ for o in (first, second))
     fig.colorbar(pc, ax=ax).set_label(rf"$\eta_{{\rm {f_}}} - \eta_{{\rm {s_}}}$  (> 0: {f_} scales faster)")
@@ -524,7 +538,7 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
     return fig, Z
 
 
-def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60):
+def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, phase_n: int | None = None):
     """Map of the slope gain ``eta(schedule) - eta(constant)`` of one optimizer, with the
     optimizer's phases (boundaries and names) and the research note's Area Aa* outlined: large
     alpha, small beta, where the signSGD literature (Kim, Song & Yun 2026) claims that a decay
@@ -535,8 +549,8 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60):
 
     sched = theory.WSD(decay=0.2) if schedule is None else theory.as_schedule(schedule)
     n = check_int("grid", n, ge=4)
-    aa_c, bb_c, A_c, B_c, _, names = _phases(optimizer, None, n)
-    aa, bb, A, B, idx, _ = _fine_phases(optimizer, None, n)
+    aa_c, bb_c, A_c, B_c = _grid(n)
+    aa, bb, A, B, idx, names = _fine_phases(optimizer, None, _default_n(optimizer, phase_n))
     g = theory.plrf.decay_gain_grid(aa_c, bb_c, optimizer, sched)
     Z = np.where(np.abs(g["gain"]) < 5e-5, 0.0, g["gain"])
     fig, ax = plt.subplots(figsize=(5.8, 4.8))
@@ -546,6 +560,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60):
         norm, cmap = TwoSlopeNorm(0.0, lo, hi), "RdBu_r"
     else:
         norm, cmap = Normalize(min(lo, 0.0), max(hi, 1e-3)), "Reds"
+    ax.set_facecolor("0.7")  # cells without a value are the invalid region's grey, not a colour of the scale
     pc = ax.pcolormesh(A_c, B_c, np.ma.masked_invalid(Z), shading="auto", cmap=cmap, norm=norm)
     fig.colorbar(pc, ax=ax).set_label(r"$\Delta\eta=\eta_{\rm decay}-\eta_{\rm constant}$")
     a_line = np.linspace(0.5001, A_RANGE[1], 200)

@@ -37,13 +37,15 @@ def build(ctx):
     from .._figures import plrf as pf
 
     with figure_style():
-        save_figure(pf.slope_difference_figure(("signsgd", "sgd"), None, n)[0], ctx.path("signsgd/slope_map.png"))
+        save_figure(pf.slope_difference_figure(("signsgd", "sgd"), None, n, phase_n=24 if fast else 60)[0],
+                    ctx.path("signsgd/slope_map.png"))
     phases = theory.plrf.exponent_table("signsgd")
     prow = [[ph.phase, "; ".join(ph.balanced), str(ph.eta), str(ph.xi), str(ph.e),
              f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"] for ph in phases]
     with figure_style():
         save_figure(pf.phase_diagram_figure("signsgd", n=24 if fast else 60), ctx.path("signsgd/phase_map.png"))
-        save_figure(pf.decay_gain_figure("signsgd", theory.WSD(decay=0.2), n=24 if fast else 60)[0],
+        save_figure(pf.decay_gain_figure("signsgd", theory.WSD(decay=0.2), n=24 if fast else 60,
+                                         phase_n=24 if fast else 60)[0],
                     ctx.path("signsgd/decay_gain.png"))
     sched_rows = []
     for a, b in ((0.7, 1.2), (0.7, 1.5), (1.0, 2.0), (0.7, 0.05), (0.4, 0.7)):
