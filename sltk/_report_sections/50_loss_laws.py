@@ -62,6 +62,7 @@ def _real_data(ctx, blocks):
                             "yes" if fit.converged else "NO", f"{fit.seconds:.1f}"])
             panels.append((f"{z}M, {'momentum (Tissue)' if law == 'tissue' else 'multi-power'} law",
                            runs[z], fit.law, fit.theta))
+    panels = [p for law in ("momentum", "multi-power") for p in panels if law in p[0]]  # rows: laws; columns: sizes
     paper = [[z, name, *(_f(v) for v in vals), "", ""] for z, name, *vals in PAPER_ROWS]
     blocks.append(Text(
         "Real pre-training runs (Luo et al. 2025; 25M/100M/400M Llama-2-style models, nine schedules each, "
@@ -86,7 +87,7 @@ def _real_data(ctx, blocks):
 
     plot_prediction_grid(panels, fig, fit_names=LLM_FIT_SPLIT)
     blocks.append(Figure("loss_laws/llm_pred_vs_obs.png",
-                         "Observed training loss (dots) and law predictions (lines; dashed = fitted schedules) "
+                         "Observed training loss (thick light lines) and law predictions (thin lines; dashed = fitted schedules) "
                          "for the nine schedules; rows: momentum law, multi-power law; columns: model sizes."))
     prm = [[f"{z}M", law] + [f"{k}={v:.4g}" for k, v in fits[(z, law)].params.items()]
            for (z, law) in fits]
