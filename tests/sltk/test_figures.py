@@ -149,3 +149,36 @@ def test_report_message_has_no_double_slash(tmp_path, capsys, monkeypatch):
     report.run(SimpleNamespace(out=out, fast=True, only=None))
     msg = capsys.readouterr().out
     assert "//" not in msg and "index.html" in msg
+
+
+def test_theory_bridge_has_no_empty_panel_and_names_the_optimizer(monkeypatch, tmp_path):
+    from sltk._figures import laws
+
+    got = _capture(monkeypatch, laws)
+    steps = np.geomspace(10, 1000, 20)
+
+    class Law:
+        param_names = ("alpha", "beta")
+
+        def bounds(self):
+            return [(0.0, 5.0), (0.0, 5.0)]
+
+    def fit(a):
+        return SimpleNamespace(params={"alpha": a}, law=Law(), theta=np.array([a, 1.0]),
+                               predict=lambda h, s: s ** -0.3)
+
+    curve = SimpleNamespace(name="constant", steps=steps, loss=steps ** -0.3, history=None)
+    results = {"SGD case": SimpleNamespace(optimizer="sgd", fits={"x": fit(1.0), "y": fit(1.0), "z": fit(5.0)},
+                                           curves=[curve]),
+               "signSGD case": SimpleNamespace(optimizer="signsgd", fits={"x": fit(1.0), "y": fit(2.0)},
+                                               curves=[curve])}
+    laws.plot_theory_bridge(results, tmp_path / "b.png")
+    fig = got[0]
+    assert_sane(fig, check_texts=False)
+    labels = [ax.get_xlabel() for ax in fig.axes if ax.axison]
+    assert any(lab.startswith("SGD") for lab in labels) and any(lab.startswith("SignSGD") for lab in labels)
+    titles = [ax.get_title() for ax in fig.axes if ax.axison]
+    assert sum("at its upper bound" in t for t in titles) == 1
+    # the spare panel of the signSGD row holds the legend instead of staying empty
+    spare = [ax for ax in fig.axes if not ax.axison]
+    assert len(spare) == 1 and spare[0].get_legend() is not None
