@@ -365,11 +365,6 @@ _TERM_MEANING = {
 }
 
 
-def _row_terms(r) -> list:
-    """The names a phase row is defined by: its balanced terms, or its LP terms."""
-    return list(r.balanced) if r.region is not None else [t for t in r.dominant_terms or r.balanced]
-
-
 def _legend_label(r) -> str:
     terms = list(r.balanced)
     loss = [t for t in terms if t.startswith(("F_", "noise"))]
@@ -425,7 +420,7 @@ def _place_clabels(cs, avoid, margin=0.06):
     points in ``avoid`` (phase labels), in axes fractions, so no label is clipped or covers a name."""
     pos = []
     av = np.array([((x - A_RANGE[0]) / np.ptp(A_RANGE), (y - B_RANGE[0]) / np.ptp(B_RANGE)) for x, y in avoid]
-                  + pos) if avoid else np.zeros((0, 2))
+                  ).reshape(-1, 2)
     for segs in cs.allsegs:
         pts = [p for seg in segs for p in seg]
         if not pts:
@@ -434,7 +429,7 @@ def _place_clabels(cs, avoid, margin=0.06):
         u = np.column_stack([(P[:, 0] - A_RANGE[0]) / np.ptp(A_RANGE), (P[:, 1] - B_RANGE[0]) / np.ptp(B_RANGE)])
         edge = np.minimum.reduce([u[:, 0], 1 - u[:, 0], u[:, 1], 1 - u[:, 1]])
         score = np.minimum(edge, 0.15)
-        ref = np.vstack([av] + ([np.asarray(pos)] if pos else [])) if (len(av) or pos) else np.zeros((0, 2))
+        ref = np.vstack([av] + ([np.asarray(pos)] if pos else []))
         if len(ref):
             dist = np.min(np.hypot(u[:, None, 0] - ref[None, :, 0], u[:, None, 1] - ref[None, :, 1]), axis=1)
             score = score + np.minimum(dist, 0.15)
