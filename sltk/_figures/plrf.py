@@ -107,17 +107,27 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     ii = np.where((ii > 0) & (np.abs(bb_c[ii - 1] - bb) < np.abs(bb_c[ii] - bb)), ii - 1, ii)
     jj = np.where((jj > 0) & (np.abs(aa_c[jj - 1] - aa) < np.abs(aa_c[jj] - aa)), jj - 1, jj)
     up = idx_c[np.ix_(ii, jj)]  # the coarse map, nearest point
-    for c in np.unique(code[inside]):
-        lab, m = ndimage.label((code == c) & inside)
+    # coarse points as (pixel row, pixel column, phase)
+    PI, PJ = np.meshgrid(ic, jc, indexing="ij")
+    pr, pc_, pv = PI.ravel(), PJ.ravel(), idx_c.ravel()
+    keep = pv >= 0
+    pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
+    for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
+        if sl is None:
+            continue
+        lab, m = ndimage.label((code[sl] == c) & inside[sl])
+        r0, c0 = sl[0].start, sl[1].start
+        sel = (pr >= r0) & (pr < sl[0].stop) & (pc_ >= c0) & (pc_ < sl[1].stop)
+        p_lab = lab[pr[sel] - r0, pc_[sel] - c0]
+        p_val = pv[sel]
         for comp in range(1, m + 1):
             mask = lab == comp
-            votes = idx_c[mask[np.ix_(ic, jc)]]
-            votes = votes[votes >= 0]
+            votes = p_val[p_lab == comp]
             if not votes.size:  # a sliver between coarse points: the coarse map's majority over it
-                votes = up[mask]
+                votes = up[sl][mask]
                 votes = votes[votes >= 0]
             if votes.size:
-                idx[mask] = np.bincount(votes).argmax()
+                idx[sl][mask] = np.bincount(votes).argmax()
     todo = inside & (idx < 0)
     if todo.any() and (~todo & inside).any():  # slivers: the nearest assigned pixel's phase
         _, (ni, nj) = ndimage.distance_transform_edt(todo | ~inside, return_indices=True)
