@@ -81,7 +81,8 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     The phases are constant on each connected cell of the arrangement of the boundary polynomials
     (:func:`theory.plrf.boundary_curves`: their zero sets hold every boundary), so each cell takes
     the phase that the coarse grid (:func:`theory.plrf.phase_grid`) finds inside it; a cell with no
-    coarse point (a sliver) takes the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
+    coarse point takes the exact phase (:func:`theory.plrf.phase_of`) at its deepest pixel (at most 80
+    look-ups), a sliver of a few pixels the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
     1 % of its points (a boundary missing from the curves) the coarse map is used, upsampled.
 
     Returns ``(aa, bb, A, B, idx, names)`` on the fine grid and the coarse ``(aa, bb, idx)``.
@@ -112,6 +113,8 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     pr, pc_, pv = PI.ravel(), PJ.ravel(), idx_c.ravel()
     keep = pv >= 0
     pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
+    order = {nm: k for k, nm in enumerate(names)}
+    min_px, budget = max(20, (nf // 100) ** 2 * 8), [80]  # at most 80 exact look-ups
     for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
         if sl is None:
             continue
@@ -123,7 +126,15 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
         for comp in range(1, m + 1):
             mask = lab == comp
             votes = p_val[p_lab == comp]
-            if not votes.size:  # a sliver between coarse points: the coarse map's majority over it
+            if not votes.size and mask.sum() >= min_px and budget[0] > 0:  # a cell between coarse points:
+                budget[0] -= 1                                               # the exact phase at its deepest pixel
+                i, j = _label_point(mask)
+                try:
+                    nm = theory.plrf.phase_of(float(A[sl][i, j]), float(B[sl][i, j]), optimizer, schedule).name
+                    votes = np.array([order[nm]]) if nm in order else votes
+                except theory.ParameterError:
+                    pass
+            if not votes.size:  # a sliver: the coarse map's majority over it
                 votes = up[sl][mask]
                 votes = votes[votes >= 0]
             if votes.size:
