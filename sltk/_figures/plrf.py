@@ -81,8 +81,8 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     The phases are constant on each connected cell of the arrangement of the boundary polynomials
     (:func:`theory.plrf.boundary_curves`: their zero sets hold every boundary), so each cell takes
     the phase that the coarse grid (:func:`theory.plrf.phase_grid`) finds inside it; a cell with no
-    coarse point takes the exact phase (:func:`theory.plrf.phase_of`) at its deepest pixel (at most 80
-    look-ups), a sliver of a few pixels the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
+    coarse point takes the exact phase (:func:`theory.plrf.phase_of`) at its deepest pixel (at most 300
+    look-ups, cells of 12 pixels or more), a smaller sliver the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
     1 % of its points (a boundary missing from the curves) the coarse map is used, upsampled.
 
     Returns ``(aa, bb, A, B, idx, names)`` on the fine grid and the coarse ``(aa, bb, idx)``.
@@ -114,7 +114,7 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     keep = pv >= 0
     pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
     order = {nm: k for k, nm in enumerate(names)}
-    min_px, budget = max(20, (nf // 100) ** 2 * 8), [80]  # at most 80 exact look-ups
+    min_px, budget = 12, [300]  # at most 300 exact look-ups
     for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
         if sl is None:
             continue
@@ -594,12 +594,14 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, phase_n: 
                      eta_fns=_eta_fns(optimizer, None))
     _label_phases(ax, aa, bb, A, B, idx, names, fontsize=7)
     p = sched.end_decay_power()
-    q = "" if p is None else rf", $q=p/(p+1)={float(p) / (float(p) + 1):.2g}$"
+    q = "" if p is None else (rf" ending like $(1-k/N)^p$: $q=p/(p+1)={float(p) / (float(p) + 1):.2g}$"
+                              " (the share of noise left per relaxed mode)")
     ax.legend(handles=[Patch(facecolor="none", edgecolor="k", hatch="//",
                              label="Area Aa*: gain claimed in the literature,\nnone derived here"),
                        Patch(facecolor="0.7", edgecolor="0.4", hatch="xx", label=r"invalid: $2\alpha+2\beta\leq 1$")],
               loc="upper left", fontsize=7, framealpha=0.95)
-    _axes(ax, f"{theory.optimizer_class(optimizer).__name__}: slope gain of a decay to 0{q}\n({sched.spec()})")
+    _axes(ax, f"{theory.optimizer_class(optimizer).__name__}: slope gain of a decay to 0 ({sched.spec()})\n"
+          f"{q.strip()}")
     ax.set_title(ax.get_title(), fontsize=8.5)
     return fig, Z
 
@@ -711,6 +713,11 @@ def frontier_figure(fr, path):
             bx.axhline(fr.xi_theory, color="C1", ls="--", lw=1.0, label=r"symbolic $\xi$")
         bx.set_xlabel(r"compute $f$ (window centre)")
         bx.set_ylabel("exponent")
+        if fr.window_centers.size:  # labelled ticks at 1, 2, 5 x 10^k only: no crowded minor labels
+            from matplotlib.ticker import LogLocator
+
+            bx.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            bx.xaxis.set_minor_formatter(NullFormatter())
         bx.legend(loc="best", fontsize=7)
         if panels == 3:
             cx = axes[2]

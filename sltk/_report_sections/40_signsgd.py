@@ -66,16 +66,22 @@ def build(ctx):
              f"check {'passed' if pc.passed else 'FAILED'} (tolerance 4 s.e. + {pc.info['model_rtol']:.0%} stated model error)."),
         Table(["SGD phase", "alpha", "beta", "eta SGD", "eta signSGD", "signSGD is", "eta signSGD (exact)", "xi signSGD",
                "e (gamma0 = d^-e)"], comp, caption="Compute-optimal exponents (LP in log space, derived)"),
-        Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
+        Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD, with "
+               "signSGD's phases (lines and names); grey hatched: the invalid region 2 alpha + 2 beta <= 1, not a zero "
+               "difference; the colour bar spans the values taken"),
         Table(["phase", "defining terms", "eta", "xi", "e (gamma0 = d^-e)", "point"], prow,
               caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.plrf.exponent_table('signsgd'))"),
-        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram (exact boundary curves)"),
+        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram: regions drawn from the exact "
+               "boundary curves, legend with the terms balanced in each phase and what each term is"),
         Table(["alpha", "beta", "signSGD phase", "eta SGD (any schedule)", "eta signSGD constant", "eta signSGD WSD",
                "WSD gain"], sched_rows,
               caption="Derived effect of a learning-rate decay (WSD, linear decay to 0) on the compute-optimal slope; "
                       "measured frontiers: docs/signsgd_frontier.md"),
         Figure("signsgd/decay_gain.png", "Derived gain in signSGD's compute-optimal slope from a decay (WSD) over a "
-               "constant rate; the research note's Area Aa* outlined"),
+               "constant rate, with signSGD's phases (lines and names). Outlined: the research note's Area Aa*, where "
+               "the literature (Kim, Song & Yun 2026) claims that a decay raises the slope; the derivation here finds "
+               "no gain there. q = p/(p+1) is the share of its noise a relaxed mode keeps after a decay ending like "
+               "(1 - k/N)^p (linear: p = 1, q = 1/2)."),
     ]
 
 
