@@ -713,6 +713,12 @@ def frontier_figure(fr, path):
             bx.axhline(fr.xi_theory, color="C1", ls="--", lw=1.0, label=r"symbolic $\xi$")
         bx.set_xlabel(r"compute $f$ (window centre)")
         bx.set_ylabel("exponent")
+        if not fr.window_centers.size:  # say why the panel has no markers instead of leaving it blank
+            bx.set_xscale("log")
+            bx.set_xlim(float(fr.flops.min()), float(fr.flops.max()))
+            bx.text(0.5, 0.5, f"no local slope: {int(edge.sum())} of {edge.size} budgets have\n"
+                    "their minimiser at the edge of the size grid", transform=bx.transAxes, ha="center",
+                    va="center", fontsize=8, bbox=dict(fc="white", ec="0.6", lw=0.5))
         if fr.window_centers.size:  # labelled ticks at 1, 2, 5 x 10^k only: no crowded minor labels
             from matplotlib.ticker import LogLocator
 
