@@ -702,7 +702,7 @@ def frontier_figure(fr, path):
             ax.legend(loc="lower left")
         ax.set_xlabel(r"compute $f = d\,r\,B$")
         ax.set_ylabel(r"risk $\mathcal{P}$")
-        ax.set_title(rf"{fr.optimizer}, $\alpha={fr.alpha:g}$, $\beta={fr.beta:g}$"
+        ax.set_title(rf"{_display(fr.optimizer)}, $\alpha={fr.alpha:g}$, $\beta={fr.beta:g}$"
                      + (f" (phase {fr.phase})" if fr.phase else ""))
         if fr.window_centers.size:
             bx.semilogx(fr.window_centers, fr.eta_local, "o-", color="C0", ms=3, label=r"local $\eta$ (loss)")
