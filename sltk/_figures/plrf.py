@@ -14,8 +14,6 @@ Yun (2026), arXiv:2603.02069.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import sympy as sp
 
@@ -150,8 +148,6 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     hi_f = ndimage.maximum_filter(idx, size=5, mode="nearest")
     check = idx[np.ix_(ic, jc)]
     ok = (idx_c >= 0) & (lo_f == hi_f)[np.ix_(ic, jc)]
-    if os.environ.get("SLTK_DEBUG_FINE"):
-        print("fine/coarse mismatch", int(np.sum(check[ok] != idx_c[ok])), int(ok.sum()))
     if ok.any() and np.mean(check[ok] != idx_c[ok]) > 0.01:
         idx = np.where(inside, up, -1)
     return aa, bb, A, B, idx, names
