@@ -595,7 +595,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, phase_n: 
     ax.legend(handles=[Patch(facecolor="none", edgecolor="k", hatch="//",
                              label="Area Aa*: gain claimed in the literature,\nnone derived here"),
                        Patch(facecolor="0.7", edgecolor="0.4", hatch="xx", label=r"invalid: $2\alpha+2\beta\leq 1$")],
-              loc="upper left", fontsize=7, framealpha=0.95)
+              loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
     _axes(ax, f"{theory.optimizer_class(optimizer).__name__}: slope gain of a decay to 0 ({sched.spec()})\n"
           f"{q.strip()}")
     ax.set_title(ax.get_title(), fontsize=8.5)
