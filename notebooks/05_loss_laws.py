@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 import numerics
-from sltk._loss_law_figures import plot_prediction_grid, plot_schedule_design, plot_theory_bridge
+from sltk._figures.laws import plot_prediction_grid, plot_schedule_design, plot_theory_bridge
 from theory import SGD
 from theory.plrf import PLRF
 

@@ -85,7 +85,8 @@ def print_json(obj, file=None) -> None:
 def format_table(headers, rows, fmt: str = "text") -> str:
     """Format rows as ``text`` (aligned), ``markdown`` or ``latex`` (booktabs)."""
     cells = [[str(c) for c in headers]] + [[str(c) for c in r] for r in rows]
-    if fmt == "markdown":
+    if fmt == "markdown":  # a literal '|' in a cell would split the row: escape it
+        cells = [[c.replace("|", "\\|") for c in r] for r in cells]
         lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join("---" for _ in cells[0]) + "|"]
         lines += ["| " + " | ".join(r) + " |" for r in cells[1:]]
         return "\n".join(lines)

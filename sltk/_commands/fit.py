@@ -154,7 +154,7 @@ def run(args) -> int:
         d = Path(args.out)
         d.mkdir(parents=True, exist_ok=True)
         (d / "fit.json").write_text(json.dumps(to_jsonable(out), indent=1) + "\n")
-        from .._loss_law_figures import plot_curves_vs_law
+        from .._figures.laws import plot_curves_vs_law
 
         plot_curves_vs_law(curves, fit.law, fit.theta, d / "fit.png", title=f"{fit.law.name} law fit")
         out["written"] = [str(d / "fit.json"), str(d / "fit.png")]

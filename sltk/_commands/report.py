@@ -67,6 +67,9 @@ def run(args) -> int:
               + (", from the cache" if s.get("cached") else "") + ")", flush=True)
 
     summary = build_report(args.out, fast=args.fast, only=args.only, on_start=started, on_end=finished, cache=True)
-    print(f"report written to {args.out.rstrip('/')}/index.html and {args.out.rstrip('/')}/index.md"
+    from pathlib import Path
+
+    out = Path(args.out)
+    print(f"report written to {out / 'index.html'} and {out / 'index.md'}"
           + (f" in {summary['seconds']:.1f} s" if "seconds" in summary else ""))
     return 1 if summary["failed"] else 0

@@ -32,8 +32,12 @@ __all__ = ["phase_diagram_figure", "exponent_map_figure", "slope_difference_figu
 
 A_RANGE = (0.0, 1.25)
 B_RANGE = (0.0, 1.5)
-_COLORS = ["#9ecae1", "#c6dbef", "#deebf7", "#fdd0a2", "#fdae6b", "#c7e9c0", "#a1d99b", "#dadaeb", "#bcbddc",
-           "#fcbba1", "#fc9272", "#d9d9d9", "#f7fcb9"]
+#: one clearly distinct light hue per phase (ColorBrewer Set3 without its grey, which marks the invalid region)
+_COLORS = ["#80b1d3", "#bebada", "#8dd3c7", "#fdb462", "#fb8072", "#b3de69", "#ffffb3", "#fccde5", "#e5c494",
+           "#ccebc5", "#bc80bd", "#ffed6f", "#a6cee3"]
+#: fine grid of the drawn phase regions (pixels along alpha); the phase of each pixel follows from the signs of
+#: the exact boundary polynomials there and the coarse phase grid (see :func:`_fine_phases`)
+_FINE = 500
 _LATEX_EQ = {
     "2*beta = 1": r"$2\beta=1$",
     "2*alpha = 1": r"$2\alpha=1$",
@@ -56,10 +60,98 @@ def _default_n(optimizer, n):
     return theory.plrf.RULES[optimizer].map_grid if n is None else check_int("grid", n, ge=4)
 
 
+_PHASE_CACHE: dict = {}
+
+
 def _phases(optimizer, schedule, n):
+    """The coarse phase grid (kept per (optimizer, schedule, n) for the figures of one process)."""
     aa, bb, A, B = _grid(n)
-    g = theory.plrf.phase_grid(aa, bb, optimizer, schedule)
-    return aa, bb, A, B, g["index"], g["names"]
+    key = (_name(optimizer), None if schedule is None else schedule.spec(), n)
+    if key not in _PHASE_CACHE:
+        g = theory.plrf.phase_grid(aa, bb, optimizer, schedule)
+        _PHASE_CACHE[key] = (g["index"], g["names"])
+    idx, names = _PHASE_CACHE[key]
+    return aa, bb, A, B, idx.copy(), names
+
+
+def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
+    """The phase of every pixel of a fine grid, drawn from the exact boundary curves.
+
+    The phases are constant on each connected cell of the arrangement of the boundary polynomials
+    (:func:`theory.plrf.boundary_curves`: their zero sets hold every boundary), so each cell takes
+    the phase that the coarse grid (:func:`theory.plrf.phase_grid`) finds inside it; a cell with no
+    coarse point takes the exact phase (:func:`theory.plrf.phase_of`) at its deepest pixel (at most 300
+    look-ups, cells of 12 pixels or more), a smaller sliver the majority phase of the nearest coarse points over it. Where this disagrees with the coarse grid at more than
+    1 % of its points (a boundary missing from the curves) the coarse map is used, upsampled.
+
+    Returns ``(aa, bb, A, B, idx, names)`` on the fine grid and the coarse ``(aa, bb, idx)``.
+    """
+    from scipy import ndimage
+
+    aa_c, bb_c, _, _, idx_c, names = _phases(optimizer, schedule, n)
+    aa, bb, A, B = _grid(nf)
+    inside = (A > 0) & (2 * A + 2 * B > 1)
+    signs = [np.ones(A.shape, bool)]
+    for poly in theory.plrf.boundary_curves(optimizer, schedule):
+        with np.errstate(all="ignore"):
+            v = np.asarray(sp.lambdify((alpha, beta), poly, "numpy")(A, B), dtype=float) * np.ones(A.shape)
+        signs.append(v > 0)
+    code = np.unique(np.stack(signs, axis=-1).reshape(-1, len(signs)), axis=0, return_inverse=True)[1]
+    code = code.reshape(A.shape)
+    # coarse points -> their nearest fine pixels
+    ic = np.clip(np.round((bb_c - bb[0]) / (bb[1] - bb[0])).astype(int), 0, bb.size - 1)
+    jc = np.clip(np.round((aa_c - aa[0]) / (aa[1] - aa[0])).astype(int), 0, aa.size - 1)
+    idx = np.full(A.shape, -1, dtype=int)
+    ii = np.clip(np.searchsorted(bb_c, bb), 0, bb_c.size - 1)
+    jj = np.clip(np.searchsorted(aa_c, aa), 0, aa_c.size - 1)
+    ii = np.where((ii > 0) & (np.abs(bb_c[ii - 1] - bb) < np.abs(bb_c[ii] - bb)), ii - 1, ii)
+    jj = np.where((jj > 0) & (np.abs(aa_c[jj - 1] - aa) < np.abs(aa_c[jj] - aa)), jj - 1, jj)
+    up = idx_c[np.ix_(ii, jj)]  # the coarse map, nearest point
+    # coarse points as (pixel row, pixel column, phase)
+    PI, PJ = np.meshgrid(ic, jc, indexing="ij")
+    pr, pc_, pv = PI.ravel(), PJ.ravel(), idx_c.ravel()
+    keep = pv >= 0
+    pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
+    order = {nm: k for k, nm in enumerate(names)}
+    min_px, budget = 12, [300]  # at most 300 exact look-ups
+    for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
+        if sl is None:
+            continue
+        lab, m = ndimage.label((code[sl] == c) & inside[sl])
+        r0, c0 = sl[0].start, sl[1].start
+        sel = (pr >= r0) & (pr < sl[0].stop) & (pc_ >= c0) & (pc_ < sl[1].stop)
+        p_lab = lab[pr[sel] - r0, pc_[sel] - c0]
+        p_val = pv[sel]
+        for comp in range(1, m + 1):
+            mask = lab == comp
+            votes = p_val[p_lab == comp]
+            if not votes.size and mask.sum() >= min_px and budget[0] > 0:  # a cell between coarse points:
+                budget[0] -= 1                                               # the exact phase at its deepest pixel
+                i, j = _label_point(mask)
+                try:
+                    nm = theory.plrf.phase_of(float(A[sl][i, j]), float(B[sl][i, j]), optimizer, schedule).name
+                    votes = np.array([order[nm]]) if nm in order else votes
+                except theory.ParameterError:
+                    pass
+            if not votes.size:  # a sliver: the coarse map's majority over it
+                votes = up[sl][mask]
+                votes = votes[votes >= 0]
+            if votes.size:
+                idx[sl][mask] = np.bincount(votes).argmax()
+    todo = inside & (idx < 0)
+    if todo.any() and (~todo & inside).any():  # slivers: the nearest assigned pixel's phase
+        _, (ni, nj) = ndimage.distance_transform_edt(todo | ~inside, return_indices=True)
+        near = idx[ni, nj]
+        filled = np.where(todo, near, idx)
+        idx = np.where(inside, filled, -1)
+    # the check: coarse points away from the drawn boundaries (a uniform 5 x 5 pixel neighbourhood)
+    lo_f = ndimage.minimum_filter(idx, size=5, mode="nearest")
+    hi_f = ndimage.maximum_filter(idx, size=5, mode="nearest")
+    check = idx[np.ix_(ic, jc)]
+    ok = (idx_c >= 0) & (lo_f == hi_f)[np.ix_(ic, jc)]
+    if ok.any() and np.mean(check[ok] != idx_c[ok]) > 0.01:
+        idx = np.where(inside, up, -1)
+    return aa, bb, A, B, idx, names
 
 
 def _equation(poly) -> str:
@@ -99,12 +191,18 @@ def _side_index(aa, bb, idx, a, b):
     return idx[i, j] if (a > 0 and 2 * a + 2 * b > 1) else -2
 
 
+def _seg_length(seg) -> float:
+    """Length of a polyline in axes fractions."""
+    return float(np.sum(np.hypot(np.diff(seg[:, 0]) / np.ptp(A_RANGE), np.diff(seg[:, 1]) / np.ptp(B_RANGE))))
+
+
 def _draw_boundaries(ax, curves, aa, bb, idx, *, eta_fns=None, color="k", label=True, ls="-", lw=1.1,
-                     min_run: int = 8):
+                     min_length: float = 0.03):
     """Draw each curve where it separates two phases: the phase index differs on its two sides (grid
-    lookup 1.5 cells along the normal) and -- given ``eta_fns``, one per phase -- the two phases' loss
-    exponents agree at the point (``eta`` is continuous across a true boundary, so a curve that only
-    passes near one is rejected). Runs shorter than ``min_run`` points are dropped."""
+    lookup 1.5 cells along the normal, on the fine map of :func:`_fine_phases`) and -- given
+    ``eta_fns``, one per phase -- the two phases' loss exponents agree at the point (``eta`` is
+    continuous across a true boundary, so a curve that only passes near one is rejected). Runs
+    shorter than ``min_length`` (axes fractions) are dropped: they are corners, not boundaries."""
     da, db = aa[1] - aa[0], bb[1] - bb[0]
     for poly in list(curves) + [_DOMAIN]:
         ga = sp.lambdify((alpha, beta), sp.diff(poly, alpha), "numpy")
@@ -132,39 +230,48 @@ def _draw_boundaries(ax, curves, aa, bb, idx, *, eta_fns=None, color="k", label=
                 on[k] = True
             breaks = np.flatnonzero(np.diff(on.astype(int)) != 0) + 1
             for seg, flag in zip(np.split(pts, breaks), np.split(on, breaks)):
-                if flag[0] and len(seg) >= max(2, min_run):
+                if flag[0] and len(seg) >= 2 and _seg_length(seg) >= min_length:
                     ax.plot(seg[:, 0], seg[:, 1], color=color, lw=lw, ls="--" if poly is _DOMAIN else ls, zorder=3)
                     drawn.append(seg)
         if label and drawn and poly is not _DOMAIN:
             eq = _equation(poly)
             if eq in _LATEX_EQ:
-                _label_curve(ax, poly, np.vstack(drawn), _LATEX_EQ[eq])
+                _label_curve(ax, poly, max(drawn, key=_seg_length), _LATEX_EQ[eq])
 
 
 def _eta_fns(optimizer, schedule):
     return [sp.lambdify((alpha, beta), r.eta, "numpy") for r in theory.plrf.exponent_table(optimizer, schedule)]
 
 
+_CURVE_LABEL = dict(fontsize=8.5, zorder=7, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="0.6", lw=0.4,
+                                                       alpha=0.9))
+
+
 def _label_curve(ax, poly, pts, text):
+    """Label a drawn boundary segment ``pts`` with its equation, on a white box above the hatching,
+    placed on the segment (at 60 % of its length for slanted lines, near the right end for horizontal
+    ones, 60 % up for vertical ones) and rotated along it."""
+    pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
     if poly.has(beta):
-        sols = sp.solve(poly, beta)
-        s = sols[0]
-        if s.has(alpha):  # slanted line: label near its upper end
-            slope = sp.lambdify(alpha, sp.diff(s, alpha), "numpy")
-            up = complex(slope(float(np.median(pts[:, 0])))).real > 0
-            k = int(0.85 * (len(pts) - 1)) if up else int(0.12 * (len(pts) - 1))
-            a, b = pts[np.argsort(pts[:, 0])][k]
-            ang = np.degrees(np.arctan(complex(slope(a)).real))
-            ax.annotate(text, (a, b), xytext=(4, 4 if ang > 0 else -12), textcoords="offset points",
-                        fontsize=7, rotation=ang * 0.85, rotation_mode="anchor", zorder=5)
-        else:  # horizontal line
-            ax.annotate(text, (A_RANGE[1] - 0.02, float(s)), xytext=(0, 3), textcoords="offset points", fontsize=7,
-                        ha="right", zorder=5)
-    else:
-        a = pts[0, 0]
-        y = B_RANGE[1] - 0.02 if "^2" not in text else 0.5 * (B_RANGE[1] + 0.5)
-        ax.annotate(text, (a, y), xytext=(3, 0), textcoords="offset points", fontsize=7, rotation=90, va="top",
-                    zorder=5, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
+        s = sp.solve(poly, beta)[0]
+        if s.has(alpha):  # slanted line
+            k = int(0.6 * (len(pts) - 1))
+            a, b = pts[k]
+            slope = complex(sp.lambdify(alpha, sp.diff(s, alpha), "numpy")(a)).real
+            # on-screen angle: the slope in axes units times the axes' aspect
+            w, h = ax.get_window_extent().width, ax.get_window_extent().height
+            ang = np.degrees(np.arctan(slope * (np.ptp(A_RANGE) / np.ptp(B_RANGE)) * (h / w)))
+            ax.annotate(text, (a, b), ha="center", va="center", rotation=ang, rotation_mode="anchor", **_CURVE_LABEL)
+        else:  # horizontal line: near its right end
+            a = min(float(pts[-1, 0]), A_RANGE[1]) - 0.03 * np.ptp(A_RANGE)
+            ax.annotate(text, (a, float(s)), ha="right", va="center", **_CURVE_LABEL)
+    else:  # vertical line: near its top; a second one close by (within 0.1 in alpha) near its bottom
+        a = float(pts[0, 0])
+        lo, hi = float(pts[:, 1].min()), float(pts[:, 1].max())
+        near = [x for x in getattr(ax, "_sltk_vlabels", []) if abs(x - a) < 0.1]
+        ax._sltk_vlabels = getattr(ax, "_sltk_vlabels", []) + [a]
+        y, va = (hi - 0.03 * (hi - lo), "top") if len(near) % 2 == 0 else (lo + 0.03 * (hi - lo), "bottom")
+        ax.annotate(text, (a, y), ha="center", va=va, rotation=90, **_CURVE_LABEL)
 
 
 def _label_point(mask):
@@ -176,6 +283,56 @@ def _label_point(mask):
     k = len(ii) // 2
     order = np.lexsort((jj, ii))
     return ii[order[k]], jj[order[k]]
+
+
+def _text_fits(ax, t, aa, bb, mask) -> bool:
+    """Whether the text ``t``'s box lies inside the axes and (sampled on a 5 x 3 lattice) in ``mask``."""
+    fig = ax.figure
+    r = fig.canvas.get_renderer()
+    bb_t = t.get_window_extent(r).transformed(ax.transData.inverted())
+    if bb_t.x0 < A_RANGE[0] or bb_t.x1 > A_RANGE[1] or bb_t.y0 < B_RANGE[0] or bb_t.y1 > B_RANGE[1]:
+        return False
+    mine = t.get_window_extent(r)
+    for other in ax.texts:
+        if other is not t and other.get_visible() and mine.overlaps(other.get_window_extent(r)):
+            return False
+    for x in np.linspace(bb_t.x0, bb_t.x1, 5):
+        for y in np.linspace(bb_t.y0, bb_t.y1, 3):
+            i = int(np.clip(np.searchsorted(bb, y), 0, bb.size - 1))
+            j = int(np.clip(np.searchsorted(aa, x), 0, aa.size - 1))
+            if not mask[i, j]:
+                return False
+    return True
+
+
+def _label_phases(ax, aa, bb, A, B, idx, names, *, fontsize=10, color="k"):
+    """Name each phase at a deep point of its region; a name too wide for its region is turned
+    upright, then set smaller, so that it stays inside its own region. Returns the label positions."""
+    out = []
+    for k, nm in enumerate(names):
+        m = idx == k
+        if not m.any():
+            continue
+        i, j = _label_point(m)
+        rows_j = np.flatnonzero(m[:, j])
+        cands = [(i, j)] + [(int(rows_j[int(f * (rows_j.size - 1))]), j) for f in (0.3, 0.7, 0.15, 0.85)]
+        kw = dict(ha="center", va="center", fontweight="bold", color=color, zorder=6)
+        t = ax.text(A[i, j], B[i, j], nm, fontsize=fontsize, **kw)
+        done = False
+        for rot, fs in ((0, fontsize), (90, fontsize), (90, 0.8 * fontsize), (90, 0.65 * fontsize)):
+            for ci, cj in cands:
+                t.set_position((A[ci, cj], B[ci, cj]))
+                t.set_rotation(rot)
+                t.set_fontsize(fs)
+                if _text_fits(ax, t, aa, bb, m):
+                    i, j, done = ci, cj, True
+                    break
+            if done:
+                break
+        if not done:  # nothing fits: the deep point, upright, small
+            t.set_position((A[i, j], B[i, j]))
+        out.append((float(A[i, j]), float(B[i, j])))
+    return out
 
 
 def _invalid(ax, face="0.8", text=True):
@@ -199,21 +356,54 @@ def _name(optimizer) -> str:
     return theory.optimizer_class(optimizer).name
 
 
+def _display(optimizer) -> str:
+    """The optimizer's class name for titles (``SGD``, ``SignSGD``)."""
+    return theory.optimizer_class(optimizer).__name__
+
+
 def _sched_text(schedule) -> str:
     return "" if schedule is None or schedule.is_constant else f", {schedule.spec()}"
 
 
 # ============================================================================ maps
+#: math names of the terms in the legends, and what each means (shown under the legend where used)
+_TERM_MATH = {"F_0": r"$F_0$", "F_pp": r"$F_{pp}$", "F_ac": r"$F_{ac}$", "noise": r"$\mathcal{N}$",
+              "noise iso": r"$\mathcal{N}_{\rm iso}$", "noise tail": r"$\mathcal{N}_{\rm tail}$", "J<d": r"$J<d$",
+              "drift time": "drift time"}
+_TERM_MEANING = {
+    "F_0": r"$F_0$: risk of the best model of size $d$ (capacity limit)",
+    "F_pp": r"$F_{pp}$: pure-point forcing (signal not yet learned)",
+    "F_ac": r"$F_{ac}$: absolutely continuous forcing (embedding tail)",
+    "noise": r"$\mathcal{N}$: the optimizer's noise (SGD: $\gamma^2 B\,K_{pp}{*}F_{pp}$;"
+             "\n      signSGD: noise of the relaxed modes $j\\leq J$)",
+    "noise iso": r"$\mathcal{N}_{\rm iso}$: isotropic sign noise, $\sqrt{P}\gtrsim\gamma J/s$",
+    "noise tail": r"$\mathcal{N}_{\rm tail}$: unrelaxed modes $j>J$, $P\gtrsim\gamma^2 N\sum_{j>J} n_j$",
+    "J<d": r"$J<d$: not all $d$ modes relax by the end ($J=\min(d,\tau^{1/(2\alpha)})$)",
+    "drift time": r"drift time: the bound $\gamma s N\gtrsim 1$ is active",
+}
+
+
+def _legend_label(r) -> str:
+    terms = list(r.balanced)
+    loss = [t for t in terms if t.startswith(("F_", "noise"))]
+    cons = [t for t in terms if t not in loss]
+    txt = " = ".join(_TERM_MATH.get(t, t) for t in loss)
+    if cons:
+        txt += "; " + ", ".join(_TERM_MATH.get(t, t) for t in cons)
+    return f"{r.phase}: {txt}"
+
+
 def phase_diagram_figure(optimizer="sgd", schedule=None, n: int | None = None):
     """The optimizer's compute-optimal phase diagram: shaded phases, exact labelled boundaries,
-    the ``d* ~ f^(1/2)`` region hatched, the invalid region marked."""
+    the ``d* ~ f^(1/2)`` region hatched, the invalid region marked; the legend names the terms
+    balanced in each phase (math, as on the axes) and says what each term is."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
     n = _default_n(optimizer, n)
     rows = theory.plrf.exponent_table(optimizer, schedule)
-    aa, bb, A, B, idx, names = _phases(optimizer, schedule, n)
+    aa, bb, A, B, idx, names = _fine_phases(optimizer, schedule, n)
     cols = [_COLORS[k % len(_COLORS)] for k in range(len(names))]
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     ax.imshow(idx + 1, origin="lower", extent=(*A_RANGE, *B_RANGE), cmap=ListedColormap(["white"] + cols), vmin=0,
@@ -223,78 +413,148 @@ def phase_diagram_figure(optimizer="sgd", schedule=None, n: int | None = None):
         if r.xi is not sp.nan and sp.simplify(r.xi - sp.Rational(1, 2)) == 0:
             half |= idx == k
     if half.any():
-        ax.contourf(A, B, half.astype(float), levels=[0.5, 1.5], colors="none", hatches=["///"], zorder=1)
+        with plt.rc_context({"hatch.color": "0.35", "hatch.linewidth": 0.6}):
+            ax.contourf(A, B, half.astype(float), levels=[0.5, 1.5], colors="none", hatches=["///"], zorder=1)
     _invalid(ax)
+    _axes(ax, f"PLRF compute-optimal phases ({_display(optimizer)}{_sched_text(schedule)})")
     _draw_boundaries(ax, theory.plrf.boundary_curves(optimizer, schedule), aa, bb, idx,
                      eta_fns=_eta_fns(optimizer, schedule))
-    for k, nm in enumerate(names):
-        m = idx == k
-        if m.any():
-            i, j = _label_point(m)
-            ax.text(A[i, j], B[i, j], nm, ha="center", va="center", fontsize=10, fontweight="bold", zorder=6)
-    _axes(ax, f"PLRF compute-optimal phases ({_name(optimizer)}{_sched_text(schedule)})")
-    handles = [Patch(facecolor=cols[k], edgecolor="0.5",
-                     label=f"{r.phase}: " + (" = ".join(t.replace("noise", "K_pp-noise") for t in r.balanced)
-                                             if r.region is not None else r.description))
-               for k, r in enumerate(rows)]
+    _label_phases(ax, aa, bb, A, B, idx, names)
+    present = [k for k in range(len(rows)) if (idx == k).any()]
+    handles = [Patch(facecolor=cols[k], edgecolor="0.5", label=_legend_label(rows[k])) for k in present]
     if half.any():
-        handles.append(Patch(facecolor="none", edgecolor="0.3", hatch="///", label=r"$d^\star\sim f^{1/2}$"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-              title="phase: defining terms", title_fontsize=7, frameon=False)
+        handles.append(Patch(facecolor="none", edgecolor="0.3", hatch="///", label=r"hatched: $d^\star\sim f^{1/2}$"))
+    leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5,
+                    title="phase: terms balanced at the optimum", title_fontsize=7.5, frameon=False)
+    used = [t for k in present for t in rows[k].balanced]
+    glossary = [_TERM_MEANING[t] for t in _TERM_MEANING if t in used]
+    if glossary:
+        ax.text(1.03, 0.0, "\n".join(glossary), transform=ax.transAxes, fontsize=6.5, va="bottom", ha="left")
     return fig
 
 
+def _place_clabels(cs, avoid, margin=0.06):
+    """One label position per contour level: the vertex farthest from the axes edges and from the
+    points in ``avoid`` (phase labels), in axes fractions, so no label is clipped or covers a name."""
+    pos = []
+    av = np.array([((x - A_RANGE[0]) / np.ptp(A_RANGE), (y - B_RANGE[0]) / np.ptp(B_RANGE)) for x, y in avoid]
+                  ).reshape(-1, 2)
+    for segs in cs.allsegs:
+        pts = [p for seg in segs for p in seg]
+        if not pts:
+            continue
+        P = np.asarray(pts)
+        u = np.column_stack([(P[:, 0] - A_RANGE[0]) / np.ptp(A_RANGE), (P[:, 1] - B_RANGE[0]) / np.ptp(B_RANGE)])
+        edge = np.minimum.reduce([u[:, 0], 1 - u[:, 0], u[:, 1], 1 - u[:, 1]])
+        score = np.minimum(edge, 0.15)
+        ref = np.vstack([av] + ([np.asarray(pos)] if pos else []))
+        if len(ref):
+            dist = np.min(np.hypot(u[:, None, 0] - ref[None, :, 0], u[:, None, 1] - ref[None, :, 1]), axis=1)
+            score = score + np.minimum(dist, 0.15)
+        ok = edge > margin
+        if not ok.any():
+            continue
+        k = int(np.argmax(np.where(ok, score, -np.inf)))
+        pos.append(tuple(u[k]))
+    return [(A_RANGE[0] + x * np.ptp(A_RANGE), B_RANGE[0] + y * np.ptp(B_RANGE)) for x, y in pos]
+
+
+def _annotate_xi_jumps(ax, optimizer, schedule):
+    """Mark each boundary where ``xi`` jumps (symbolic ``xi_jump``, right minus left) with the jump."""
+    for bd in theory.plrf.phase_boundaries(optimizer, schedule):
+        if bd.xi_continuous is not False or bd.xi_jump is None or bd.polynomial is None:
+            continue
+        branches = _curve_branches(bd.polynomial)
+        if not branches:
+            continue
+        pts = branches[0]
+        b0 = 0.72 * B_RANGE[1]
+        k = int(np.argmin(np.abs(pts[:, 1] - b0)))
+        a0, b0 = pts[k]
+        # the jump measured on the two sides (a small step along the normal), named by phase
+        na = float(sp.diff(bd.polynomial, alpha).subs({alpha: a0, beta: b0}))
+        nb = float(sp.diff(bd.polynomial, beta).subs({alpha: a0, beta: b0}))
+        h = 4e-3 / max(np.hypot(na, nb), 1e-12)
+        sides = []
+        for sgn in (1, -1):
+            pa, pb = a0 + sgn * h * na, b0 + sgn * h * nb
+            xi_v = float(theory.plrf.exponent_grid([pa], [pb], optimizer, schedule)["xi"][0, 0])
+            sides.append((theory.plrf.phase_of(pa, pb, optimizer, schedule).name, xi_v))
+        (p1, x1), (p2, x2) = sorted(sides, key=lambda z: z[1])
+        ax.annotate(rf"$\xi$ jumps across this boundary:" + "\n"
+                    + rf"$\xi$({p2}) $-$ $\xi$({p1}) $= {x2 - x1:.3f}$ at $\beta={b0:.2f}$",
+                    (a0, b0), xytext=(a0 + 0.2, b0 + 0.1), fontsize=7, zorder=8, ha="left",
+                    arrowprops=dict(arrowstyle="->", color="k", lw=0.8),
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.5", lw=0.5))
+
+
 def exponent_map_figure(quantity: str = "eta", optimizer="sgd", schedule=None, n: int | None = None):
-    """Heat map of ``xi`` (``d* ~ f^xi``), ``eta`` (``P* ~ f^-eta``) or ``e`` (``gamma* ~ d*^-e``)."""
+    """Heat map of ``xi`` (``d* ~ f^xi``), ``eta`` (``P* ~ f^-eta``) or ``e`` (``gamma* ~ d*^-e``), with
+    labelled contours placed clear of the edges and of the phase names, and (``xi``) each jump of
+    ``xi`` across a boundary annotated."""
     import matplotlib.pyplot as plt
 
     check_choice("quantity", quantity, ("xi", "eta", "e"))
     n = _default_n(optimizer, n)
-    aa, bb, A, B, idx, names = _phases(optimizer, schedule, n)
-    Z = theory.plrf.exponent_grid(aa, bb, optimizer, schedule)[quantity]
+    aa_c, bb_c, A_c, B_c, _, names = _phases(optimizer, schedule, n)
+    aa, bb, A, B, idx, _ = _fine_phases(optimizer, schedule, n)
+    Z = theory.plrf.exponent_grid(aa_c, bb_c, optimizer, schedule)[quantity]
     fig, ax = plt.subplots(figsize=(5.6, 4.6))
-    pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="viridis", zorder=0)
+    pc = ax.pcolormesh(A_c, B_c, np.ma.masked_invalid(Z), shading="auto", cmap="viridis", zorder=0)
     label = {"xi": r"$\xi$  ($d^\star \propto f^{\xi}$)", "eta": r"$\eta$  ($P^\star \propto f^{-\eta}$)",
              "e": r"$e$  ($\gamma^\star \propto d^{\star\,-e}$)"}[quantity]
     fig.colorbar(pc, ax=ax).set_label(label)
-    fin = Z[np.isfinite(Z)]
-    if fin.size and np.ptp(fin) > 1e-9:
-        levels = np.linspace(np.floor(fin.min() * 10) / 10, np.ceil(fin.max() * 10) / 10, 11)
-        cs = ax.contour(A, B, np.round(Z, 10), levels=levels + 1e-7, colors="w", linewidths=0.5, zorder=1)
-        ax.clabel(cs, fontsize=6, fmt="%.2f")
+    what = {"xi": r"parameter exponent $\xi$", "eta": r"loss exponent $\eta$", "e": r"learning-rate exponent $e$"}
+    _axes(ax, f"compute-optimal {what[quantity]} ({_display(optimizer)}{_sched_text(schedule)})")
     _invalid(ax, face="0.85", text=False)
     _draw_boundaries(ax, theory.plrf.boundary_curves(optimizer, schedule), aa, bb, idx, label=False,
                      eta_fns=_eta_fns(optimizer, schedule))
-    for k, nm in enumerate(names):
-        m = idx == k
-        if m.any():
-            i, j = _label_point(m)
-            ax.text(A[i, j], B[i, j], nm, ha="center", va="center", fontsize=8, color="w", fontweight="bold",
-                    zorder=6)
-    what = {"xi": r"parameter exponent $\xi$", "eta": r"loss exponent $\eta$", "e": r"learning-rate exponent $e$"}
-    _axes(ax, f"compute-optimal {what[quantity]} ({_name(optimizer)}{_sched_text(schedule)})")
+    spots = _label_phases(ax, aa, bb, A, B, idx, names, fontsize=8, color="w")
+    fin = Z[np.isfinite(Z)]
+    if fin.size and np.ptp(fin) > 1e-9:
+        levels = np.linspace(np.floor(fin.min() * 10) / 10, np.ceil(fin.max() * 10) / 10, 11)
+        cs = ax.contour(A_c, B_c, np.round(Z, 10), levels=levels + 1e-7, colors="w", linewidths=0.5, zorder=1)
+        ax.clabel(cs, fontsize=6, fmt=lambda v: f"{v - 1e-7:.2f}", manual=_place_clabels(cs, spots), inline=True)
+    if quantity == "xi":
+        _annotate_xi_jumps(ax, optimizer, schedule)
     return fig
 
 
-def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int = 41):
-    """Map of ``eta_first - eta_second`` with the first optimizer's phase boundaries."""
+def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int = 41, phase_n: int | None = None):
+    """Map of ``eta_first - eta_second`` with the first optimizer's phases (boundaries and names).
+
+    The colour scale spans the data: diverging about 0 when the difference takes both signs,
+    sequential from 0 otherwise; the invalid region is hatched grey, distinct from a zero difference.
+    """
     import matplotlib.pyplot as plt
-    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.colors import Normalize, TwoSlopeNorm
 
     first, second = (_name(o) for o in optimizers)
     n = check_int("grid", n, ge=4)
-    aa, bb, A, B, idx, names = _phases(first, schedule, n)
-    g = theory.plrf.slope_difference_grid(aa, bb, (first, second), schedule)
+    aa_c, bb_c, A_c, B_c = _grid(n)
+    aa, bb, A, B, idx, names = _fine_phases(first, schedule, _default_n(first, phase_n))
+    g = theory.plrf.slope_difference_grid(aa_c, bb_c, (first, second), schedule)
     Z = g["difference"]
-    fig, ax = plt.subplots(figsize=(5.6, 4.4))
-    vmax = max(float(np.nanmax(np.abs(Z))), 1e-3)
-    pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -vmax, vmax),
-                       shading="auto")
-    fig.colorbar(pc, ax=ax).set_label(rf"$\eta_{{\rm {first}}} - \eta_{{\rm {second}}}$")
-    _invalid(ax, face="0.85", text=False)
-    _draw_boundaries(ax, theory.plrf.boundary_curves(first, schedule), aa, bb, idx, color="0.25", label=False, lw=0.8,
+    fig, ax = plt.subplots(figsize=(5.8, 4.6))
+    fin = Z[np.isfinite(Z)]
+    lo = float(fin.min()) if fin.size else 0.0
+    hi = float(fin.max()) if fin.size else 1e-3
+    tiny = 1e-6
+    if lo < -tiny and hi > tiny:
+        norm, cmap = TwoSlopeNorm(0.0, lo, hi), "RdBu_r"
+    elif hi > tiny:
+        norm, cmap = Normalize(0.0, hi), "Reds"
+    else:
+        norm, cmap = Normalize(min(lo, -1e-3), 0.0), "Blues_r"
+    ax.set_facecolor("0.7")  # cells without a value are the invalid region's grey, not a colour of the scale
+    pc = ax.pcolormesh(A_c, B_c, np.ma.masked_invalid(Z), cmap=cmap, norm=norm, shading="auto")
+    f_, s_ = (theory.optimizer_class(o).__name__ for o in (first, second))
+    fig.colorbar(pc, ax=ax).set_label(rf"$\eta_{{\rm {f_}}} - \eta_{{\rm {s_}}}$  (> 0: {f_} scales faster)")
+    _axes(ax, f"compute-optimal loss exponent: {f_} minus {s_}{_sched_text(schedule)}")
+    _invalid(ax, face="0.7", text=True)
+    _draw_boundaries(ax, theory.plrf.boundary_curves(first, schedule), aa, bb, idx, color="0.15", label=False, lw=0.8,
                      eta_fns=_eta_fns(first, schedule))
-    _axes(ax, f"compute-optimal slope: {first} vs {second}{_sched_text(schedule)}")
+    _label_phases(ax, aa, bb, A, B, idx, names, fontsize=7)
     return fig, Z
 
 
@@ -302,7 +562,8 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
                       b_max: float = 2.25):
     """Map of the derived slope gain ``eta(schedule) - eta(constant)`` of one optimizer (learning rate
     re-optimised per budget under each, :func:`theory.plrf.decay_gain_map`), with the research note's
-    Area Aa* (large alpha, small beta: where the signSGD paper claims a gain) outlined and measured
+    Area Aa* (large alpha, small beta: where the signSGD literature, Kim, Song & Yun 2026, claims that a
+    decay raises the slope, and where the derivation here finds no gain) outlined and measured
     points (``measured``: dicts with ``alpha``, ``beta``, ``measured_gain``, ``interval``) overlaid as
     markers coloured on the same scale, labelled with measured/derived.
 
@@ -310,6 +571,8 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     Returns ``(fig, Z)``, or ``(fig, Z, regions)`` with ``regions=True``.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+    from matplotlib.patches import Patch
 
     sched = theory.WSD(decay=0.2) if schedule is None else theory.as_schedule(schedule)
     n = check_int("grid", n, ge=4)
@@ -325,7 +588,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     fig.colorbar(pc, ax=ax).set_label(r"$\Delta\eta$ (decay minus constant)")
     a_line = np.linspace(0.5001, A_RANGE[1], 200)
     ax.fill_between(a_line, np.maximum(0.5 - a_line, 0), (2 * a_line - 1) / (2 * (4 * a_line - 1)),
-                    facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="Area Aa* (paper's claim)")
+                    facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="Area Aa*: gain claimed in the literature,\nnone derived here")
     _invalid(ax, face="0.85", text=False)
     _draw_gain_boundaries(ax, g, Z)
     for k, m in enumerate(measured):
@@ -336,7 +599,11 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
         ax.annotate(f"{m['measured_gain']:+.3f}\n[{lo:+.3f},{hi:+.3f}]\nder. {m['derived_gain']:+.3f}",
                     (m["alpha"], m["beta"]), xytext=(5, 4), textcoords="offset points", fontsize=5.5, zorder=6)
     ax.legend(loc="upper left", fontsize=7)
-    _axes(ax, f"{_name(optimizer)}: derived slope gain of {sched.name}, end power p = {sched.end_decay_power():g}")
+    p = sched.end_decay_power()
+    q = "" if p is None else (rf"ending like $(1-k/N)^p$, $p={float(p):g}$: a relaxed mode keeps the share "
+                              rf"$(\mu\tau)^{{-q}}$ of its noise, $q=p/(p+1)={float(p) / (float(p) + 1):.2g}$")
+    _axes(ax, f"{_name(optimizer)}: derived slope gain of {sched.name}\n{q}")
+    ax.set_title(ax.get_title(), fontsize=8.5)
     ax.set_ylim(B_RANGE[0], max([b_max] + [m["beta"] + 0.1 for m in measured]))
     if regions:
         return fig, Z, g["regions"]
@@ -478,7 +745,7 @@ def frontier_figure(fr, path):
             ax.legend(loc="lower left")
         ax.set_xlabel(r"compute $f = d\,r\,B$")
         ax.set_ylabel(r"risk $\mathcal{P}$")
-        ax.set_title(rf"{fr.optimizer}, $\alpha={fr.alpha:g}$, $\beta={fr.beta:g}$"
+        ax.set_title(rf"{_display(fr.optimizer)}, $\alpha={fr.alpha:g}$, $\beta={fr.beta:g}$"
                      + (f" (phase {fr.phase})" if fr.phase else ""))
         if fr.window_centers.size:
             bx.semilogx(fr.window_centers, fr.eta_local, "o-", color="C0", ms=3, label=r"local $\eta$ (loss)")
@@ -489,6 +756,17 @@ def frontier_figure(fr, path):
             bx.axhline(fr.xi_theory, color="C1", ls="--", lw=1.0, label=r"symbolic $\xi$")
         bx.set_xlabel(r"compute $f$ (window centre)")
         bx.set_ylabel("exponent")
+        if not fr.window_centers.size:  # say why the panel has no markers instead of leaving it blank
+            bx.set_xscale("log")
+            bx.set_xlim(float(fr.flops.min()), float(fr.flops.max()))
+            bx.text(0.5, 0.5, f"no local slope: {int(edge.sum())} of {edge.size} budgets have\n"
+                    "their minimiser at the edge of the size grid", transform=bx.transAxes, ha="center",
+                    va="center", fontsize=8, bbox=dict(fc="white", ec="0.6", lw=0.5))
+        if fr.window_centers.size:  # labelled ticks at 1, 2, 5 x 10^k only: no crowded minor labels
+            from matplotlib.ticker import LogLocator
+
+            bx.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            bx.xaxis.set_minor_formatter(NullFormatter())
         bx.legend(loc="best", fontsize=7)
         if panels == 3:
             cx = axes[2]

@@ -37,7 +37,8 @@ def build(ctx):
     from .._figures import plrf as pf
 
     with figure_style():
-        save_figure(pf.slope_difference_figure(("signsgd", "sgd"), None, n)[0], ctx.path("signsgd/slope_map.png"))
+        save_figure(pf.slope_difference_figure(("signsgd", "sgd"), None, n, phase_n=24 if fast else 60)[0],
+                    ctx.path("signsgd/slope_map.png"))
     phases = theory.plrf.exponent_table("signsgd")
     prow = [[ph.phase, "; ".join(ph.balanced), str(ph.eta), str(ph.xi), str(ph.e),
              f"({ph.point[0]:.3g}, {ph.point[1]:.3g})"] for ph in phases]
@@ -66,17 +67,22 @@ def build(ctx):
              f"check {'passed' if pc.passed else 'FAILED'} (tolerance 4 s.e. + {pc.info['model_rtol']:.0%} stated model error)."),
         Table(["SGD phase", "alpha", "beta", "eta SGD", "eta signSGD", "signSGD is", "eta signSGD (exact)", "xi signSGD",
                "e (gamma0 = d^-e)"], comp, caption="Compute-optimal exponents (LP in log space, derived)"),
-        Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD"),
+        Figure("signsgd/slope_map.png", "Difference of compute-optimal loss exponents, signSGD minus SGD, with "
+               "signSGD's phases (lines and names); grey hatched: the invalid region 2 alpha + 2 beta <= 1, not a zero "
+               "difference; the colour bar spans the values taken"),
         Table(["phase", "defining terms", "eta", "xi", "e (gamma0 = d^-e)", "point"], prow,
               caption="signSGD's own phases: regions of constant optimal LP vertex (derived, theory.plrf.exponent_table('signsgd'))"),
-        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram (exact boundary curves)"),
+        Figure("signsgd/phase_map.png", "signSGD's compute-optimal phase diagram: regions drawn from the exact "
+               "boundary curves, legend with the terms balanced in each phase and what each term is"),
         Table(["alpha", "beta", "signSGD phase", "eta SGD (lr free)", "SGD WSD gain", "eta signSGD constant",
                "eta signSGD WSD", "signSGD WSD gain", "signSGD gain (exact)"], sched_rows,
               caption="Derived effect of a learning-rate decay (WSD, linear decay to 0, lr re-optimised per budget) "
                       "on the compute-optimal slope (theory.plrf.decay_gain); measured: docs/signsgd.md, "
                       "sltk decay-gain --alpha A --beta B"),
         Figure("signsgd/decay_gain_signsgd.png", "Derived gain in signSGD's compute-optimal slope from a decay (WSD) "
-               "over a constant rate; the research note's Area Aa* outlined"),
+               "over a constant rate. Outlined: the research note's Area Aa*, where the literature (Kim, Song & Yun 2026) "
+               "claims that a decay raises the slope; the derivation here finds no gain there. q = p/(p+1) is the "
+               "share of its noise a relaxed mode keeps after a decay ending like (1 - k/N)^p (linear: p = 1, q = 1/2)"),
         Figure("signsgd/decay_gain_sgd.png", "The same for SGD with the rate re-optimised per budget: zero everywhere "
                "(the decay removes only the relaxed-mode noise share, a multiple of the risk)"),
     ]

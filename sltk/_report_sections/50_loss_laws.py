@@ -113,11 +113,12 @@ def _real_data(ctx, blocks):
     blocks.append(Table(["size", "law", "schedule", "role", "R2", "MAE", "RMSE", "mean rel", "worst rel"], rows,
                         "Per-schedule metrics, both laws, all three sizes."))
     fig = ctx.path("loss_laws/llm_pred_vs_obs.png")
-    from .._loss_law_figures import plot_prediction_grid
+    from .._figures.laws import plot_prediction_grid
 
+    panels = [p for law in ("momentum", "multi-power") for p in panels if law in p[0]]  # rows: laws; columns: sizes
     plot_prediction_grid(panels, fig, fit_names=LLM_FIT_SPLIT)
     blocks.append(Figure("loss_laws/llm_pred_vs_obs.png",
-                         "Observed training loss (dots) and law predictions (lines; dashed = fitted schedules) "
+                         "Observed training loss (thick light lines) and law predictions (thin lines; dashed = fitted schedules) "
                          "for the nine schedules; rows: momentum law, multi-power law; columns: model sizes."))
     def _pv(fit, k, v):
         hit = [a for a in fit.at_bound if a["param"] == k]
@@ -153,7 +154,7 @@ def _design(ctx, blocks, fits):
     from numerics.laws import best_wsd_decay, optimal_schedule, wsd_final_loss
     from numerics.laws import LLM_PEAK, LLM_WARMUP
 
-    from .._loss_law_figures import plot_schedule_design
+    from .._figures.laws import plot_schedule_design
 
     N = 24000
     fr = np.linspace(0.0, 0.8, 9 if ctx.fast else 33)
@@ -197,7 +198,7 @@ def _theory(ctx, blocks):
     from theory.linreg import GaussianNoise, LinearRegressionProblem
     from theory.plrf import PLRF
 
-    from .._loss_law_figures import plot_theory_bridge
+    from .._figures.laws import plot_theory_bridge
 
     d = 64 if ctx.fast else 200
     N = 3000 if ctx.fast else 20000
