@@ -8,6 +8,14 @@ from theory import ParameterError
 from theory.validate import check_int, check_real
 
 
+def add_exponent_arguments(p, b_text: str = "b > 0", b_gt: float = 0.0) -> None:
+    """``--a`` (target exponent, a > 1) and ``--b`` (spectral exponent), range-checked at parse time."""
+    from .._args import real
+
+    p.add_argument("--a", type=real(gt=1), required=True, help="target exponent a > 1 (lambda_k w*_k^2 = k^-a)")
+    p.add_argument("--b", type=real(gt=b_gt), required=True, help=f"spectral exponent {b_text} (lambda_k = k^-b)")
+
+
 def parse_count(flag: str, text, *, allow_inf: bool = True):
     """An integer >= 1 or ``inf`` from the command line, validated under the flag's name."""
     if text is None:

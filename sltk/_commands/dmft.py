@@ -17,6 +17,9 @@ import numpy as np
 from .._output import format_table, print_json
 from ._dmft_args import build_problem
 
+from ._dmft_args import add_exponent_arguments
+from .._args import integer, real
+
 COMMAND = "dmft"
 OUTPUTS = {"out": "file"}
 HELP = "loss curve of the DMFT random-feature model (Bordelon, Atanasov & Pehlevan 2024) and its exponents"
@@ -29,15 +32,14 @@ DESCRIPTION = (
 
 
 def add_arguments(p):
-    p.add_argument("--a", type=float, required=True, help="target exponent a > 1 (lambda_k w*_k^2 = k^-a)")
-    p.add_argument("--b", type=float, required=True, help="spectral exponent b > 0 (lambda_k = k^-b)")
-    p.add_argument("--N", type=int, required=True, help="width N >= 1")
+    add_exponent_arguments(p, "b > 0", 0.0)
+    p.add_argument("--N", type=integer(ge=1), required=True, help="width N >= 1")
     p.add_argument("--P", default="inf", help="training points P >= 1 or inf (default inf: online)")
-    p.add_argument("--t", type=float, required=True, help="horizon T > 0.01 (the curve is on a log grid up to it)")
+    p.add_argument("--t", type=real(gt=0.01), required=True, help="horizon T > 0.01 (the curve is on a log grid up to it)")
     p.add_argument("--M", default="inf", help="number of modes M >= 1 or inf (default inf; needs b > 1)")
-    p.add_argument("--sigma2", type=float, default=0.0, help="label-noise variance sigma^2 >= 0 (default 0)")
-    p.add_argument("--points", type=int, default=200, help="number of log-spaced times (default 200)")
-    p.add_argument("--t-min", type=float, default=None, help="first time (default T / 10^6)")
+    p.add_argument("--sigma2", type=real(ge=0), default=0.0, help="label-noise variance sigma^2 >= 0 (default 0)")
+    p.add_argument("--points", type=integer(ge=2, le=5000), default=200, help="number of log-spaced times (default 200)")
+    p.add_argument("--t-min", type=real(gt=0), default=None, help="first time (default T / 10^6)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
 

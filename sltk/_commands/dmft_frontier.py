@@ -9,20 +9,22 @@ import numpy as np
 
 from .._output import format_table, print_json
 
+from ._dmft_args import add_exponent_arguments
+from .._args import integer
+
 COMMAND = "dmft-frontier"
 OUTPUTS = {"out": "file"}
 HELP = "measured compute-optimal frontier of the DMFT model with local slopes vs the symbolic exponents"
 
 
 def add_arguments(p):
-    p.add_argument("--a", type=float, required=True, help="target exponent a > 1")
-    p.add_argument("--b", type=float, required=True, help="spectral exponent b > 1")
+    add_exponent_arguments(p, "b > 1", 1.0)
     p.add_argument("--loss", default="test", choices=("test", "bias"),
                    help="single-model test loss (default) or the bias (the paper's law)")
-    p.add_argument("--n-min", type=int, default=16, help="smallest width (default 16)")
-    p.add_argument("--n-max", type=int, default=131072, help="largest width (default 131072)")
-    p.add_argument("--sizes", type=int, default=20, help="number of widths (default 20)")
-    p.add_argument("--times", type=int, default=160, help="times per width curve (default 160)")
+    p.add_argument("--n-min", type=integer(ge=1), default=16, help="smallest width (default 16)")
+    p.add_argument("--n-max", type=integer(ge=1), default=131072, help="largest width (default 131072)")
+    p.add_argument("--sizes", type=integer(ge=3, le=200), default=20, help="number of widths (default 20)")
+    p.add_argument("--times", type=integer(ge=10, le=2000), default=160, help="times per width curve (default 160)")
     p.add_argument("--M", default="inf", help="number of modes or inf (default inf)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")

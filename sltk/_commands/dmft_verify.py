@@ -9,22 +9,24 @@ from pathlib import Path
 
 from .._output import format_table, print_json, to_jsonable
 
+from ._dmft_args import add_exponent_arguments
+from .._args import integer, real
+
 COMMAND = "dmft-verify"
 OUTPUTS = {"out": "dir"}
 HELP = "check the DMFT predictions (bias, test, train loss, H_k) against direct simulation"
 
 
 def add_arguments(p):
-    p.add_argument("--a", type=float, required=True, help="target exponent a > 1")
-    p.add_argument("--b", type=float, required=True, help="spectral exponent b > 0")
-    p.add_argument("--N", type=int, default=128, help="width (default 128)")
+    add_exponent_arguments(p, "b > 0", 0.0)
+    p.add_argument("--N", type=integer(ge=1), default=128, help="width (default 128)")
     p.add_argument("--P", default="256", help="training points or inf (default 256)")
     p.add_argument("--M", default="1000", help="number of modes (finite, default 1000)")
-    p.add_argument("--sigma2", type=float, default=0.0, help="label-noise variance (default 0)")
-    p.add_argument("--t", type=float, default=1e4, help="horizon (default 1e4)")
-    p.add_argument("--points", type=int, default=12, help="log-spaced times from 0.1 (default 12)")
-    p.add_argument("--runs", type=int, default=32, help="draws (default 32)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--sigma2", type=real(ge=0), default=0.0, help="label-noise variance (default 0)")
+    p.add_argument("--t", type=real(gt=0.1), default=1e4, help="horizon (default 1e4)")
+    p.add_argument("--points", type=integer(ge=2), default=12, help="log-spaced times from 0.1 (default 12)")
+    p.add_argument("--runs", type=integer(ge=2), default=32, help="draws (default 32)")
+    p.add_argument("--seed", type=integer(ge=0), default=0, help="seed (default 0)")
     p.add_argument("--backend", default="numpy", choices=("auto", "numpy", "cupy"), help="array backend")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="DIR", help="write dmft_verify.png and dmft_verify.json here")

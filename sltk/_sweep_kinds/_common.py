@@ -14,6 +14,17 @@ def add_plane_arguments(p, alpha_default=None, beta_default=None) -> None:
                    help="target exponents beta: an inclusive range or a comma list")
 
 
+def add_optimizer_plane_arguments(p, schedule_default: str, schedule_help: str, what: str) -> None:
+    """The (alpha, beta) plane flags plus ``--schedule`` (comma list) and ``--optimizer`` (any optimizer
+    with PLRF theory rules, default signsgd) shared by the theory-map sweep kinds."""
+    import theory.plrf
+
+    add_plane_arguments(p)
+    p.add_argument("--schedule", default=schedule_default, help=f"comma list of {schedule_help} (default {schedule_default})")
+    p.add_argument("--optimizer", default="signsgd", choices=theory.plrf.RULES.names(),
+                   help=f"optimizer whose {what} (default signsgd)")
+
+
 def plane_axes(args) -> dict:
     """``{"alpha": [...], "beta": [...]}`` from ``--alpha`` / ``--beta`` (alpha > 0 checked)."""
     from numerics.sweeps import parse_axis

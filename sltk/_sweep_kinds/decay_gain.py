@@ -23,17 +23,14 @@ import theory.plrf
 from theory import ParameterError
 
 from . import SweepSpec
-from ._common import add_plane_arguments, schedule_plane_grid
+from ._common import add_optimizer_plane_arguments, schedule_plane_grid
 
 KIND = "decay-gain"
-HELP = "derived gain eta(decay) - eta(constant) of signSGD's compute-optimal slope over (alpha, beta)"
+HELP = "derived gain eta(decay) - eta(constant) of an optimizer's compute-optimal slope over (alpha, beta)"
 
 
 def add_arguments(p) -> None:
-    add_plane_arguments(p)
-    p.add_argument("--schedule", default="wsd", help="comma list of decaying schedules (default wsd)")
-    p.add_argument("--optimizer", default="signsgd", choices=theory.plrf.RULES.names(),
-                   help="optimizer whose decay gain is mapped (default signsgd)")
+    add_optimizer_plane_arguments(p, "wsd", "decaying schedules", "decay gain is mapped")
 
 
 def build(args) -> SweepSpec:

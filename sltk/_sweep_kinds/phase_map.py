@@ -18,17 +18,14 @@ import theory
 import theory.plrf
 
 from . import SweepSpec
-from ._common import add_plane_arguments, schedule_plane_grid
+from ._common import add_optimizer_plane_arguments, schedule_plane_grid
 
 KIND = "phase-map"
-HELP = "signSGD's compute-optimal phase and exponents at each point of an (alpha, beta) grid"
+HELP = "an optimizer's compute-optimal phase and exponents at each point of an (alpha, beta) grid"
 
 
 def add_arguments(p) -> None:
-    add_plane_arguments(p)
-    p.add_argument("--schedule", default="constant", help="comma list of schedules (default constant)")
-    p.add_argument("--optimizer", default="signsgd", choices=theory.plrf.RULES.names(),
-                   help="optimizer whose phases are mapped (default signsgd)")
+    add_optimizer_plane_arguments(p, "constant", "schedules", "phases are mapped")
 
 
 def build(args) -> SweepSpec:

@@ -14,13 +14,7 @@ from verification.richness import MLPTask, eta_grid, eta_star_from_sweep, measur
 
 torch = pytest.importorskip("torch")
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_centred_start_loss_is_the_target_second_moment():

@@ -11,15 +11,8 @@ from numerics.richness import log_grid_per_decade
 from verification.richness import MLPTask, measure_eta_star, network_plateaus
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("one_torch_thread")]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.mark.parametrize("depth", [2, 3])
