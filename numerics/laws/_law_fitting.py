@@ -146,8 +146,26 @@ class _Objective:
         self.logy = [np.log(y) for y in losses]
         self.n = sum(y.size for y in losses)
         self.prior = prior
+        self.jac_always = False
 
     def residuals(self, theta, jac=False):
+        """Log residuals (and their Jacobian). The last evaluation with the Jacobian is kept:
+        a trust-region step asks for the residuals and then the Jacobian at the same point."""
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        memo = getattr(self, "_memo", None)
+        if memo is not None and memo[0] == key:
+            return (memo[1], memo[2]) if jac else memo[1]
+        if self.jac_always:
+            jac_out = True
+        else:
+            jac_out = jac
+        out = self._residuals(theta, jac_out)
+        if jac_out:
+            self._memo = (key, out[0], out[1])
+            return out if jac else out[0]
+        return out
+
+    def _residuals(self, theta, jac=False):
         rs, Js = [], []
         for c, ly in zip(self.caches, self.logy):
             if jac:
@@ -418,8 +436,12 @@ def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
 
         lo_s, hi_s = lo / s, hi / s
         x0 = np.clip(th0 / s, lo_s + 1e-12 * (hi_s - lo_s), hi_s - 1e-12 * (hi_s - lo_s))
-        res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss=loss, f_scale=obj.delta,
-                            method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
+        obj.jac_always = True     # most trust-region steps are accepted and then need the Jacobian
+        try:
+            res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss=loss, f_scale=obj.delta,
+                                method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
+        finally:
+            obj.jac_always = False
         th = res.x * s
         ok = res.status > 0
         msg = res.message
