@@ -85,7 +85,7 @@ def check_cli(size, bin_width):
     d = loss_data_dir() / f"csv_{size}"
     argv = ["predict"] + sum((["--fit", str(d / f"{t}.csv")] for t in LLM_FIT_SPLIT), []) \
         + [str(d / f"{t}.csv") for t in LLM_SCHEDULES if t not in LLM_FIT_SPLIT] + ["--law", "mpl", "--json"] \
-        + (["--bin-width", str(bin_width)] if bin_width != 32 else [])
+        + (["--bin-width", str(bin_width)] if bin_width is not None else [])
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rc = cli(argv)
@@ -99,7 +99,8 @@ def check_cli(size, bin_width):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boot", type=int, default=20, help="bootstrap refits for the intervals (0 = none)")
-    ap.add_argument("--bin-width", type=int, default=32, help="MPL loss-drop binning (1 = exact sum)")
+    ap.add_argument("--bin-width", type=int, default=None,
+                    help="MPL loss-drop binning (default: the exact treecode sum; 1 = exact pairwise sum)")
     ap.add_argument("--sizes", default="25,100,400")
     ap.add_argument("--check-cli", action="store_true", help="also run sltk predict --fit and print its numbers")
     a = ap.parse_args()

@@ -448,11 +448,12 @@ def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
     return th, obj.value(th), ok, msg
 
 
-def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=(), prior=None, caches=None):
+def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=(), prior=None, caches=None,
+               use_grid=True):
     caches = [law.prepare(c.history, c.steps) for c in curves] if caches is None else caches
     losses = [c.loss for c in curves]
     obj = _Objective(law, caches, losses, delta, prior)
-    grid = list(extra_starts) + list(law.initial_grid(caches, losses))
+    grid = list(extra_starts) + (list(law.initial_grid(caches, losses)) if use_grid or not extra_starts else [])
     vals = np.array([obj.value(th) for th in grid])
     order = np.argsort(vals)[:n_starts]
     if len(order) > 2 and law.screen_starts:
@@ -543,10 +544,12 @@ def _log_resid(law, theta, cache, y):
 def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid):
     """Leave-one-schedule-out CV of the prior scale on the fitting curves only.
 
-    For every curve ``i`` the law is fitted (with each ``tau`` of ``grid``, warm-started along
-    the continuation path from the strongest prior to the weakest, plus the best grid start)
-    on the other curves and scored by the RMSE of the log residuals of curve ``i``; the ``tau``
-    with the smallest mean score wins.
+    For every curve ``i`` the law is fitted on the other curves with each ``tau`` of ``grid``,
+    from the strongest prior to the weakest: the first ``tau`` by the full multi-start, every
+    further one by continuation (one start: the previous ``tau``'s optimum; the prior changes
+    little between neighbouring grid points, so the optimum moves little -- a stated cost rule,
+    not a search), and scored by the RMSE of the log residuals of curve ``i``; the ``tau`` with
+    the smallest mean score wins.
     """
     grid = tuple(sorted(grid))
     if len(curves) < 2:
@@ -563,8 +566,8 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
         for g, tau in enumerate(grid):
             prior = None if not np.isfinite(tau) else _Prior(law, center, tau, delta)
             extra = [] if prev is None else [prev]
-            ns = n_starts if prev is None else min(n_starts, 2)
-            th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc)[0]
+            ns = n_starts if prev is None else 1
+            th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc, use_grid=prev is None)[0]
             prev = th
             held_res[g][i] = _log_resid(law, th, caches[i], held.loss)
             scores[g, i] = float(np.sqrt(np.mean(held_res[g][i] ** 2)))
