@@ -354,6 +354,27 @@ def test_predictive_mode_cv_uses_fitting_curves_only():
         fit_loss_law(cs, law, prior_scale=1.0)
 
 
+def test_time_fold_scores_the_tails_of_a_fit_on_the_first_halves():
+    """cv='schedule+time' adds one fold: fit every curve's first half, score the rest (by hand)."""
+    from numerics.laws import TIME_FRACTION
+    from numerics.laws._law_fitting import _fit_fixed
+
+    law = TissueLaw(0.995)
+    cs = _synthetic(law, dict(L0=2.5, A=0.6, alpha=0.55, C=0.45), SCHEDS, noise=2e-3, seed=4)
+    fit = fit_loss_law(cs, law, mode="predictive", prior_grid=(np.inf,), n_starts=1, cv="schedule+time")
+    row = fit.cv[0]
+    tkey = [k for k in row["per_curve"] if k.startswith("time")]
+    assert len(row["per_curve"]) == 4 and len(tkey) == 1 and "time-tail" in fit.residual_source
+    early = [c.subset(c.steps <= TIME_FRACTION * c.history.horizon) for c in cs]
+    th = _fit_fixed(law, early, "lbfgsb", 1, 1e-3, law.bounds(), 3000)[0]
+    res = np.concatenate([np.log(c.loss[c.steps > TIME_FRACTION * c.history.horizon])
+                          - np.log(law.predict(th, c.history, c.steps[c.steps > TIME_FRACTION * c.history.horizon]))
+                          for c in cs])
+    assert row["per_curve"][tkey[0]] == pytest.approx(np.sqrt(np.mean(res ** 2)), rel=1e-6)
+    with pytest.raises(ParameterError, match="cv"):
+        fit_loss_law(cs, law, mode="predictive", cv="tail")
+
+
 def test_predictive_interval_covers_fresh_noise_at_its_level():
     """Data from the law with i.i.d. log noise: the interval of a held-out schedule must cover a
     fresh noisy draw of it at about its level (95 %: 0.88-1.0; 50 %: 0.35-0.65 over 113 points)."""
