@@ -318,6 +318,8 @@ class LawFit:
             d["prior"] = self.prior
         if self.cv is not None:
             d["cv"] = self.cv
+        if getattr(self.law, "summation", None) is not None:
+            d["summation"] = self.law.summation      # "tree"/"direct": exact sum; "binned": bin_width
         if getattr(self.law, "bin_width", None) is not None:
             d["bin_width"] = self.law.bin_width
         if self.ci is not None:

@@ -112,7 +112,10 @@ def do_fit(args, curves):
 
 def print_fit_text(fit, curves):
     """Parameters, CI, mode, bound hits and identifiability in text."""
-    print(f"law: {fit.law.name} (warmup convention {fit.law.warmup}, method {fit.method})")
+    how = getattr(fit.law, "summation", None)
+    how = "" if how is None else (f", loss-drop sum {how}" + (" (exact)" if how != "binned"
+                                                                else f" (width {fit.law.bin_width})"))
+    print(f"law: {fit.law.name} (warmup convention {fit.law.warmup}, method {fit.method}{how})")
     print(fit.describe_mode())
     for c in curves:
         print(f"history of {c.name}: {c.history_source}")
