@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory import ParameterError
+from theory import GD, ParameterError
 from theory.dmft import DMFT, DMFT_CONVENTIONS
 from theory.validate import check_int
 
@@ -165,13 +165,24 @@ def _pair_sums(phi, psi, kap_up, kap_full, n, nodes: ModeNodes, close: float = 0
     return X
 
 
-def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int):
+def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int, stepmap=None):
+    """The loss kernels at times ``t`` by the fixed-Talbot rule in ``sigma``.
+
+    ``stepmap(sigma) -> (s, phi)``: a discrete optimizer's kernel in ``sigma`` is the gradient-flow
+    kernel at ``s(sigma)`` times ``phi(sigma)`` per Laplace variable
+    (:mod:`numerics.dmft._discrete`); ``None`` is gradient flow (``s = sigma``, ``phi = 1``).
+    """
     d, g = talbot_nodes(n)
     dfull, cfull = full_contour(d, g)
-    s = d[None, :] / t[:, None]                               # (T, n)
+    sig = d[None, :] / t[:, None]                             # (T, n)
+    if stepmap is None:
+        s, ph = sig, np.ones_like(sig)
+    else:
+        s, ph = stepmap(sig)
     kap, resid = solve_kappa_contour(nodes, s, problem.N, problem.P)
     kfull = np.concatenate([kap, np.conj(kap[:, 1:])], axis=1)
-    sfull = dfull[None, :] / t[:, None]
+    sfull = np.concatenate([s, np.conj(s[:, 1:])], axis=1)
+    phfull = np.concatenate([ph, np.conj(ph[:, 1:])], axis=1)
     phi_u, psi_u = _one_point(nodes, kap)                      # (T, n, 4) on the upper half
     phi = np.concatenate([phi_u, np.conj(phi_u[:, 1:])], axis=1)  # f real: Phi(conj k) = conj Phi(k)
     psi = psi_u
@@ -189,7 +200,7 @@ def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int):
     rho = (1 - d1 * iP) * (1 - d2 * iP) / q
     T2p = kk * E * rho
     den = 1.0 - D2F * iN
-    ss = s[:, :, None] * sfull[:, None, :]
+    ss = s[:, :, None] * sfull[:, None, :] / (ph[:, :, None] * phfull[:, None, :])
     test = (T1 + iN * T2 * T4 / den) / ss
     train = (kk * S * rho + iN * T2p * T4 / den) / ss
     noise = None
@@ -201,7 +212,7 @@ def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int):
         return np.real(np.einsum("j,tjl,l->t", g, K, cfull)) / t**2
     out = {"test": inv2(test), "train": inv2(train), "noise": None if noise is None else inv2(noise)}
     # transfer function of every node and the bias (1-D rule)
-    Hs = kap[:, :, None] / (s[:, :, None] * (nodes.lam + kap[:, :, None]))
+    Hs = ph[:, :, None] * kap[:, :, None] / (s[:, :, None] * (nodes.lam + kap[:, :, None]))
     H = np.real(np.einsum("j,tjm->tm", g, Hs)) / t[:, None]
     out["H"] = H
     out["bias"] = H**2 @ (nodes.weight * nodes.tau)
@@ -244,7 +255,7 @@ def static_limit(problem: DMFT, nodes: ModeNodes | None = None) -> StaticLimit:
     return StaticLimit(ks, float(bias), float(test), None if train is None else float(train))
 
 
-def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, chunk: int = 64,
+def loss_curve(problem: DMFT, t, *, optimizer=None, talbot_nodes: int = 24, n_exact: int = 512, chunk: int = 64,
                check_nodes: int | None = 18) -> DMFTCurve:
     """The predicted bias, single-model test loss and train loss at times ``t``.
 
@@ -252,7 +263,15 @@ def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, 
     ----------
     problem : theory.dmft.DMFT
     t : array_like
-        Times ``> 0`` (gradient-flow time, ``2 eta`` absorbed; see ``DMFT_CONVENTIONS``).
+        Times ``> 0`` (gradient-flow time, ``2 eta`` absorbed; see ``DMFT_CONVENTIONS``). For a
+        discrete ``optimizer`` each time is rounded to a whole number of steps ``n = round(t / dt)``
+        (``dt`` = 2 lr for GD and heavy ball, ``B lr_sum`` for SGD) and the curve's ``t`` is ``n dt``;
+        GD and heavy ball need ``n >= 8`` (:data:`numerics.dmft._discrete.MIN_STEPS`).
+    optimizer : None, theory.GD, theory.dmft.HeavyBall or theory.SGD
+        ``None``: gradient flow (the model's definition). ``GD``/``HeavyBall``: full-batch discrete
+        steps on the ``P`` data (z-transform of the same kernels); ``SGD``: one-pass SGD with batch
+        ``B`` on fresh samples (``P = inf`` only; the Volterra equation). Dispatched through
+        :data:`numerics.dmft._discrete.RULES`; derivations in :mod:`numerics.dmft._discrete`.
     talbot_nodes : int
         Fixed-Talbot nodes per Laplace variable (24: about 9 digits where the kernel is smooth).
     n_exact : int
@@ -290,9 +309,24 @@ def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, 
     check_int("chunk", chunk, ge=1)
     t0 = time.perf_counter()
     nodes = nodes_of(problem, n_exact)
+    stepmap = None
+    extra = {}
+    if optimizer is not None:
+        from . import _discrete
+
+        dt = _discrete.time_step(optimizer)
+        steps = np.round(t / dt).astype(np.int64)
+        stepmap = _discrete.step_map(problem, nodes, optimizer)
+        if stepmap is None:  # online SGD: its own equation
+            return _sgd_curve(problem, nodes, steps, optimizer, t0)
+        if steps.min() < _discrete.MIN_STEPS:
+            raise ParameterError("t", f">= {_discrete.MIN_STEPS} steps = {_discrete.MIN_STEPS * dt:.6g} for "
+                                 f"{type(optimizer).__name__} at this rate", float(t.min()))
+        t = steps * dt
+        extra = {"optimizer": optimizer.to_dict(), "time_step": dt, "steps": steps}
     outs = []
     for i in range(0, t.size, chunk):
-        outs.append(_kernels(problem, nodes, t[i:i + chunk], n))
+        outs.append(_kernels(problem, nodes, t[i:i + chunk], n, stepmap))
     cat = lambda key: np.concatenate([o[key] for o in outs])  # noqa: E731
     test, train, bias = cat("test"), cat("train"), cat("bias")
     # an interpolating model (P < N) drives the train loss to 0; the rule's round-off (~1e-12 of
@@ -308,7 +342,7 @@ def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, 
             "truncation": nodes.truncation, "newton_residual": resid}
     status = "ok"
     if check_nodes is not None:
-        alt = [_kernels(problem, nodes, t[i:i + chunk], int(check_nodes)) for i in range(0, t.size, chunk)]
+        alt = [_kernels(problem, nodes, t[i:i + chunk], int(check_nodes), stepmap) for i in range(0, t.size, chunk)]
         alt_test = np.concatenate([o["test"] for o in alt])
         if alt[0]["noise"] is not None:
             alt_test = alt_test + np.concatenate([o["noise"] for o in alt])
@@ -318,8 +352,31 @@ def loss_curve(problem: DMFT, t, *, talbot_nodes: int = 24, n_exact: int = 512, 
             status = "inaccurate"
     if not (np.all(np.isfinite(test)) and np.all(np.isfinite(bias))) or resid > 1e-8:
         status = "inaccurate"
+    diag.update(extra)
     diag["seconds"] = time.perf_counter() - t0
     return DMFTCurve(problem, t, test, train_out, bias, static_limit(problem, nodes), status, diag)
+
+
+def _sgd_curve(problem, nodes, steps, optimizer, t0) -> DMFTCurve:
+    """One-pass SGD (``P = inf``): test loss from the Volterra equation, bias = population GD's."""
+    from . import _discrete
+
+    dt = _discrete.time_step(optimizer)
+    loss, info = _discrete.online_sgd_curve(problem, nodes, steps, optimizer)
+    t = steps * dt
+    # the mean predictor follows population GD with the same step: its loss is the bias
+    gd_map = _discrete.RULES.lookup(GD).step_map(GD(lr=dt / 2.0))
+    ok = steps >= _discrete.MIN_STEPS
+    bias = np.full(t.size, np.nan)
+    if np.any(ok):
+        bias[ok] = _kernels(problem.replace(sigma2=0.0), nodes, t[ok], 24, gd_map)["bias"]
+    # (bias left NaN below MIN_STEPS steps: the Talbot rule in sigma does not reach there)
+    status = "ok" if np.all(np.isfinite(loss)) and info["newton_residual"] < 1e-8 else "inaccurate"
+    diag = {"optimizer": optimizer.to_dict(), "time_step": dt, "steps": steps, "q_max": info["q_max"],
+            "newton_residual": info["newton_residual"], "mode_nodes": nodes.size, "truncation": nodes.truncation,
+            "method": "discrete Volterra equation (numerics.dmft._discrete)", "seconds": time.perf_counter() - t0}
+    train = None if problem.sigma2 > 0 else loss.copy()
+    return DMFTCurve(problem, t.astype(float), loss, train, bias, static_limit(problem, nodes), status, diag)
 
 
 def transfer_function(problem: DMFT, t, modes, *, method: str = "talbot", talbot_nodes: int = 24,
