@@ -370,7 +370,8 @@ def _sgd_curve(problem, nodes, steps, optimizer, t0) -> DMFTCurve:
     bias = np.full(t.size, np.nan)
     if np.any(ok):
         bias[ok] = _kernels(problem.replace(sigma2=0.0), nodes, t[ok], 24, gd_map)["bias"]
-    # (bias left NaN below MIN_STEPS steps: the Talbot rule in sigma does not reach there)
+    if np.any(~ok):  # few steps: the circle rule of the z-transform
+        bias[~ok] = _discrete.gd_bias_circle(problem, nodes, steps[~ok], dt)
     status = "ok" if np.all(np.isfinite(loss)) and info["newton_residual"] < 1e-8 else "inaccurate"
     diag = {"optimizer": optimizer.to_dict(), "time_step": dt, "steps": steps, "q_max": info["q_max"],
             "newton_residual": info["newton_residual"], "mode_nodes": nodes.size, "truncation": nodes.truncation,

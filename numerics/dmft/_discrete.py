@@ -247,3 +247,19 @@ def online_sgd_curve(problem: DMFT, nodes: ModeNodes, steps: np.ndarray, optimiz
         L[n] = F[n] + c * conv
     return L[np.asarray(steps, dtype=int)], {"time_step": eta, "q_max": q_max, "newton_residual": resid,
                                               "forcing": F[np.asarray(steps, dtype=int)]}
+
+
+def gd_bias_circle(problem: DMFT, nodes: ModeNodes, n: np.ndarray, eta: float, m: int = 128,
+                   radius: float = 1.5) -> np.ndarray:
+    """The bias ``sum_k tau_k H_k(n)^2`` of GD at few steps ``n`` (trapezoidal rule on ``|z| = radius``
+    for the one-sided ``H_k``, z-transform ``(z/eta) kappa / (s (lambda_k + kappa))``, ``s = (z-1)/eta``)."""
+    th = np.arange(m // 2 + 1) * 2.0 * np.pi / m
+    z = radius * np.exp(1j * th)[None, :]
+    s = (z - 1.0) / eta
+    kap, _ = solve_kappa_contour(nodes, s, problem.N, problem.P)
+    V = (z / eta)[..., None] * kap[..., None] / (s[..., None] * (nodes.lam + kap[..., None]))  # (1, J, M)
+    w = np.full(th.size, 2.0 / m)
+    w[0] = w[-1] = 1.0 / m
+    zn = z[0][None, :] ** np.asarray(n)[:, None]                                     # (T, J)
+    H = np.real(np.einsum("tj,jm->tm", w * zn, V[0]))
+    return H**2 @ (nodes.weight * nodes.tau)
