@@ -28,7 +28,15 @@ The bias (the loss of the mean predictor) is ``k1 k2 S / (s1 s2)``, i.e. ``sum_k
 Limits checked: ``N = inf`` gives ridgeless/gradient-flow linear regression (``1/(1 - df2/P)``
 factor), ``P = inf`` gives train = test. The noiseless test and train losses are **checked by
 simulation** (``verification.dmft``); the noise term is derived the same way and simulation-checked
-in the tests at one point. The train loss with label noise is not derived (``None``).
+in the tests at one point.
+
+Train loss with label noise (derived here, checked by simulation in
+``tests/numerics/dmft/test_dmft_discrete.py``): on the training set ``f - y = -exp(-t K) y`` with
+``K = Z^T Z / P``, so the noise adds ``sigma^2 tr exp(-2 t K) / P = sigma^2 [1 - tr(I - exp(-2 t Q))/P]``
+(``Q = G F`` has the nonzero spectrum of ``K``) and no cross term. Its double transform is
+``sigma^2 [1/(s1 s2) - (T1/s1 - T2/s2) / (P (s2 - s1))]`` with ``T = tr Q (s + Q)^-1 ~ df(kappa(s))``
+(the conditioning of :mod:`numerics.dmft._fixed_point`); at ``t = inf`` it is
+``sigma^2 (1 - df(kappa*)/P) = sigma^2 (1 - min(N, P)/P)``.
 
 Numerics: ``1/((lambda+k1)(lambda+k2)) = (g1 - g2)/(k2 - k1)`` turns every two-point sum into
 one-point sums at the contour nodes, so a curve costs ``O(times x nodes x modes)``.
@@ -87,7 +95,8 @@ class DMFTCurve:
     """A predicted loss curve: data, diagnostics and a ``status`` (``"ok"`` or ``"inaccurate"``).
 
     ``variance = test_loss - bias`` (finite width, finite data and label noise together);
-    ``train_loss`` is ``None`` with label noise (not derived).
+    ``train_loss`` includes the label noise (``(1/P) sum (f - y)^2``; at ``P = inf`` it is
+    ``test_loss + sigma^2``).
     """
 
     problem: DMFT
@@ -207,10 +216,24 @@ def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int, stepmap=Non
     if problem.sigma2 > 0 and iP > 0:
         mu12 = k1 * (1 - d1 * iP) * k2 * (1 - d2 * iP)
         noise = problem.sigma2 * iP * (D2 / q + iN * T2 * T2p / (mu12 * den)) / ss
+        # train: sigma^2 [1 - tr(I - p1(Q) p2(Q))/P], Laplace (T1/s1 - T2/s2)/(s2 - s1), T = df(kappa(s));
+        # on the diagonal j = l the limit -(d/ds)(T/s) with dT/ds = -Psi_lambda / (ds/dkappa)
+        s1, s2 = s[:, :, None], sfull[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tr2 = (d1 / s1 - d2 / s2) / (s2 - s1)
+        dd = -psi[:, :n, 2]
+        a1, a2 = 1 - phi[:, :n, 2] * iP, 1 - phi[:, :n, 2] * iN
+        dsdk = a1 * a2 - kap * dd * (iP * a2 + iN * a1)
+        dT = dd / dsdk
+        diag = -(dT / s - phi[:, :n, 2] / s**2)
+        idx = np.arange(n)
+        tr2[:, idx, idx] = diag
+        train_noise = problem.sigma2 * (1.0 - iP * s1 * s2 * tr2) / ss
     # invert: (1/t^2) Re sum_j g_j sum_l c_l K(j, l)
     def inv2(K):
         return np.real(np.einsum("j,tjl,l->t", g, K, cfull)) / t**2
-    out = {"test": inv2(test), "train": inv2(train), "noise": None if noise is None else inv2(noise)}
+    out = {"test": inv2(test), "train": inv2(train), "noise": None if noise is None else inv2(noise),
+           "train_noise": None if noise is None else inv2(train_noise)}
     # transfer function of every node and the bias (1-D rule)
     Hs = ph[:, :, None] * kap[:, :, None] / (s[:, :, None] * (nodes.lam + kap[:, :, None]))
     H = np.real(np.einsum("j,tjm->tm", g, Hs)) / t[:, None]
@@ -251,7 +274,9 @@ def static_limit(problem: DMFT, nodes: ModeNodes | None = None) -> StaticLimit:
         noise = problem.sigma2 * iP * (D2 / q + (iN * (kk * E / q) * (kk * E * rho) / (mu2 * den)
                                                if mu2 > 0 else 0.0))
         test += noise
-        train = None
+        train += problem.sigma2 * (1.0 - d * iP)  # 1 - rank/P of the label-noise residual
+    elif problem.sigma2 > 0:  # P = inf: population train loss = test + sigma^2
+        train += problem.sigma2
     return StaticLimit(ks, float(bias), float(test), None if train is None else float(train))
 
 
@@ -334,9 +359,9 @@ def loss_curve(problem: DMFT, t, *, optimizer=None, talbot_nodes: int = 24, n_ex
     train = np.maximum(train, 0.0)
     if outs[0]["noise"] is not None:
         test = test + cat("noise")
-        train_out = None
-    else:
-        train_out = train
+        train_out = train + cat("train_noise")
+    else:  # P = inf: the population train loss E (f - y)^2 = test + sigma^2
+        train_out = train + (problem.sigma2 if problem.P_is_infinite else 0.0)
     resid = max(float(np.max(o["residual"])) for o in outs) if outs else 0.0
     diag = {"talbot_nodes": n, "mode_nodes": nodes.size, "modes_exact": nodes.n_exact, "x_max": nodes.x_max,
             "truncation": nodes.truncation, "newton_residual": resid}
@@ -376,7 +401,7 @@ def _sgd_curve(problem, nodes, steps, optimizer, t0) -> DMFTCurve:
     diag = {"optimizer": optimizer.to_dict(), "time_step": dt, "steps": steps, "q_max": info["q_max"],
             "newton_residual": info["newton_residual"], "mode_nodes": nodes.size, "truncation": nodes.truncation,
             "method": "discrete Volterra equation (numerics.dmft._discrete)", "seconds": time.perf_counter() - t0}
-    train = None if problem.sigma2 > 0 else loss.copy()
+    train = loss + problem.sigma2  # a fresh batch's expected loss E (f - y)^2
     return DMFTCurve(problem, t.astype(float), loss, train, bias, static_limit(problem, nodes), status, diag)
 
 

@@ -196,8 +196,8 @@ def simulate_dmft(problem: DMFT, t, *, runs: int = 32, seed: int = 0, lr: float 
             beta = At.T @ w
             v = ws - beta
             test[r, i] = float(xp.sum(lam * v * v))
-            if problem.P_is_infinite:
-                train[r, i] = test[r, i]
+            if problem.P_is_infinite:  # population train loss E (f - y)^2
+                train[r, i] = test[r, i] + problem.sigma2
             else:
                 res = Z.T @ w - y
                 train[r, i] = float(xp.sum(res * res)) / int(problem.P)
@@ -276,7 +276,8 @@ def simulate_online_sgd(problem: DMFT, steps, *, lr_sum: float, batch: int, runs
     bias, bias_se = _jackknife_bias(V, lam_h)
     srt = math.sqrt(runs)
     te, tse = test.mean(0), test.std(0, ddof=1) / srt
-    return DMFTSimulation(t=steps * B * lr_sum, test_loss=te, test_stderr=tse, train_loss=te, train_stderr=tse,
+    return DMFTSimulation(t=steps * B * lr_sum, test_loss=te, test_stderr=tse, train_loss=te + problem.sigma2,
+                          train_stderr=tse,
                           bias=bias, bias_stderr=bias_se, transfer=np.zeros((T, 0)), transfer_stderr=np.zeros((T, 0)),
                           runs=runs, seed=int(seed), backend=backend_name(xp), seconds=time.perf_counter() - t0,
                           info={"lr_sum": lr_sum, "batch": B, "steps": steps.tolist(), "online_sgd": True})

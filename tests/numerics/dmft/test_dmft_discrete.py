@@ -93,3 +93,35 @@ def test_online_sgd_matches_simulation():
     sim = simulate_online_sgd(p, steps, lr_sum=opt.lr_sum, batch=4, runs=24, seed=2)
     assert check_curve("sgd", "test", c.test_loss, sim.test_loss, sim.test_stderr, 128.0).passed
     assert check_curve("sgd-bias", "bias", c.bias, sim.bias, sim.bias_stderr, 128.0).passed
+
+
+def test_train_loss_with_label_noise_at_infinite_width_is_linear_regression():
+    # N = inf, P > M: least squares on M modes; the noisy train loss tends to sigma^2 (1 - M/P)
+    # and, at every t, the noise part is sigma^2 (1/P) E tr exp(-2 t F), F the sample covariance
+    p = DMFT(2.0, 1.5, N=10**8, P=400, M=100, sigma2=0.3)
+    c = nd.loss_curve(p, [1e9])
+    assert c.static.train_loss == pytest.approx(0.3 * (1 - 100 / 400), rel=1e-6)
+    assert c.train_loss[-1] == pytest.approx(0.3 * 0.75, rel=1e-4)
+    c0 = nd.loss_curve(p.replace(sigma2=0.0), [3.0, 30.0])
+    c1 = nd.loss_curve(p, [3.0, 30.0])
+    lam = np.arange(1, 101.0) ** -1.5
+    rng = np.random.default_rng(0)
+    tr = np.mean([np.sum(np.exp(-2 * np.array([3.0, 30.0])[:, None] * np.linalg.eigvalsh(
+        (X := rng.standard_normal((400, 100)) * np.sqrt(lam)).T @ X / 400)[None, :]), axis=1) for _ in range(20)], 0)
+    noise_part = 0.3 * (1 - (100 - tr) / 400)
+    assert c1.train_loss - c0.train_loss == pytest.approx(noise_part, rel=1e-2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("N,P", [(128, 256), (256, 128)])
+def test_train_loss_with_label_noise_matches_simulation(N, P):
+    p = DMFT(2.0, 1.5, N=N, P=P, M=1000, sigma2=0.2)
+    t = np.logspace(0, 4, 5)
+    c = nd.loss_curve(p, t)
+    sim = simulate(p, t, runs=24, seed=3)
+    assert check_curve("train", "train", c.train_loss, sim.train_loss, sim.train_stderr, 128.0).passed
+    assert check_curve("test", "test", c.test_loss, sim.test_loss, sim.test_stderr, 128.0).passed
+    opt = HeavyBall(lr=0.05, momentum=0.4)
+    c = nd.loss_curve(p, t[1:], optimizer=opt)
+    sim = simulate(p, c.t, runs=24, seed=4, lr=opt.lr, momentum=opt.momentum)
+    assert check_curve("train-hb", "train", c.train_loss, sim.train_loss, sim.train_stderr, 128.0).passed
