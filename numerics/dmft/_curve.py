@@ -107,6 +107,9 @@ class DMFTCurve:
     static: StaticLimit
     status: str
     diagnostics: dict = field(default_factory=dict)
+    #: loss of the mean over projections ``A`` at fixed data (the shared-data ensemble's ``E -> inf``
+    #: limit); ``None`` where not derived (online SGD)
+    data_mean: np.ndarray | None = None
 
     @property
     def variance(self) -> np.ndarray:
@@ -232,7 +235,10 @@ def _kernels(problem: DMFT, nodes: ModeNodes, t: np.ndarray, n: int, stepmap=Non
     # invert: (1/t^2) Re sum_j g_j sum_l c_l K(j, l)
     def inv2(K):
         return np.real(np.einsum("j,tjl,l->t", g, K, cfull)) / t**2
-    out = {"test": inv2(test), "train": inv2(train), "noise": None if noise is None else inv2(noise),
+    # the data-conditional mean over A (shared-data ensemble, E -> inf): the terms without 1/N
+    cm = T1 / ss if noise is None else (T1 + problem.sigma2 * iP * D2 / q) / ss
+    out = {"cond_mean": inv2(cm),
+           "test": inv2(test), "train": inv2(train), "noise": None if noise is None else inv2(noise),
            "train_noise": None if noise is None else inv2(train_noise)}
     # transfer function of every node and the bias (1-D rule)
     Hs = ph[:, :, None] * kap[:, :, None] / (s[:, :, None] * (nodes.lam + kap[:, :, None]))
@@ -379,7 +385,8 @@ def loss_curve(problem: DMFT, t, *, optimizer=None, talbot_nodes: int = 24, n_ex
         status = "inaccurate"
     diag.update(extra)
     diag["seconds"] = time.perf_counter() - t0
-    return DMFTCurve(problem, t, test, train_out, bias, static_limit(problem, nodes), status, diag)
+    return DMFTCurve(problem, t, test, train_out, bias, static_limit(problem, nodes), status, diag,
+                     data_mean=cat("cond_mean"))
 
 
 def _sgd_curve(problem, nodes, steps, optimizer, t0) -> DMFTCurve:
@@ -460,17 +467,38 @@ def transfer_function(problem: DMFT, t, modes, *, method: str = "talbot", talbot
     return res
 
 
-def ensemble_loss(curve: DMFTCurve, members: int) -> np.ndarray:
-    """Test loss of the average of ``members`` models with independent features **and** independent
-    data sets (each of size ``P``): ``bias + variance / E``.
+def ensemble_loss(curve: DMFTCurve, members: int, *, shared_data: bool = False) -> np.ndarray:
+    """Test loss of the average of ``members`` models with independent projections ``A_e``.
 
+    ``shared_data=False``: each member has its own data set (size ``P``): ``bias + variance / E``.
     Exact given the decomposition (the members' errors ``v_e`` are iid with mean ``E v``, so
-    ``E |mean_e v_e - E v|^2 = tr Cov / E``) -- derived here, not separately simulated. With one data
-    set shared by all members the limit ``E -> inf`` is the data-conditional mean, which is not derived.
+    ``E |mean_e v_e - E v|^2 = tr Cov / E``) -- derived here.
+
+    ``shared_data=True``: one data set (and its label noise) for all members:
+    ``L_E = C + (L_1 - C) / E`` with ``C = E v_1^T Lambda v_2`` the loss of the data-conditional mean
+    (two members, same data, independent ``A``). Derived here: given the data ``F``,
+    ``E_A (s + G F)^-1 = (mu/s)(F + mu)^-1`` (and ``E_A (s + G F)^-1 G = (F + mu)^-1`` for the noise
+    forcing), whose two-resolvent average over the data is the part of the test kernel without the
+    ``1/N`` term: ``C(s1, s2) = [k1 k2 S / q + sigma^2 D2 / (P q)] / (s1 s2)`` (notation of the module
+    docstring). Checked by simulation (``tests/verification/dmft/test_dmft_ensembles.py``).
 
     >>> c = loss_curve(DMFT(2.0, 1.5, N=32, P=math.inf, M=200), [10.0, 1e3])
     >>> bool(np.all(ensemble_loss(c, 4) < c.test_loss)), bool(np.allclose(ensemble_loss(c, 1), c.test_loss))
     (True, True)
+    >>> c = loss_curve(DMFT(2.0, 1.5, N=32, P=64, M=200), [10.0, 1e3])
+    >>> bool(np.all(ensemble_loss(c, 4) < ensemble_loss(c, 4, shared_data=True)))
+    True
+
+    References
+    ----------
+    B. Bordelon, A. Atanasov, C. Pehlevan, ICML 2024 (arXiv:2402.01092), Sec. 5 (ensembles at fixed
+    compute; the shared- and independent-data formulas here are derived from the kernels of
+    :func:`loss_curve`).
     """
     E = check_int("members", members, ge=1)
-    return curve.bias + (curve.test_loss - curve.bias) / E
+    if not shared_data:
+        return curve.bias + (curve.test_loss - curve.bias) / E
+    if curve.data_mean is None:
+        raise ParameterError("shared_data", "False for this curve (its data-conditional mean is not derived)",
+                             shared_data)
+    return curve.data_mean + (curve.test_loss - curve.data_mean) / E
