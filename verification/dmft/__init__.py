@@ -19,6 +19,9 @@ from ._simulate import simulate_shared_data_ensemble as simulate_shared_data_ens
 from ._checks import RULES as RULES
 from ._checks import DMFTVerification as DMFTVerification
 from ._checks import check_curve as check_curve
+
+
 from . import _gd as _gd  # noqa: F401  (registers GD's check)
+from . import _discrete as _discrete  # noqa: F401  (registers heavy ball's and online SGD's checks)
 
 _register_model(_DMFT, RULES)
