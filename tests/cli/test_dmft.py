@@ -70,7 +70,7 @@ def test_report_section_builds(tmp_path):
 
     summary = build_report(tmp_path, fast=True, only=["70_dmft"])
     assert summary["failed"] == []
-    for name in ("loss_vs_time", "train_test", "finite_width", "frontier", "ensembles", "verification"):
+    for name in ("loss_vs_time", "train_test", "finite_width", "frontier", "ensembles", "verification", "optimizers"):
         assert (tmp_path / "dmft" / f"{name}.png").exists()
 
 
