@@ -408,6 +408,9 @@ def _sgd_curve(problem, nodes, steps, optimizer, t0) -> DMFTCurve:
     diag = {"optimizer": optimizer.to_dict(), "time_step": dt, "steps": steps, "q_max": info["q_max"],
             "newton_residual": info["newton_residual"], "mode_nodes": nodes.size, "truncation": nodes.truncation,
             "method": "discrete Volterra equation (numerics.dmft._discrete)", "seconds": time.perf_counter() - t0}
+    if problem.sigma2 > 0:
+        diag["static_note"] = ("static is gradient flow's t -> inf limit; constant-rate SGD with label noise "
+                               "has a noise floor above it")
     train = loss + problem.sigma2  # a fresh batch's expected loss E (f - y)^2
     return DMFTCurve(problem, t.astype(float), loss, train, bias, static_limit(problem, nodes), status, diag)
 

@@ -29,7 +29,7 @@ def add_arguments(p):
     p.add_argument("--seed", type=integer(ge=0), default=0, help="seed (default 0)")
     p.add_argument("--backend", default="numpy", choices=("auto", "numpy", "cupy"), help="array backend")
     p.add_argument("--optimizer", choices=DMFT_OPTIMIZERS, default="flow",
-                   help="flow (exact gradient flow, default), heavyball (full-batch steps with --momentum; 0 = GD) "
+                   help="flow (exact gradient flow, default), gd (full-batch steps), heavyball (with --momentum) "
                         "or sgd (one-pass, --batch, needs --P inf)")
     p.add_argument("--lr", type=real(gt=0), default=None,
                    help="rate of heavyball/sgd (default: half the largest rate the prediction covers)")
@@ -40,7 +40,7 @@ def add_arguments(p):
 
 
 #: the optimizers the DMFT check runs (``flow`` = the model's gradient flow, registered as GD's flow limit)
-DMFT_OPTIMIZERS = ("flow", "heavyball", "sgd")
+DMFT_OPTIMIZERS = ("flow", "gd", "heavyball", "sgd")
 
 
 def dmft_optimizer(problem, name: str, lr, momentum: float, batch: int, flag: str = "--lr"):
@@ -53,8 +53,10 @@ def dmft_optimizer(problem, name: str, lr, momentum: float, batch: int, flag: st
         return GD(lr=0.5)
     if name not in DMFT_OPTIMIZERS:
         raise ParameterError("--optimizer", "one of " + ", ".join(DMFT_OPTIMIZERS) + " for the DMFT model", name)
-    make = (lambda r: HeavyBall(lr=r, momentum=momentum)) if name == "heavyball" else \
-        (lambda r: SGD(lr=r, batch=batch, batch_reduction="mean"))
+    # discrete GD is heavy ball with momentum 0 (the same recursion; GD's own table entry is the flow limit)
+    makers = {"gd": lambda r: HeavyBall(lr=r, momentum=0.0), "heavyball": lambda r: HeavyBall(lr=r, momentum=momentum),
+              "sgd": lambda r: SGD(lr=r, batch=batch, batch_reduction="mean")}
+    make = makers[name]
     if lr is None:
         rules = verification.dmft.RULES[make(1.0)]
         lr = rules.default_lr(problem, make(1.0))
@@ -97,8 +99,9 @@ def run_check(args, lr) -> int:
         print_json(obj)
     else:
         p = problem
-        how = "gradient flow" if args.optimizer == "flow" else f"{opt.name} lr={opt.lr:.6g}" + (
-            f" momentum={opt.momentum:g}" if args.optimizer == "heavyball" else f" batch={opt.batch}")
+        extra = {"gd": " (heavy ball with momentum 0)", "heavyball": f" momentum={getattr(opt, 'momentum', 0):g}",
+                 "sgd": f" batch={opt.batch}"}
+        how = "gradient flow" if args.optimizer == "flow" else f"{args.optimizer} lr={opt.lr:.6g}" + extra[args.optimizer]
         print(f"DMFT a={p.a:g} b={p.b:g} N={p.N} P={p.P} M={p.M}: {how}, {runs} draws, t up to {T:g}")
         rows = [[c.name, f"{c.numerics:.5g}" if c.numerics is not None else "-",
                  f"{c.simulation:.5g}" if c.simulation is not None else "-",
