@@ -84,16 +84,22 @@ def _jackknife_bias(V, lam):
 
 def _heavy_ball_poly(e, eta, beta, steps):
     """``p_n(e)`` of heavy ball (``p_0 = 1``, ``p_1 = 1 - eta e``, ``p_{n+1} = (1 + beta - eta e) p_n - beta
-    p_{n-1}``) at the requested ``steps``, by running the recursion (exact, no closed form used)."""
-    want = {int(n) for n in steps}
+    p_{n-1}``) at the requested ``steps``: the solution of the linear recursion through its characteristic
+    roots ``r1, r2`` (``p_n = [(p_1 - r2) r1^n - (p_1 - r1) r2^n] / (r1 - r2)``, the double-root limit
+    ``r^n + n r^(n-1) (p_1 - r)``), checked against running the recursion in the tests."""
+    e = np.asarray(e, dtype=np.float64)
+    c = 1.0 + beta - eta * e
+    sq = np.sqrt(c * c - 4.0 * beta + 0j)
+    r1, r2 = 0.5 * (c + sq), 0.5 * (c - sq)
+    p1 = 1.0 - eta * e
+    close = np.abs(r1 - r2) < 1e-7
     out = {}
-    prev, cur = np.ones_like(e), 1.0 - eta * e
-    if 0 in want:
-        out[0] = prev
-    for n in range(1, max(want) + 1):
-        if n in want:
-            out[n] = cur
-        prev, cur = cur, (1.0 + beta - eta * e) * cur - beta * prev
+    for n in {int(x) for x in steps}:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gen = ((p1 - r2) * r1**n - (p1 - r1) * r2**n) / np.where(close, 1.0, r1 - r2)
+            r = 0.5 * c
+            deg = r**n + n * r ** (n - 1) * (p1 - r) if n > 0 else np.ones_like(r)
+        out[n] = np.real(np.where(close, deg, gen))
     return out
 
 

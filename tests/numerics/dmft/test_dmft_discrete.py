@@ -125,3 +125,19 @@ def test_train_loss_with_label_noise_matches_simulation(N, P):
     c = nd.loss_curve(p, t[1:], optimizer=opt)
     sim = simulate(p, c.t, runs=24, seed=4, lr=opt.lr, momentum=opt.momentum)
     assert check_curve("train-hb", "train", c.train_loss, sim.train_loss, sim.train_stderr, 128.0).passed
+
+
+def test_simulator_heavy_ball_polynomial_is_the_recursion():
+    from verification.dmft._simulate import _heavy_ball_poly
+
+    e = np.array([0.0, 1e-3, 0.05, 0.3, 1.0, 1.9])  # over-, critically- and under-damped for beta = 0.49
+    eta, beta = 1.0, 0.49
+    e = np.append(e, (1 - np.sqrt(beta)) ** 2)  # the double root
+    got = _heavy_ball_poly(e, eta, beta, [0, 1, 2, 7, 50])
+    prev, cur = np.ones_like(e), 1 - eta * e
+    ref = {0: prev, 1: cur}
+    for n in range(2, 51):
+        prev, cur = cur, (1 + beta - eta * e) * cur - beta * prev
+        ref[n] = cur
+    for n in (0, 1, 2, 7, 50):
+        assert got[n] == pytest.approx(ref[n], rel=1e-9, abs=1e-12)
