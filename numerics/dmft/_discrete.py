@@ -164,7 +164,8 @@ def step_map(problem: DMFT, nodes: ModeNodes, optimizer):
     References
     ----------
     B. Bordelon, A. Atanasov, C. Pehlevan, ICML 2024 (arXiv:2402.01092), Sec. 2 (the model, gradient flow);
-    the discrete-time statement here is derived in this module's docstring (z-transform, derived; checked against the per-mode recursions and simulation).
+    the discrete-time statement here is derived in this module's docstring (z-transform, derived;
+    checked against the per-mode recursions and simulation).
     """
     rules = RULES.lookup(optimizer)
     q_max, _ = spectral_edge(nodes, problem.N, problem.P)
@@ -281,7 +282,8 @@ def gd_bias_circle(problem: DMFT, nodes: ModeNodes, n: np.ndarray, eta: float, m
     References
     ----------
     B. Bordelon, A. Atanasov, C. Pehlevan, ICML 2024 (arXiv:2402.01092), Sec. 2 (the model, gradient flow);
-    the discrete-time statement here is derived in this module's docstring (agrees with the Talbot route where both apply).
+    the discrete-time statement here is derived in this module's docstring (agrees with the Talbot
+    route where both apply).
     """
     th = np.arange(m // 2 + 1) * 2.0 * np.pi / m
     z = radius * np.exp(1j * th)[None, :]
