@@ -10,7 +10,7 @@ fixed large ``d`` (issue 12, the Phase III / S-VI constant-rate slope).
 ``d >> N^(12/7)`` at alpha = 0.7). For each ``N`` the constant rate is optimised (14-point log
 lattice of ``c = gamma s N`` in [0.1, 3000], then Brent). Columns: ``c*``, ``P* N^2``, the local
 growth ``g = 2 dln c*/dln N`` between neighbouring rows and the local compute-optimal slope it
-implies at the S-VI vertex (:func:`theory.plrf.signsgd_wall_local_eta`; LP value at g = 0).
+implies at the S-VI vertex (:func:`theory.plrf.drift_wall_local_eta`; LP value at g = 0).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from scipy.optimize import minimize_scalar  # noqa: E402
 
 from numerics.plrf import risk_curve, sign_modes  # noqa: E402
 from theory import Constant, SignSGD  # noqa: E402
-from theory.plrf import PLRF, signsgd_wall_local_eta  # noqa: E402
+from theory.plrf import PLRF, drift_wall_local_eta  # noqa: E402
 
 
 def main():
@@ -69,7 +69,7 @@ def main():
             print(f"| {n} | {c:.3f} | {p:.2f} | | |")
             continue
         g = 2 * math.log(c / rows[k - 1][1]) / math.log(n / rows[k - 1][0])
-        eta = signsgd_wall_local_eta(a.alpha, max(g, 0.0))[0] if a.alpha > 0.5 and 0 <= g < 1 else math.nan
+        eta = drift_wall_local_eta(a.alpha, max(g, 0.0))[0] if a.alpha > 0.5 and 0 <= g < 1 else math.nan
         print(f"| {n} | {c:.3f} | {p:.2f} | {g:.3f} | {eta:.4f} |")
 
 

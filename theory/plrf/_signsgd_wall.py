@@ -18,8 +18,8 @@ per-mode equations the wall is not sharp:
 Replacing the wall by ``gamma s N = L`` (``ell = log_f L``) keeps the other three active
 constraints and shifts the vertex linearly in ``ell``: this module solves it with SymPy.
 ``L = const`` gives back the LP's vertex (``eta = 4 alpha / (4 alpha + 1)``); ``L ~ ln N``
-gives ``P* ~ f^-eta0 (ln f)^kappa`` (:func:`signsgd_wall_log_exponent`); ``L ~ N^(g/2)``
-gives the local slope :func:`signsgd_wall_local_eta` -- the exponents of the LP are unchanged
+gives ``P* ~ f^-eta0 (ln f)^kappa`` (:func:`drift_wall_log_exponent`); ``L ~ N^(g/2)``
+gives the local slope :func:`drift_wall_local_eta` -- the exponents of the LP are unchanged
 (``g -> 0``), only the approach to them.
 
 References
@@ -40,7 +40,7 @@ from .._power_terms import alpha
 from ..validate import check_real
 from ._signsgd_terms import preconditioning_exponent, signsgd_terms, t_sym, u_sym, w_sym
 
-__all__ = ["signsgd_wall_vertex", "signsgd_wall_log_exponent", "signsgd_wall_local_eta"]
+__all__ = ["drift_wall_vertex", "drift_wall_log_exponent", "drift_wall_local_eta"]
 
 #: ``log_f`` of the drift-time factor ``L = gamma s N`` at the optimum, and the local growth ``g``
 #: (``L ~ N^(g/2)``).
@@ -62,11 +62,11 @@ def _svi_rows():
 
 
 @lru_cache(maxsize=None)
-def signsgd_wall_vertex():
+def drift_wall_vertex():
     """``(u, w, t)`` of the S-VI vertex with the wall at ``gamma s N = f^ell``, symbolic in
     ``alpha`` and ``ell`` (``d* ~ f^u``, ``gamma* ~ f^w``, ``P* ~ f^-t``).
 
-    >>> u, w, t = signsgd_wall_vertex()
+    >>> u, w, t = drift_wall_vertex()
     >>> sp.simplify(t.subs(ell_sym, 0) - 4 * alpha / (4 * alpha + 1))
     0
     """
@@ -86,7 +86,7 @@ def _alpha_ok(alpha_value):
     return sp.Rational(repr(float(a)))
 
 
-def signsgd_wall_log_exponent(alpha_value=None):
+def drift_wall_log_exponent(alpha_value=None):
     """``kappa`` in ``P* ~ f^(-4a/(4a+1)) L^kappa`` when the wall sits at ``gamma s N = L``
     (``L ~ ln N`` on ``beta = alpha + 1/2``, where ``x_pp = 2``): ``kappa = -dt/d ell``.
 
@@ -101,23 +101,23 @@ def signsgd_wall_log_exponent(alpha_value=None):
 
     Examples
     --------
-    >>> signsgd_wall_log_exponent(0.7)
+    >>> drift_wall_log_exponent(0.7)
     0.5263157894736842
-    >>> signsgd_wall_log_exponent()
+    >>> drift_wall_log_exponent()
     2/(4*alpha + 1)
 
     References
     ----------
     Kim, Song & Yun (2026), arXiv:2603.02069 (setting; derived here).
     """
-    _, _, t = signsgd_wall_vertex()
+    _, _, t = drift_wall_vertex()
     kappa = sp.factor(sp.simplify(-sp.diff(t, ell_sym)))
     if alpha_value is None:
         return kappa
     return float(kappa.subs(alpha, _alpha_ok(alpha_value)))
 
 
-def signsgd_wall_local_eta(alpha_value, g):
+def drift_wall_local_eta(alpha_value, g):
     """Local compute-optimal slope of signSGD at the S-VI vertex when the optimum's drift-time
     factor grows like ``gamma* s N ~ N^(g/2)`` (measured ``g``; ``g = 0`` is the LP's sharp wall).
 
@@ -127,7 +127,7 @@ def signsgd_wall_local_eta(alpha_value, g):
 
     Examples
     --------
-    >>> [round(x, 4) for x in signsgd_wall_local_eta(0.7, 0.0)]
+    >>> [round(x, 4) for x in drift_wall_local_eta(0.7, 0.0)]
     [0.7368, 0.6316, 1.0833]
 
     References

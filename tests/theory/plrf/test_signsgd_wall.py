@@ -36,7 +36,7 @@ def _log_risk(lnf, alpha, lnL):
 def test_sharp_wall_reproduces_the_lp_vertex(alpha):
     """ell = 0 (and g = 0) is the LP's S-VI vertex: eta = 4a/(4a+1), xi and e from signsgd_exponents_at."""
     ref = tp.compute_optimal_exponents(alpha, alpha + 1.0, "signsgd")
-    eta, xi, e = tp.signsgd_wall_local_eta(alpha, 0.0)
+    eta, xi, e = tp.drift_wall_local_eta(alpha, 0.0)
     assert abs(eta - ref.eta) < 1e-12 and abs(xi - ref.xi) < 1e-12 and abs(e - ref.e) < 1e-9
     assert abs(eta - 4 * alpha / (4 * alpha + 1)) < 1e-12
 
@@ -46,7 +46,7 @@ def test_sharp_wall_reproduces_the_lp_vertex(alpha):
 @pytest.mark.parametrize("ell", [0.0, 0.05])
 def test_vertex_against_direct_minimisation(alpha, ell):
     """The SymPy t(ell) against the slope of the numerically minimised risk with L = f^ell."""
-    u, w, t = tp.signsgd_wall_vertex()
+    u, w, t = tp.drift_wall_vertex()
     from theory._power_terms import alpha as a_sym
     from theory.plrf._signsgd_wall import ell_sym
 
@@ -67,16 +67,16 @@ def test_log_exponent_against_direct_minimisation(alpha):
     lnfs = np.array([1e3, 1e5, 1e7])
     resid = [(_log_risk(lf, alpha, lambda lnN: math.log(lnN))[0] + eta0 * lf) for lf in lnfs]
     kappa = np.polyfit(np.log(lnfs), resid, 1)[0]
-    assert abs(kappa - tp.signsgd_wall_log_exponent(alpha)) < 2e-3, kappa
+    assert abs(kappa - tp.drift_wall_log_exponent(alpha)) < 2e-3, kappa
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("g", [0.1, 0.3])
 def test_local_eta_against_direct_minimisation(g):
-    """L = N^(g/2): the local slope of the minimised risk equals signsgd_wall_local_eta."""
+    """L = N^(g/2): the local slope of the minimised risk equals drift_wall_local_eta."""
     alpha = 0.7
     p1, _ = _log_risk(400.0, alpha, lambda lnN: g / 2 * lnN)
     p2, _ = _log_risk(800.0, alpha, lambda lnN: g / 2 * lnN)
-    eta, _, _ = tp.signsgd_wall_local_eta(alpha, g)
+    eta, _, _ = tp.drift_wall_local_eta(alpha, g)
     assert abs(-(p2 - p1) / 400.0 - eta) < 1e-6
     assert abs(eta - 2 * alpha * (2 - g) / (4 * alpha + 1 - 2 * alpha * g)) < 1e-12
