@@ -41,7 +41,6 @@ def test_sharp_wall_reproduces_the_lp_vertex(alpha):
     assert abs(eta - 4 * alpha / (4 * alpha + 1)) < 1e-12
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("alpha", [0.7, 1.0])
 @pytest.mark.parametrize("ell", [0.0, 0.05])
 def test_vertex_against_direct_minimisation(alpha, ell):
@@ -59,7 +58,6 @@ def test_vertex_against_direct_minimisation(alpha, ell):
     assert abs((d2 - d1) / (f2 - f1) - u_sym) < 1e-6
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("alpha", [0.7, 1.2])
 def test_log_exponent_against_direct_minimisation(alpha):
     """With L = ln N (the x_pp = 2 wall): log P* + eta0 log f grows like kappa log log f."""
@@ -70,7 +68,6 @@ def test_log_exponent_against_direct_minimisation(alpha):
     assert abs(kappa - tp.drift_wall_log_exponent(alpha)) < 2e-3, kappa
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("g", [0.1, 0.3])
 def test_local_eta_against_direct_minimisation(g):
     """L = N^(g/2): the local slope of the minimised risk equals drift_wall_local_eta."""
