@@ -587,6 +587,11 @@ def _continuation_vec(ps: PowerSums, d, z, rtol, scale, levels: int = 40):
     return w, ok, its + k
 
 
+#: Newton steps allowed to a trial step of the continuation (a converging one takes 3-8 from the
+#: previous solution; one that needs more is cut in half instead, which costs less than iterating on).
+_TRY_IT = 60
+
+
 def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32, refine=(8, 1)):
     """Solve along xs (descending) at ``z = x (1 + i eta)`` for each ``eta`` in ``etas`` (the sweeps
     advance together, so each Newton call serves all of them).
@@ -605,17 +610,28 @@ def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32
     ok = np.zeros((R, n), bool)
     its = np.zeros(R, np.int64)
 
-    def walk(r, j, i):
-        """Continuation from the solved point j to i one grid point at a time (row r)."""
-        wi = w[r, j]
-        for kk in range(j + 1, i + 1):
-            wt, okt, k = _newton_vec(ps, d, z[r, kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
+    def walk(r, j, i, step=None):
+        """Continuation from the solved point j to i (row r) with an adaptive step: a step that
+        fails is halved, one that converges is doubled (at most ``stride``); it gives up when a
+        single grid step fails. The sequential cost is then about the number of step changes, not
+        the number of grid points (the one-point-at-a-time walk is the case of step 1)."""
+        wi, cur = w[r, j], j
+        step = max(1, (i - j) // 2) if step is None else step
+        while cur < i:
+            step = min(step, i - cur)
+            t = cur + step
+            wt, okt, k = _newton_vec(ps, d, z[r, t : t + 1], np.array([wi * (xs[t] / xs[cur])]), rtol,
+                                     maxit=60 if step == 1 else _TRY_IT)
             its[r] += k
             if not okt[0]:
-                return
-            wi = wt[0]
-            if not ok[r, kk]:
-                w[r, kk], ok[r, kk] = wi, True
+                if step == 1:
+                    return
+                step = max(1, step // 2)
+                continue
+            wi, cur = wt[0], t
+            if not ok[r, t]:
+                w[r, t], ok[r, t] = wi, True
+            step = min(2 * step, stride)
 
     coarse = np.unique(np.concatenate([np.arange(0, n, stride), [n - 1]]))
     prev = np.full(R, -1)
@@ -623,7 +639,7 @@ def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32
         rows = np.flatnonzero(prev >= 0)
         if rows.size:
             g = w[rows, prev[rows]] * (xs[i] / xs[prev[rows]])
-            wi, oki, k = _newton_vec(ps, d, z[rows, i], g, rtol)
+            wi, oki, k = _newton_vec(ps, d, z[rows, i], g, rtol, maxit=_TRY_IT)
             its[rows] += k // max(rows.size, 1)
             w[rows[oki], i], ok[rows[oki], i] = wi[oki], True
             for r in rows[~oki]:

@@ -43,6 +43,9 @@ Approximation Practice" (SIAM 2013), Ch. 19 (Gauss quadrature on a Bernstein ell
 
 from __future__ import annotations
 
+import cmath
+import math
+
 import numpy as np
 
 __all__ = ["PowerSums"]
@@ -92,7 +95,7 @@ class PowerSums:
     """
 
     def __init__(self, p: float, q: float, v: int, *, head: int = 64, window: int = 64, panel: float = 1.0,
-                 exact_below: int = 1500, block: int = 256):
+                 exact_below: int = 600, block: int = 256):
         self.p, self.q, self.v = float(p), float(q), int(v)
         self.H, self.W = int(head), int(window)
         self.panel = float(panel)
@@ -146,6 +149,8 @@ class PowerSums:
         n = w.size
         if self.exact:
             return np.broadcast_to(self._xe, (n, self.v)), np.broadcast_to(self._we, (n, self.v))
+        if n == 1:
+            return self._nodes_one(complex(w[0]))
         H, W, v, K = self.H, self.W, self.v, _GREGORY.size
         sl, tl, wl, tr, wr, x0, w0 = self._layout()
         jc = self.pole_centre(w)
@@ -183,6 +188,56 @@ class PowerSums:
         Wt[:, sl[7]] = np.where(has_r, L[:, None] * wr * es, 0.0)
         np.maximum(X, 1.0, out=X)  # masked-out nodes may fall below 1; their weight is 0
         return X, Wt
+
+    def _nodes_one(self, w: complex):
+        """:meth:`nodes` for one point, the per-point constants in Python floats (same formulas;
+        the sequential continuation calls this thousands of times, where NumPy's per-call cost
+        on length-1 arrays dominated)."""
+        H, W, v, K = self.H, self.W, self.v, _GREGORY.size
+        sl, tl, wl, tr, wr, x0, w0 = self._layout()
+        r, ang = abs(w), cmath.phase(w) / self.p
+        try:
+            rp = r ** (-1.0 / self.p) if r > 0 else math.inf
+        except OverflowError:
+            rp = math.inf
+        jc = rp * math.cos(min(ang, 0.5 * math.pi))  # NaN for a NaN omega
+        jc = min(jc if jc >= 1.0 else 1.0, float(v))
+        lo = float(min(max(round(jc) - W, H + 1), v - 2 * W))
+        X = x0.copy()
+        Wt = w0.copy()
+        X[sl[1]] = lo + np.arange(2 * W + 1.0)
+        Wt[sl[1]] = 1.0
+        off = np.arange(K + 1.0)
+        has_l = lo >= H + 2
+        b_l = lo - 1.0
+        X[sl[3]] = b_l - K + off
+        if has_l:
+            Wt[sl[2]] = _GW_LEFT
+            Wt[sl[3]] = _GW_RIGHT
+        c = max(jc, lo + W)
+        a_l = H + 1.0
+        s0 = math.log(a_l / (c - a_l))
+        bl = max(b_l, a_l)
+        L = math.log(bl / (c - bl)) - s0
+        e = 1.0 / (1.0 + np.exp(-(s0 + L * tl)))
+        X[sl[4]] = c * e
+        if has_l:
+            Wt[sl[4]] = (L * c) * wl * e * (1.0 - e)
+        a_r = lo + 2 * W + 1.0
+        has_r = a_r <= v
+        X[sl[5]] = a_r + off
+        if has_r:
+            Wt[sl[5]] = _GW_LEFT
+            Wt[sl[6]] = _GW_RIGHT
+        cr = lo + W
+        s0 = math.log(min(a_r, v) - cr)
+        L = math.log(v - cr) - s0
+        es = np.exp(s0 + L * tr)
+        X[sl[7]] = cr + es
+        if has_r:
+            Wt[sl[7]] = L * wr * es
+        np.maximum(X, 1.0, out=X)
+        return X[None, :], Wt[None, :]
 
     # ------------------------------------------------------------------ sums
     def _blocks(self, n):
