@@ -108,7 +108,7 @@ def test_quadrature_method_matches_reference(alpha, beta):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("d", [1000])  # d = 2000: see the docstring
+@pytest.mark.parametrize("d", [1000, 2000])
 @pytest.mark.parametrize("alpha,beta", [(0.7, 0.3), (1.0, 0.8), (0.7, 1.2), (0.4, 0.7)])  # Ia, II, III, IVa
 def test_quadrature_curve_against_sampled_W(alpha, beta, d):
     """Every SGD phase at d = 1000 (v = 4 d): the deterministic-equivalent curve (quadrature
