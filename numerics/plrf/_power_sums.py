@@ -76,6 +76,7 @@ def _binom(n, k):
 
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+_TABLE_MAX = 1 << 21  # tables of j^-e for v up to 2^21 modes (16 MiB each); above, pow
 _GW_LEFT, _GW_RIGHT = _gregory_weights()
 
 
@@ -245,6 +246,28 @@ class PowerSums:
         for i in range(0, n, step):
             yield slice(i, min(i + step, n))
 
+    def _power(self, X, e):
+        """``X ** -e`` on a node array: the integer nodes (head, window, Gregory ends; all of them for the
+        plain sums) from a table of ``j^-e`` (``pow`` dominated the cost of a sum), the quadrature nodes
+        by ``pow``. The same values as ``X ** -e``, element by element."""
+        tabs = self.__dict__.setdefault("_tabs", {})
+        if e not in tabs:
+            with np.errstate(divide="ignore"):
+                tabs[e] = np.arange(self.v + 16, dtype=np.float64) ** (-e) if self.v <= _TABLE_MAX else None
+        tab = tabs[e]
+        if tab is None:
+            return X ** (-e)
+        if self.exact:
+            return tab[X.astype(np.intp)]
+        sl = self._layout()[0]
+        c4, c5, c7 = sl[4].start, sl[4].stop, sl[7].start
+        out = np.empty(X.shape)
+        out[:, :c4] = tab[X[:, :c4].astype(np.intp)]
+        out[:, c4:c5] = X[:, c4:c5] ** (-e)
+        out[:, c5:c7] = tab[X[:, c5:c7].astype(np.intp)]
+        out[:, c7:] = X[:, c7:] ** (-e)
+        return out
+
     def s_and_ds(self, w):
         """``S(omega)`` and ``S'(omega)`` for an array of ``omega``."""
         w = np.atleast_1d(np.asarray(w, np.complex128))
@@ -259,7 +282,7 @@ class PowerSums:
                 dS[sl] = (lg * g).sum(axis=1)
                 continue
             X, Wt = self.nodes(w[sl])
-            lam = X ** (-self.p)
+            lam = self._power(X, self.p)
             g = 1.0 / (lam - w[sl, None])
             lg = lam * g
             S[sl] = np.einsum("ij,ij->i", Wt, lg)
@@ -275,7 +298,7 @@ class PowerSums:
             lg = lam * g
             return complex(lg.sum(axis=1)[0]), complex((lg * g).sum(axis=1)[0])
         X, Wt = self._nodes_one(complex(w))
-        lam = X ** (-self.p)
+        lam = self._power(X, self.p)
         g = 1.0 / (lam - wa)
         lg = lam * g
         return complex(np.einsum("ij,ij->i", Wt, lg)[0]), complex(np.einsum("ij,ij->i", Wt, lg * g)[0])
@@ -288,10 +311,10 @@ class PowerSums:
         T = np.empty(w.shape, np.complex128)
         for sl in self._blocks(w.size):
             X, Wt = self.nodes(w[sl])
-            lam = X ** (-self.p)
+            lam = self._power(X, self.p)
             ws = w[sl, None]
             den = lam - ws
-            T[sl] = np.einsum("ij,ij->i", Wt, lam * X ** (-self.q) / den)
+            T[sl] = np.einsum("ij,ij->i", Wt, lam * self._power(X, self.q) / den)
             args[sl] = np.einsum("ij,ij->i", Wt, np.arctan2(-ws.imag, lam - ws.real))
         am = np.angle(m)
         args = args + self.v * am + 2.0 * np.pi * self._wrap_count(w, am)
