@@ -3,8 +3,8 @@
 Some derivations (e.g. SGD's PLRF terms, :func:`theory.plrf._sgd_terms.plrf_sgd_terms`) are symbolic in
 ``alpha`` and ``beta`` and cost seconds of SymPy at every start of the command line. Their result is
 pickled under ``$SLTK_CACHE_DIR/derivations`` (else ``~/.cache/sltk/derivations``), keyed by a hash of
-the source files that produce it and of the Python and SymPy versions, so a changed derivation, a
-changed term class or another SymPy is derived afresh. ``SLTK_NO_DERIVATION_CACHE=1`` turns the cache
+the source files that produce it and of the Python, SymPy, NumPy and SciPy versions, so a changed
+derivation, a changed term class or another library version is derived afresh. ``SLTK_NO_DERIVATION_CACHE=1`` turns the cache
 off (the derivation then runs every time). A cache that cannot be read or written is skipped: the
 result is then derived, never guessed.
 """
@@ -26,10 +26,12 @@ def _cache_dir() -> Path:
 
 
 def _key(name: str, sources) -> str:
+    import numpy
+    import scipy
     import sympy
 
     h = hashlib.sha256()
-    h.update(f"{name}|{sys.version}|{sympy.__version__}".encode())
+    h.update(f"{name}|{sys.version}|{sympy.__version__}|{numpy.__version__}|{scipy.__version__}".encode())
     for src in sources:
         h.update(Path(src).read_bytes())
     return h.hexdigest()[:24]
@@ -54,7 +56,11 @@ def cached_derivation(name: str, sources, compute):
     except OSError:
         return compute()
     try:
-        with open(path, "rb") as fh:
+        from sympy.core.parameters import evaluate
+
+        # unevaluated: the stored (already canonical) expressions are rebuilt as they were, not
+        # re-simplified (a re-evaluated (2*alpha - 1)/2 would come back as alpha - 1/2)
+        with open(path, "rb") as fh, evaluate(False):
             return pickle.load(fh)
     except FileNotFoundError:
         pass
