@@ -29,7 +29,7 @@ def add_arguments(p):
     p.add_argument("--seed", type=integer(ge=0), default=0, help="seed (default 0)")
     p.add_argument("--backend", default="numpy", choices=("auto", "numpy", "cupy"), help="array backend")
     p.add_argument("--optimizer", choices=DMFT_OPTIMIZERS, default="flow",
-                   help="flow (exact gradient flow, default), gd (full-batch steps), heavyball (with --momentum) "
+                   help="flow (exact gradient flow, default), heavyball (with --momentum; --momentum 0 is discrete GD) "
                         "or sgd (one-pass, --batch, needs --P inf)")
     p.add_argument("--lr", type=real(gt=0), default=None,
                    help="rate of heavyball/sgd (default: half the largest rate the prediction covers)")
@@ -39,27 +39,34 @@ def add_arguments(p):
     p.add_argument("--out", default=None, metavar="DIR", help="write dmft_verify.png and dmft_verify.json here")
 
 
-#: the optimizers the DMFT check runs (``flow`` = the model's gradient flow, registered as GD's flow limit)
-DMFT_OPTIMIZERS = ("flow", "gd", "heavyball", "sgd")
+#: the optimizers the DMFT check runs (``flow`` = the model's gradient flow, registered as GD's flow limit;
+#: discrete GD is the heavy ball with ``--momentum 0``, the same recursion)
+DMFT_OPTIMIZERS = ("flow", "heavyball", "sgd")
 
 
 def dmft_optimizer(problem, name: str, lr, momentum: float, batch: int, flag: str = "--lr"):
-    """The optimizer object of a DMFT check (``lr=None``: the verifier's default rate)."""
-    from theory import GD, SGD, ParameterError
-    from theory.dmft import HeavyBall
+    """The optimizer object of a DMFT check (``lr=None``: the verifier's default rate).
+
+    Generic: the class comes from its name and takes those of ``lr``, ``momentum``, ``batch`` (mean
+    over the batch) that are among its fields."""
+    import dataclasses
+
+    from theory import GD, ParameterError, optimizer_class
     import verification
 
     if name == "flow":
         return GD(lr=0.5)
     if name not in DMFT_OPTIMIZERS:
         raise ParameterError("--optimizer", "one of " + ", ".join(DMFT_OPTIMIZERS) + " for the DMFT model", name)
-    # discrete GD is heavy ball with momentum 0 (the same recursion; GD's own table entry is the flow limit)
-    makers = {"gd": lambda r: HeavyBall(lr=r, momentum=0.0), "heavyball": lambda r: HeavyBall(lr=r, momentum=momentum),
-              "sgd": lambda r: SGD(lr=r, batch=batch, batch_reduction="mean")}
-    make = makers[name]
+    cls = optimizer_class(name)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    given = {"momentum": momentum, "batch": batch, "batch_reduction": "mean"}
+
+    def make(rate):
+        return cls(lr=rate, **{k: v for k, v in given.items() if k in fields})
+
     if lr is None:
-        rules = verification.dmft.RULES[make(1.0)]
-        lr = rules.default_lr(problem, make(1.0))
+        lr = verification.dmft.RULES[make(1.0)].default_lr(problem, make(1.0))
     return make(lr)
 
 
@@ -99,9 +106,7 @@ def run_check(args, lr) -> int:
         print_json(obj)
     else:
         p = problem
-        extra = {"gd": " (heavy ball with momentum 0)", "heavyball": f" momentum={getattr(opt, 'momentum', 0):g}",
-                 "sgd": f" batch={opt.batch}"}
-        how = "gradient flow" if args.optimizer == "flow" else f"{args.optimizer} lr={opt.lr:.6g}" + extra[args.optimizer]
+        how = "gradient flow" if args.optimizer == "flow" else repr(opt)
         print(f"DMFT a={p.a:g} b={p.b:g} N={p.N} P={p.P} M={p.M}: {how}, {runs} draws, t up to {T:g}")
         rows = [[c.name, f"{c.numerics:.5g}" if c.numerics is not None else "-",
                  f"{c.simulation:.5g}" if c.simulation is not None else "-",

@@ -172,28 +172,35 @@ def optimizers_figure(problem, path=None, *, t_max: float = 1e3, eta: float = 0.
 
     q = nd.spectral_edge(nd.nodes_of(problem), problem.N, problem.P)[0]
     hb_lr = 0.5 * (1 - math.sqrt(momentum)) ** 2 / (2 * q)
-    methods = [("gradient flow", None), (f"GD, 2 lr = {eta:g}", GD(lr=eta / 2)),
-               (f"heavy ball beta={momentum:g}, 2 lr = {2 * hb_lr:.3g}", HeavyBall(lr=hb_lr, momentum=momentum))]
-    methods += [(f"one-pass SGD B={B}, B lr = {eta:g}", SGD(lr=eta, batch=B, batch_reduction="mean")) for B in batches]
+
+    def sim_flow(cs, opt):
+        return simulate(problem, cs.t, runs=runs, seed=seed, modes=())
+
+    def sim_gd(cs, opt):  # GD and heavy ball: the eigendecomposition simulator with the momentum recursion
+        return simulate(problem, cs.t, runs=runs, seed=seed, lr=opt.lr, momentum=getattr(opt, "momentum", 0.0),
+                        modes=())
+
+    def sim_sgd(cs, opt):
+        return simulate_online_sgd(problem, cs.diagnostics["steps"], lr_sum=opt.lr_sum, batch=opt.batch,
+                                   runs=runs, seed=seed)
+
+    methods = [("gradient flow", None, sim_flow), (f"GD, 2 lr = {eta:g}", GD(lr=eta / 2), sim_gd),
+               (f"heavy ball beta={momentum:g}, 2 lr = {2 * hb_lr:.3g}", HeavyBall(lr=hb_lr, momentum=momentum),
+                sim_gd)]
+    methods += [(f"one-pass SGD B={B}, B lr = {eta:g}", SGD(lr=eta, batch=B, batch_reduction="mean"), sim_sgd)
+                for B in batches]
     rows = []
     with figure_style():
         fig, ax = plt.subplots(figsize=(5.6, 4.0))
-        for i, (label, opt) in enumerate(methods):
+        for i, (label, opt, simulate_method) in enumerate(methods):
             col = f"C{i % 8}"
-            lo = 0.1 if opt is None else nd.time_step(opt) * (1 if isinstance(opt, SGD) else 8)
+            lo = 0.1 if opt is None else nd.time_step(opt) * nd.first_step(opt)
             t = np.logspace(math.log10(lo), math.log10(t_max), 80)
             c = nd.loss_curve(problem, t, optimizer=opt)
             ax.loglog(c.t, c.test_loss, color=col, lw=1.6 if opt is None else 1.2, label=label)
             ts = np.logspace(math.log10(max(lo, 1.0)), math.log10(t_max), n_sim)
             cs = nd.loss_curve(problem, ts, optimizer=opt)
-            if opt is None:
-                sim = simulate(problem, cs.t, runs=runs, seed=seed, modes=())
-            elif isinstance(opt, SGD):
-                sim = simulate_online_sgd(problem, cs.diagnostics["steps"], lr_sum=opt.lr_sum, batch=opt.batch,
-                                          runs=runs, seed=seed)
-            else:
-                sim = simulate(problem, cs.t, runs=runs, seed=seed, lr=opt.lr,
-                               momentum=getattr(opt, "momentum", 0.0), modes=())
+            sim = simulate_method(cs, opt)
             ax.errorbar(cs.t, sim.test_loss, yerr=2 * sim.test_stderr, fmt="o", ms=3, color=col, capsize=2)
             rows.append([label, float(cs.t[-1]), float(cs.test_loss[-1]), float(sim.test_loss[-1]),
                          float(sim.test_stderr[-1])])

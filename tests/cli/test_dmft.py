@@ -105,7 +105,7 @@ def test_verify_model_dmft(capsys):
     assert rc == 0 and obj["status"] == "ok" and {c["name"] for c in obj["checks"]} >= {"test_loss_vs_simulation"}
     rc, out, _ = _run(capsys, base + ["--P", "inf", "--optimizer", "sgd", "--batch", "2"])
     assert rc == 0 and json.loads(out)["status"] == "ok"
-    rc, out, _ = _run(capsys, base + ["--P", "64", "--optimizer", "gd"])
+    rc, out, _ = _run(capsys, base + ["--P", "64", "--optimizer", "heavyball", "--momentum", "0"])  # discrete GD
     assert rc == 0 and json.loads(out)["status"] == "ok"
     rc, _, err = _run(capsys, ["verify", "--model", "dmft", "--b", "1.5"])
     assert rc == 2 and "--a" in err
