@@ -177,3 +177,24 @@ def test_simulator_heavy_ball_polynomial_is_the_recursion():
         ref[n] = cur
     for n in (0, 1, 2, 7, 50):
         assert got[n] == pytest.approx(ref[n], rel=1e-9, abs=1e-12)
+
+
+def test_circle_rule_agrees_with_talbot_where_every_mode_is_overdamped():
+    # the overdamped fast path (Talbot in sigma) against the circle rule forced on the same steps, at finite
+    # N, P with label noise: every kernel (test, train, their noise parts, bias) through both inversions
+    from numerics.dmft import _curve, _discrete
+
+    p = DMFT(2.0, 1.5, N=64, P=128, M=400, sigma2=0.1)
+    nodes = nd.nodes_of(p)
+    q = nd.spectral_edge(nodes, p.N, p.P)[0]
+    beta = 0.5
+    opt = HeavyBall(lr=0.5 * (1 - math.sqrt(beta)) ** 2 / (2 * q), momentum=beta)
+    assert _discrete.circle_plan(p, nodes, opt)[0] == 0  # overdamped: Talbot only
+    eta = 2 * opt.lr
+    steps = np.array([8.0, 30.0, 120.0])
+    stepmap = _discrete.step_map(p, nodes, opt)
+    tal = _curve._kernels(p, nodes, steps * eta, 24, stepmap)
+    m = 4 * 160 + 1
+    cir = _curve._kernels(p, nodes, steps, 24, stepmap, circle=(m, 10.0 ** (12.0 / m), eta))
+    for key in ("test", "train", "noise", "train_noise", "bias"):
+        assert cir[key] == pytest.approx(tal[key], rel=1e-7, abs=1e-11), key
