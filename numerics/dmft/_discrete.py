@@ -16,11 +16,22 @@ linear recursion in ``Q`` replaces ``exp(-t Q)`` by a polynomial ``p_n(Q)``. Its
 ``phi = z`` (GD) or ``z - beta`` (momentum): the *same* fixed-Talbot rule as gradient flow, with
 the flow kernel evaluated at ``s(sigma)`` and multiplied by ``phi`` per Laplace variable. The map
 is linear on partial fractions, so it carries the bias, the variance terms, the train loss and
-the label-noise term alike (a constant forcing gives ``(1 - p_n(q))/q`` for both methods). Valid
-when every singularity ``sigma(q) = log z(q)/eta`` of the spectrum ``q in [0, q_max]`` is real:
-``eta q_max < 1`` (GD) and ``eta q_max < (1 - sqrt(beta))^2`` (momentum: every mode overdamped);
-and the Talbot contour must not reach the periodic images ``Im sigma = 2 pi k / eta``: at least
-``MIN_STEPS`` steps. ``q_max`` is the deterministic-equivalent edge
+the label-noise term alike (a constant forcing gives ``(1 - p_n(q))/q`` for both methods). The
+Talbot rule is exact when every singularity ``sigma(q) = log z(q)/eta`` of the spectrum
+``q in [0, q_max]`` is real: ``eta q_max < 1`` (GD), ``eta q_max < (1 - sqrt(beta))^2`` (momentum,
+every mode overdamped); and the contour must not reach the periodic images
+``Im sigma = 2 pi k / eta``: at least ``MIN_STEPS`` steps.
+
+**Underdamped heavy ball (derived here).** The roots of ``z^2 - (1 + beta - eta q) z + beta`` lie
+inside the unit circle iff ``0 < eta q < 2 (1 + beta)``, i.e. ``lr q_max < 1 + beta``: the stability
+range, the only refusal on the rate. For ``eta q > (1 - sqrt beta)^2`` they are complex with
+``|z| = sqrt beta``, outside the Talbot strip for most steps. Their residues in a loss (a product of
+two polynomials) are ``O(beta^n)``; so the first ``n_c = ceil(27.7 / -ln beta)`` steps
+(``beta^n_c <= 1e-12``) are inverted on the circle ``|z| = R`` by the trapezoidal rule,
+``L_n = eta^-2 Re sum_{j,l} w_j w_l z_j^n z_l^n V(z_j, z_l)``, one kernel evaluation for all those
+steps (:func:`circle_plan`: ``m = 4 n_c + 1`` points, ``R^m = 1e12``; aliasing
+``<= 2 R^-m max|L|``, round-off ``~ eps R^(2 n)``), and later steps by Talbot, which then misses
+only the ``O(beta^n_c)`` residues. ``n_c > MAX_CIRCLE_STEPS`` is refused (``momentum``). ``q_max`` is the deterministic-equivalent edge
 (:func:`numerics.dmft._fixed_point.spectral_edge`, an upper bound on the sampled top eigenvalue).
 
 **Online SGD.** With fresh Gaussian batches of size ``B``, per step
