@@ -31,7 +31,8 @@ two polynomials) are ``O(beta^n)``; so the first ``n_c = ceil(27.7 / -ln beta)``
 ``L_n = eta^-2 Re sum_{j,l} w_j w_l z_j^n z_l^n V(z_j, z_l)``, one kernel evaluation for all those
 steps (:func:`circle_plan`: ``m = 4 n_c + 1`` points, ``R^m = 1e12``; aliasing
 ``<= 2 R^-m max|L|``, round-off ``~ eps R^(2 n)``), and later steps by Talbot, which then misses
-only the ``O(beta^n_c)`` residues. ``n_c > MAX_CIRCLE_STEPS`` is refused (``momentum``). ``q_max`` is the deterministic-equivalent edge
+only the ``O(beta^n_c)`` residues. ``n_c > MAX_CIRCLE_STEPS`` is refused (``momentum``).
+``q_max`` is the deterministic-equivalent edge
 (:func:`numerics.dmft._fixed_point.spectral_edge`, an upper bound on the sampled top eigenvalue).
 
 **Online SGD.** With fresh Gaussian batches of size ``B``, per step
