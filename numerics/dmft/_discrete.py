@@ -16,11 +16,23 @@ linear recursion in ``Q`` replaces ``exp(-t Q)`` by a polynomial ``p_n(Q)``. Its
 ``phi = z`` (GD) or ``z - beta`` (momentum): the *same* fixed-Talbot rule as gradient flow, with
 the flow kernel evaluated at ``s(sigma)`` and multiplied by ``phi`` per Laplace variable. The map
 is linear on partial fractions, so it carries the bias, the variance terms, the train loss and
-the label-noise term alike (a constant forcing gives ``(1 - p_n(q))/q`` for both methods). Valid
-when every singularity ``sigma(q) = log z(q)/eta`` of the spectrum ``q in [0, q_max]`` is real:
-``eta q_max < 1`` (GD) and ``eta q_max < (1 - sqrt(beta))^2`` (momentum: every mode overdamped);
-and the Talbot contour must not reach the periodic images ``Im sigma = 2 pi k / eta``: at least
-``MIN_STEPS`` steps. ``q_max`` is the deterministic-equivalent edge
+the label-noise term alike (a constant forcing gives ``(1 - p_n(q))/q`` for both methods). The
+Talbot rule is exact when every singularity ``sigma(q) = log z(q)/eta`` of the spectrum
+``q in [0, q_max]`` is real: ``eta q_max < 1`` (GD), ``eta q_max < (1 - sqrt(beta))^2`` (momentum,
+every mode overdamped); and the contour must not reach the periodic images
+``Im sigma = 2 pi k / eta``: at least ``MIN_STEPS`` steps.
+
+**Underdamped heavy ball (derived here).** The roots of ``z^2 - (1 + beta - eta q) z + beta`` lie
+inside the unit circle iff ``0 < eta q < 2 (1 + beta)``, i.e. ``lr q_max < 1 + beta``: the stability
+range, the only refusal on the rate. For ``eta q > (1 - sqrt beta)^2`` they are complex with
+``|z| = sqrt beta``, outside the Talbot strip for most steps. Their residues in a loss (a product of
+two polynomials) are ``O(beta^n)``; so the first ``n_c = ceil(27.7 / -ln beta)`` steps
+(``beta^n_c <= 1e-12``) are inverted on the circle ``|z| = R`` by the trapezoidal rule,
+``L_n = eta^-2 Re sum_{j,l} w_j w_l z_j^n z_l^n V(z_j, z_l)``, one kernel evaluation for all those
+steps (:func:`circle_plan`: ``m = 4 n_c + 1`` points, ``R^m = 1e12``; aliasing
+``<= 2 R^-m max|L|``, round-off ``~ eps R^(2 n)``), and later steps by Talbot, which then misses
+only the ``O(beta^n_c)`` residues. ``n_c > MAX_CIRCLE_STEPS`` is refused (``momentum``).
+``q_max`` is the deterministic-equivalent edge
 (:func:`numerics.dmft._fixed_point.spectral_edge`, an upper bound on the sampled top eigenvalue).
 
 **Online SGD.** With fresh Gaussian batches of size ``B``, per step
@@ -76,6 +88,8 @@ __all__ = ["RULES", "MIN_STEPS", "EXACT_STEPS", "step_map", "time_step", "online
 MIN_STEPS = 8
 #: Steps at which ``F`` and ``K`` of online SGD are computed one by one.
 EXACT_STEPS = 256
+#: Most steps the circle rule (underdamped heavy ball) is used for (4 n + 1 points, O(n^2) pair sums).
+MAX_CIRCLE_STEPS = 512
 
 RULES = RulesTable("DMFT discrete-time predictions")
 
@@ -85,6 +99,9 @@ class _GDRules:
 
     def time_step(self, opt) -> float:
         return 2.0 * opt.lr
+
+    def circle_steps(self, opt, q_max) -> int:
+        return 0
 
     def limit(self, opt, problem, q_max) -> None:
         if not 2.0 * opt.lr * q_max < 1.0:
@@ -101,14 +118,29 @@ class _GDRules:
 
 
 class _HeavyBallRules(_GDRules):
-    """``s(z) = (z - 1)(z - beta)/(eta z)``, ``phi = z - beta``; needs ``eta q_max < (1 - sqrt beta)^2``."""
+    """``s(z) = (z - 1)(z - beta)/(eta z)``, ``phi = z - beta``; stable for ``eta q_max < 2 (1 + beta)``.
+
+    Underdamped modes (``eta q > (1 - sqrt beta)^2``) have complex roots ``|z| = sqrt beta``; steps
+    ``n < circle_steps`` are then inverted on the circle ``|z| = R`` (module docstring).
+    """
 
     def limit(self, opt, problem, q_max) -> None:
         beta = opt.momentum
-        cap = (1.0 - math.sqrt(beta)) ** 2 / (2.0 * q_max)
+        cap = (1.0 + beta) / q_max
         if not opt.lr < cap:
-            raise ParameterError("lr", f"0 < lr < {cap:.6g} = (1 - sqrt(momentum))^2 / (2 q_max) (q_max = "
-                                 f"{q_max:.6g}; every mode overdamped, the range the prediction covers)", opt.lr)
+            raise ParameterError("lr", f"0 < lr < {cap:.6g} = (1 + momentum) / q_max (q_max = {q_max:.6g}, the "
+                                 "spectral edge; heavy ball is unstable beyond)", opt.lr)
+        if self.circle_steps(opt, q_max) > MAX_CIRCLE_STEPS:
+            raise ParameterError("momentum", f"momentum with underdamped modes needs beta^n <= 1e-12 by "
+                                 f"n = {MAX_CIRCLE_STEPS} steps (momentum <= {math.exp(-27.7 / MAX_CIRCLE_STEPS):.4f}"
+                                 f" at this lr; or lr < {(1 - math.sqrt(beta)) ** 2 / (2 * q_max):.6g}, every mode "
+                                 "overdamped)", beta)
+
+    def circle_steps(self, opt, q_max) -> int:
+        beta = opt.momentum
+        if 2.0 * opt.lr * q_max < (1.0 - math.sqrt(beta)) ** 2 or beta == 0.0:
+            return 0
+        return int(math.ceil(-27.7 / math.log(beta)))  # beta^n <= 1e-12: the complex poles' residues
 
     def step_map(self, opt):
         eta, beta = self.time_step(opt), opt.momentum
@@ -171,6 +203,29 @@ def step_map(problem: DMFT, nodes: ModeNodes, optimizer):
     q_max, _ = spectral_edge(nodes, problem.N, problem.P)
     rules.limit(optimizer, problem, q_max)
     return rules.step_map(optimizer) if rules.step_map is not None else None
+
+
+def circle_plan(problem: DMFT, nodes: ModeNodes, optimizer):
+    """``(n_c, m, R)``: steps ``n < n_c`` by the trapezoidal rule on ``|z| = R`` with ``m`` points
+    (``n_c = 0``: none), for a GD-like method whose recursion has complex roots (module docstring).
+
+    ``m = 4 n_c + 1`` (odd: no node on the negative axis), ``R^m = 1e12``: the aliasing error is
+    ``<= sum_{(k1,k2) != 0} |c_{n+k1 m, n+k2 m}| R^{-(k1+k2) m} ~ 2e-12 max|c|`` and the round-off
+    ``~ eps R^{2n} max|V| <= eps 1e6 max|V|``.
+
+    References
+    ----------
+    J. Abate, W. Whitt, "Numerical inversion of probability generating functions", Oper. Res. Lett.
+    12 (1992) 245-251 (the trapezoidal rule on a circle and its aliasing bound); derived here for this
+    model.
+    """
+    rules = RULES.lookup(optimizer)
+    q_max, _ = spectral_edge(nodes, problem.N, problem.P)
+    nc = rules.circle_steps(optimizer, q_max)
+    if nc == 0:
+        return 0, 0, 1.0
+    m = 4 * nc + 1
+    return nc, m, 10.0 ** (12.0 / m)
 
 
 # ----------------------------------------------------------------------------- online SGD

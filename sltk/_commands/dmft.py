@@ -51,7 +51,8 @@ def add_arguments(p):
                    help="flow (gradient flow, default), gd (full-batch steps, t = 2 lr x steps), heavyball "
                         "(GD with --momentum), sgd (one-pass SGD with --batch, P = inf, t = batch x lr x steps)")
     p.add_argument("--lr", type=real(gt=0), default=None,
-                   help="learning rate > 0 of gd/heavyball/sgd (sgd: the mean-over-batch rate)")
+                   help="learning rate > 0 of gd/heavyball/sgd (sgd: the mean-over-batch rate); checked against the "
+                        "spectral edge q_max: gd 2 lr q_max < 1, heavyball lr q_max < 1 + momentum (stability)")
     p.add_argument("--momentum", type=real(ge=0, lt=1), default=0.9, help="heavy-ball momentum 0 <= beta < 1 (default 0.9)")
     p.add_argument("--batch", type=integer(ge=1), default=1, help="SGD batch size B >= 1 (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")

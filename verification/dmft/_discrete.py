@@ -89,7 +89,7 @@ class HeavyBallVerification(DiscreteVerification):
                              modes=(), backend=backend)
 
     def rate_cap(self, optimizer, q):
-        return (1.0 - math.sqrt(optimizer.momentum)) ** 2 / (2.0 * q)
+        return (1.0 + optimizer.momentum) / q  # the stability edge (underdamped modes predicted too)
 
 
 class OnlineSGDVerification(DiscreteVerification):

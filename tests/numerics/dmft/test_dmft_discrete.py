@@ -34,6 +34,26 @@ def test_heavy_ball_at_infinite_width_is_the_recursion():
     assert c.bias == pytest.approx(exact, rel=1e-6)
 
 
+@pytest.mark.parametrize("eta,last", [(1.0, 1024), (3.0, 400)])  # (3, 1024): L ~ 1e-9 L(0), below the check
+def test_underdamped_heavy_ball_at_infinite_width_is_the_recursion(eta, last):
+    # beta = 0.9: every mode with eta lambda > (1 - sqrt 0.9)^2 = 0.0026 has complex roots |z| = sqrt(0.9);
+    # eta = 3 is near the stability edge eta q_max < 2 (1 + beta) = 3.8. Steps < 263 on the circle |z| = R,
+    # the rest by Talbot; the per-mode recursion is exact at N = inf (N = 1e12: 1/N effects ~ 1e-10)
+    beta = 0.9
+    p = WIDE.replace(N=10**12)
+    steps = np.array([last, 8, 16, 40, 64, 128, 262, 263, 300])
+    c = nd.loss_curve(p, steps * eta, optimizer=HeavyBall(lr=eta / 2, momentum=beta))
+    v = [np.ones_like(LAM), 1 - eta * LAM]
+    for _ in range(2, 1025):
+        v.append((1 + beta - eta * LAM) * v[-1] - beta * v[-2])
+    exact = np.array([np.sum(TAU * v[n] ** 2) for n in steps])
+    assert c.diagnostics["circle"]["steps_below"] == 263
+    # abs 1e-10: the Talbot rows' round-off is relative to L(0) ~ 1.6 (at 1024 steps L ~ 1e-5)
+    assert c.bias == pytest.approx(exact, rel=1e-6, abs=1e-10)
+    assert c.test_loss == pytest.approx(exact, rel=1e-6, abs=1e-10)
+    assert c.status == "ok"
+
+
 @pytest.mark.parametrize("sigma2", [0.0, 0.1])
 def test_online_sgd_at_infinite_width_is_the_exact_moment_recursion(sigma2):
     # at N = inf, S = Lambda: c_k(n+1) = rho_k c_k(n) + (eta^2/B) lambda_k (L_n + sigma^2), L = sum lambda c
@@ -55,8 +75,11 @@ def test_discrete_rates_outside_the_derived_range_are_refused():
     q = nd.spectral_edge(nd.nodes_of(p), p.N, p.P)[0]
     with pytest.raises(ParameterError, match="lr"):
         nd.loss_curve(p, [10.0], optimizer=GD(lr=0.51 / q))
-    with pytest.raises(ParameterError, match="momentum"):
-        nd.loss_curve(p, [10.0], optimizer=HeavyBall(lr=0.1 / q, momentum=0.5))
+    with pytest.raises(ParameterError, match="lr"):  # heavy ball is unstable for lr q_max >= 1 + momentum
+        nd.loss_curve(p, [10.0], optimizer=HeavyBall(lr=1.01 * 1.5 / q, momentum=0.5))
+    with pytest.raises(ParameterError, match="momentum"):  # underdamped modes decaying too slowly for the circle
+        nd.loss_curve(p, [10.0], optimizer=HeavyBall(lr=0.1 / q, momentum=0.99))
+    assert nd.loss_curve(p, [10.0], optimizer=HeavyBall(lr=0.1 / q, momentum=0.5)).status == "ok"
     with pytest.raises(ParameterError, match="P"):
         nd.loss_curve(p, [10.0], optimizer=SGD(lr=0.01))
     with pytest.raises(ParameterError, match="t"):  # fewer than MIN_STEPS steps
@@ -93,6 +116,19 @@ def test_online_sgd_matches_simulation():
     sim = simulate_online_sgd(p, steps, lr_sum=opt.lr_sum, batch=4, runs=24, seed=2)
     assert check_curve("sgd", "test", c.test_loss, sim.test_loss, sim.test_stderr, 128.0).passed
     assert check_curve("sgd-bias", "bias", c.bias, sim.bias, sim.bias_stderr, 128.0).passed
+
+
+@pytest.mark.slow
+def test_underdamped_heavy_ball_matches_simulation():
+    # beta = 0.9, 2 lr q_max ~ 0.6 >> (1 - sqrt beta)^2: most of the spectrum underdamped; label noise on
+    p = DMFT(2.0, 1.5, N=128, P=256, M=1000, sigma2=0.1)
+    opt = HeavyBall(lr=0.1, momentum=0.9)
+    c = nd.loss_curve(p, np.array([8, 20, 50, 150, 400, 2000]) * 0.2, optimizer=opt)
+    sim = simulate(p, c.t, runs=24, seed=7, lr=opt.lr, momentum=opt.momentum)
+    for name, pred, mean, se in (("test", c.test_loss, sim.test_loss, sim.test_stderr),
+                                 ("train", c.train_loss, sim.train_loss, sim.train_stderr),
+                                 ("bias", c.bias, sim.bias, sim.bias_stderr)):
+        assert check_curve(name, name, pred, mean, se, 128.0).passed, (name, pred, mean, se)
 
 
 def test_train_loss_with_label_noise_at_infinite_width_is_linear_regression():
@@ -141,3 +177,24 @@ def test_simulator_heavy_ball_polynomial_is_the_recursion():
         ref[n] = cur
     for n in (0, 1, 2, 7, 50):
         assert got[n] == pytest.approx(ref[n], rel=1e-9, abs=1e-12)
+
+
+def test_circle_rule_agrees_with_talbot_where_every_mode_is_overdamped():
+    # the overdamped fast path (Talbot in sigma) against the circle rule forced on the same steps, at finite
+    # N, P with label noise: every kernel (test, train, their noise parts, bias) through both inversions
+    from numerics.dmft import _curve, _discrete
+
+    p = DMFT(2.0, 1.5, N=64, P=128, M=400, sigma2=0.1)
+    nodes = nd.nodes_of(p)
+    q = nd.spectral_edge(nodes, p.N, p.P)[0]
+    beta = 0.5
+    opt = HeavyBall(lr=0.5 * (1 - math.sqrt(beta)) ** 2 / (2 * q), momentum=beta)
+    assert _discrete.circle_plan(p, nodes, opt)[0] == 0  # overdamped: Talbot only
+    eta = 2 * opt.lr
+    steps = np.array([8.0, 30.0, 120.0])
+    stepmap = _discrete.step_map(p, nodes, opt)
+    tal = _curve._kernels(p, nodes, steps * eta, 24, stepmap)
+    m = 4 * 160 + 1
+    cir = _curve._kernels(p, nodes, steps, 24, stepmap, circle=(m, 10.0 ** (12.0 / m), eta))
+    for key in ("test", "train", "noise", "train_noise", "bias"):
+        assert cir[key] == pytest.approx(tal[key], rel=1e-7, abs=1e-11), key
