@@ -75,14 +75,14 @@ import math
 
 import numpy as np
 
-from theory import GD, SGD, ParameterError, RulesTable
-from theory.dmft import DMFT, HeavyBall
+from theory import ParameterError, RulesTable
+from theory.dmft import DMFT
 
 from ._fixed_point import df as _df, solve_kappa_contour, spectral_edge
 from ._spectrum import ModeNodes
 from ._talbot import talbot_nodes
 
-__all__ = ["RULES", "MIN_STEPS", "EXACT_STEPS", "step_map", "time_step", "online_sgd_curve"]
+__all__ = ["RULES", "MIN_STEPS", "EXACT_STEPS", "step_map", "time_step", "first_step", "online_sgd_curve"]
 
 #: Fewest steps the fixed-Talbot rule in ``sigma`` is used at (24 nodes reach ``Im sigma = 9.6 pi / t``).
 MIN_STEPS = 8
@@ -94,84 +94,6 @@ MAX_CIRCLE_STEPS = 512
 RULES = RulesTable("DMFT discrete-time predictions")
 
 
-class _GDRules:
-    """``eta = 2 lr`` per step; ``s(z) = (z - 1)/eta``, ``phi = z``; needs ``eta q_max < 1``."""
-
-    def time_step(self, opt) -> float:
-        return 2.0 * opt.lr
-
-    def circle_steps(self, opt, q_max) -> int:
-        return 0
-
-    def limit(self, opt, problem, q_max) -> None:
-        if not 2.0 * opt.lr * q_max < 1.0:
-            raise ParameterError("lr", f"0 < lr < {1.0 / (2.0 * q_max):.6g} = 1/(2 q_max) (q_max = {q_max:.6g}, "
-                                 "the spectral edge; every mode must decay monotonically)", opt.lr)
-
-    def step_map(self, opt):
-        eta = self.time_step(opt)
-
-        def f(sig):
-            z = np.exp(eta * sig)
-            return (z - 1.0) / eta, z
-        return f
-
-
-class _HeavyBallRules(_GDRules):
-    """``s(z) = (z - 1)(z - beta)/(eta z)``, ``phi = z - beta``; stable for ``eta q_max < 2 (1 + beta)``.
-
-    Underdamped modes (``eta q > (1 - sqrt beta)^2``) have complex roots ``|z| = sqrt beta``; steps
-    ``n < circle_steps`` are then inverted on the circle ``|z| = R`` (module docstring).
-    """
-
-    def limit(self, opt, problem, q_max) -> None:
-        beta = opt.momentum
-        cap = (1.0 + beta) / q_max
-        if not opt.lr < cap:
-            raise ParameterError("lr", f"0 < lr < {cap:.6g} = (1 + momentum) / q_max (q_max = {q_max:.6g}, the "
-                                 "spectral edge; heavy ball is unstable beyond)", opt.lr)
-        if self.circle_steps(opt, q_max) > MAX_CIRCLE_STEPS:
-            raise ParameterError("momentum", f"momentum with underdamped modes needs beta^n <= 1e-12 by "
-                                 f"n = {MAX_CIRCLE_STEPS} steps (momentum <= {math.exp(-27.7 / MAX_CIRCLE_STEPS):.4f}"
-                                 f" at this lr; or lr < {(1 - math.sqrt(beta)) ** 2 / (2 * q_max):.6g}, every mode "
-                                 "overdamped)", beta)
-
-    def circle_steps(self, opt, q_max) -> int:
-        beta = opt.momentum
-        if 2.0 * opt.lr * q_max < (1.0 - math.sqrt(beta)) ** 2 or beta == 0.0:
-            return 0
-        return int(math.ceil(-27.7 / math.log(beta)))  # beta^n <= 1e-12: the complex poles' residues
-
-    def step_map(self, opt):
-        eta, beta = self.time_step(opt), opt.momentum
-
-        def f(sig):
-            z = np.exp(eta * sig)
-            return (z - 1.0) * (z - beta) / (eta * z), z - beta
-        return f
-
-
-class _SGDRules:
-    """Online SGD: ``eta' = B lr_sum`` per step; the Volterra equation of the module docstring."""
-
-    def time_step(self, opt) -> float:
-        return opt.batch * opt.lr_sum
-
-    def limit(self, opt, problem, q_max) -> None:
-        if not problem.P_is_infinite:
-            raise ParameterError("P", "inf for one-pass SGD (fresh samples every step: the online case)", problem.P)
-        B = opt.batch
-        cap = B / ((B + 1.0) * q_max)
-        if not self.time_step(opt) < cap:
-            raise ParameterError("lr", f"batch * lr_sum < {cap:.6g} = B/((B+1) q_max) (q_max = {q_max:.6g})",
-                                 opt.lr)
-
-    step_map = None
-
-
-RULES.register(GD, _GDRules())
-RULES.register(HeavyBall, _HeavyBallRules())
-RULES.register(SGD, _SGDRules())
 
 
 def time_step(optimizer) -> float:
@@ -187,6 +109,17 @@ def time_step(optimizer) -> float:
     the discrete-time statement here is derived in this module's docstring.
     """
     return RULES.lookup(optimizer).time_step(optimizer)
+
+
+def first_step(optimizer) -> int:
+    """The first step a discrete method's prediction is given at (``MIN_STEPS`` for GD and heavy ball,
+    whose fixed-Talbot rule needs that many; 1 for one-pass SGD).
+
+    >>> from theory import GD, SGD
+    >>> first_step(GD(lr=0.25)), first_step(SGD(lr=0.1, batch=4, batch_reduction="mean"))
+    (8, 1)
+    """
+    return RULES.lookup(optimizer).first_step
 
 
 def step_map(problem: DMFT, nodes: ModeNodes, optimizer):

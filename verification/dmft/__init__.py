@@ -22,6 +22,7 @@ from ._checks import check_curve as check_curve
 
 
 from . import _gd as _gd  # noqa: F401  (registers GD's check)
-from . import _discrete as _discrete  # noqa: F401  (registers heavy ball's and online SGD's checks)
+from . import _heavyball as _heavyball  # noqa: F401  (registers heavy ball's check)
+from . import _sgd as _sgd  # noqa: F401  (registers online SGD's check)
 
 _register_model(_DMFT, RULES)

@@ -14,15 +14,14 @@ import time
 import numpy as np
 
 import numerics.dmft
-from theory import SGD, ParameterError
-from theory.dmft import DMFT, HeavyBall
+from theory import ParameterError
+from theory.dmft import DMFT
 from theory.validate import check_int, check_real
 
 from .._results import VerificationResult
-from ._checks import RULES, check_curve
-from ._simulate import simulate_dmft, simulate_online_sgd
+from ._checks import check_curve
 
-__all__ = ["DiscreteVerification", "HeavyBallVerification", "OnlineSGDVerification"]
+__all__ = ["DiscreteVerification"]
 
 
 class DiscreteVerification:
@@ -77,36 +76,3 @@ class DiscreteVerification:
         """Half the largest rate the prediction covers (from the spectral edge ``q_max``)."""
         q = numerics.dmft.spectral_edge(numerics.dmft.nodes_of(problem), problem.N, problem.P)[0]
         return 0.5 * self.rate_cap(optimizer, q)
-
-
-class HeavyBallVerification(DiscreteVerification):
-    """Heavy ball: the eigendecomposition simulator with the momentum recursion per eigen-direction."""
-
-    first_step = 8
-
-    def simulate(self, problem, curve, optimizer, runs, seed, backend):
-        return simulate_dmft(problem, curve.t, runs=runs, seed=seed, lr=optimizer.lr, momentum=optimizer.momentum,
-                             modes=(), backend=backend)
-
-    def rate_cap(self, optimizer, q):
-        return (1.0 + optimizer.momentum) / q  # the stability edge (underdamped modes predicted too)
-
-
-class OnlineSGDVerification(DiscreteVerification):
-    """One-pass SGD: fresh batches every step (``P = inf``)."""
-
-    first_step = 1
-
-    def simulate(self, problem, curve, optimizer, runs, seed, backend):
-        steps = np.asarray(curve.diagnostics["steps"])
-        return simulate_online_sgd(problem, steps, lr_sum=optimizer.lr_sum, batch=optimizer.batch, runs=runs,
-                                   seed=seed, backend=backend)
-
-    def rate_cap(self, optimizer, q):
-        B = optimizer.batch
-        cap = B / ((B + 1.0) * q)  # on B lr_sum
-        return cap if optimizer.batch_reduction == "mean" else cap / B
-
-
-RULES.register(HeavyBall, HeavyBallVerification())
-RULES.register(SGD, OnlineSGDVerification())
