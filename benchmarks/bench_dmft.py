@@ -1,7 +1,8 @@
 """Benchmark of the DMFT numerics: one loss curve (200 times over 6 decades, M = 10^4), the fast
 transfer function against mpmath, one frontier (20 widths), and measured frontier slopes at several
 (a, b) in both regimes beside the symbolic exponents. Prints tables (run by hand:
-``PYTHONPATH=. python benchmarks/bench_dmft.py`` for the timings, ``--slopes`` for the slope table)."""
+``PYTHONPATH=. python benchmarks/bench_dmft.py`` for the timings, ``--slopes`` for the slope table,
+``--wide`` for the (4, 1.2) single-model frontier with widths up to 2^23)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,27 @@ def slope_table() -> None:
               flush=True)
 
 
+def wide_slopes(a: float = 4.0, b: float = 1.2) -> None:
+    """The single-model frontier at (a, b) with the width grid extended past 2^17 (asymptotics check)."""
+    rows = []
+    for top in (17, 20, 23):
+        c0 = time.process_time()
+        Ns = np.logspace(4 * math.log10(2), top * math.log10(2), 20 + 3 * (top - 17))
+        fr = nd.frontier(a, b, N_grid=Ns, loss="test")
+        fs = fr.final_slopes()
+        th = {k: fr.theory[k][1] for k in ("loss", "width", "steps")}
+        rows.append([f"2^4..2^{top} ({Ns.size} widths)", fr.status] + [f"{fs[k]:.4f} / {th[k]:.4f}" for k in th]
+                    + [f"{max(abs(fs[k] - th[k]) for k in th):.4f}", f"{time.process_time() - c0:.1f}"])
+    print(format_table(["widths", "status", "L* meas / sym", "N* meas / sym", "t* meas / sym", "max diff", "CPU s"],
+                       rows, "markdown"))
+
+
 def main(slopes: bool) -> None:
     if slopes:
         slope_table()
+        return
+    if "--wide" in sys.argv:
+        wide_slopes()
         return
     t = np.logspace(-1, 5, 200)
     p = DMFT(2.0, 1.5, N=256, P=1024, M=10**4)
@@ -58,6 +77,17 @@ def main(slopes: bool) -> None:
     s2, ref = timed(lambda: nd.transfer_function(q, [3.0, 30.0], [1, 10, 100], method="mpmath-talbot"), repeat=1)
     rows.append(["H_k(t), 3 modes x 2 times: fixed Talbot / mpmath talbot",
                  f"{s1:.4f} / {s2:.2f}  (max diff {np.max(np.abs(fast - ref)):.1e})"])
+    from theory import GD, SGD
+    from theory.dmft import HeavyBall
+
+    s, _ = timed(lambda: nd.loss_curve(p, t[t >= 4.0], optimizer=GD(lr=0.2), check_nodes=None))
+    rows.append(["discrete GD curve (z-transform route), same grid from 10 steps", f"{s:.3f}"])
+    s, _ = timed(lambda: nd.loss_curve(p, t[t >= 1.0], optimizer=HeavyBall(lr=0.02, momentum=0.5), check_nodes=None))
+    rows.append(["heavy ball (beta = 0.5) curve, same grid from t = 1", f"{s:.3f}"])
+    po = p.replace(P=math.inf)
+    s, _ = timed(lambda: nd.loss_curve(po, np.logspace(-1, 3, 100), optimizer=SGD(lr=0.1, batch=4,
+                                                                                 batch_reduction="mean")), repeat=1)
+    rows.append(["one-pass SGD B=4, 1e4 steps (Volterra), 100 times, M=1e4", f"{s:.2f}"])
     s, fr = timed(lambda: nd.frontier(2.0, 1.5), repeat=1)
     rows.append(["frontier, 20 widths 2^4..2^17, 160 times each, M = inf", f"{s:.1f}"])
     print(format_table(["task", "seconds"], rows, "markdown"))

@@ -13,7 +13,7 @@ The predictive mode's prior scale is chosen by CV on the three fitting curves on
 held-out runs enter only the printed metrics.
 
 Run: ``PYTHONPATH=. /work/venv/bin/python benchmarks/bench_loss_law_prediction.py [--boot N]
-[--bin-width W] [--sizes 25,100,400]``.
+[--bin-width W] [--sizes 25,100,400] [--cv schedule|schedule+time] [--check-cli]``.
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ OFFICIAL = {"25": (0.99880, 0.0071), "100": (0.99830, 0.0103), "400": (0.99776, 
 TARGET_R2 = {"25": 0.9988, "100": 0.9983, "400": 0.9978}
 
 
-def run(sizes, n_boot, bin_width, seed=0):
+def run(sizes, n_boot, bin_width, seed=0, cv="schedule"):
     rows, detail = [], []
     for z in sizes:
         runs = [load_llm_curve(z, s) for s in LLM_SCHEDULES]
         fc = [c for c in runs if c.name.split("/")[1] in LLM_FIT_SPLIT]
         tc = [c for c in runs if c.name.split("/")[1] not in LLM_FIT_SPLIT]
         for mode in ("mle", "predictive"):
-            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, bootstrap=n_boot, seed=seed)
+            fit = fit_loss_law(fc, "mpl", mode=mode, bin_width=bin_width, bootstrap=n_boot, seed=seed,
+                               **({"cv": cv} if mode == "predictive" else {}))
             t_fit, t_cv, t_boot = fit.timing["fit"], fit.timing["cv"], fit.timing["bootstrap"]
             met, cov = {}, []
             for c in tc:
@@ -73,7 +74,7 @@ def run(sizes, n_boot, bin_width, seed=0):
     return rows
 
 
-def check_cli(size, bin_width):
+def check_cli(size, bin_width, cv="schedule"):
     """``sltk predict --fit`` (predictive mode, the CLI defaults) against the API on the same files."""
     import contextlib
     import io
@@ -85,7 +86,7 @@ def check_cli(size, bin_width):
     d = loss_data_dir() / f"csv_{size}"
     argv = ["predict"] + sum((["--fit", str(d / f"{t}.csv")] for t in LLM_FIT_SPLIT), []) \
         + [str(d / f"{t}.csv") for t in LLM_SCHEDULES if t not in LLM_FIT_SPLIT] + ["--law", "mpl", "--json"] \
-        + (["--bin-width", str(bin_width)] if bin_width != 32 else [])
+        + (["--bin-width", str(bin_width)] if bin_width is not None else []) + ["--cv", cv]
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rc = cli(argv)
@@ -99,14 +100,17 @@ def check_cli(size, bin_width):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boot", type=int, default=20, help="bootstrap refits for the intervals (0 = none)")
-    ap.add_argument("--bin-width", type=int, default=32, help="MPL loss-drop binning (1 = exact sum)")
+    ap.add_argument("--bin-width", type=int, default=None,
+                    help="MPL loss-drop binning (default: the exact treecode sum; 1 = exact pairwise sum)")
     ap.add_argument("--sizes", default="25,100,400")
+    ap.add_argument("--cv", default="schedule", choices=("schedule", "schedule+time"),
+                    help="folds of the predictive mode's CV (schedule+time adds a forward-chaining fold in time)")
     ap.add_argument("--check-cli", action="store_true", help="also run sltk predict --fit and print its numbers")
     a = ap.parse_args()
-    run(a.sizes.split(","), a.boot, a.bin_width)
+    run(a.sizes.split(","), a.boot, a.bin_width, cv=a.cv)
     if a.check_cli:
         for z in a.sizes.split(","):
-            check_cli(z, a.bin_width)
+            check_cli(z, a.bin_width, a.cv)
 
 
 if __name__ == "__main__":

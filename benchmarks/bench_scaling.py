@@ -6,7 +6,9 @@ For alpha = 0.4 (beta = 1.0, the authors' notebook setting) and alpha = 1.0 (bet
 gamma = 0.25 / tr D, B = 1, at d = 400, 1e3, 1e4, 1e5, 1e6: the spectrum (``deterministic_equivalent``),
 then the SGD risk curve to 1e9 steps at 1000 log-spaced points (log-grid Volterra solver on that
 spectrum), each timed in wall-clock and CPU seconds, with the peak traced memory (``tracemalloc``, in a
-second run of both steps) and the cost ratio to d = 400. ``--reference`` also times the earlier per-point solver
+second run of both steps) and the cost ratio to d = 400; the curve's flop bound (modes after grouping x
+log-grid chunks x 10 flops) and its CPU time over the bound's time at this core's dense float64 rate (a
+1-thread matrix product; issue 17's target: within 10x). ``--reference`` also times the earlier per-point solver
 (``method="reference"``) up to d = 1e4; ``--cli`` times the README's ``sltk frontier`` example in a
 fresh interpreter. One BLAS thread. The load average is printed: on a shared machine the wall-clock
 column is inflated by the other jobs, the CPU column much less.
@@ -46,6 +48,25 @@ def _load():
         return "?"
 
 
+def _peak_gflops() -> float:
+    """This core's dense floating-point rate: a 1-thread float64 matrix product (2 n^3 flops), best of 3."""
+    a = np.random.default_rng(0).standard_normal((1000, 1000))
+    best = min(_timed(np.dot, a, a)[2] or 1e-9 for _ in range(3))
+    return 2e9 / best / 1e9
+
+
+def _flop_bound(p, curve) -> tuple:
+    """``(modes, chunks, flops)``: the log-grid solve's bound ``modes x chunks x 10`` (issue 17: each mode's
+    exponential sum over each chunk of the grid costs about ten flops), modes after grouping."""
+    import re
+
+    m = re.search(r"(\d+) chunks", curve.message)
+    g = re.search(r"grouped into (\d+)", curve.message)
+    chunks = int(m.group(1)) if m else curve.steps.size
+    modes = int(g.group(1)) if g else int(p.d)
+    return modes, chunks, 10.0 * modes * chunks
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="d up to 1e4 only")
@@ -57,6 +78,8 @@ def main(argv=None):
     steps = int(args.steps)
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, python "
           f"{platform.python_version()}, numpy {np.__version__}; load average at start {_load()}")
+    peak = _peak_gflops()
+    print(f"dense float64 rate of one core (1000x1000 matrix product): {peak:.1f} GFLOP/s")
     rows = []
     for alpha, beta in ((0.4, 1.0), (1.0, 0.8)):
         base = None
@@ -69,8 +92,9 @@ def main(argv=None):
             tracemalloc.start()
             de2 = numerics.plrf.deterministic_equivalent(p)
             numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=de2.spectrum, n_points=1000)
-            peak = tracemalloc.get_traced_memory()[1]
+            mem = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
+            modes, chunks, fl = _flop_bound(p, cur)
             tot, ctot = t_de + t_c, c_de + c_c
             if base is None:
                 base = (tot, ctot)
@@ -79,13 +103,15 @@ def main(argv=None):
                 r, t_r, c_r = _timed(numerics.plrf.deterministic_equivalent, p, method="reference")
                 ref = f"{t_r:.2f} / {c_r:.2f}"
             rows.append([f"{alpha:g}", f"{beta:g}", f"{d:.0e}", f"{t_de:.2f} / {c_de:.2f}", f"{t_c:.2f} / {c_c:.2f}",
-                         f"{peak / 2**20:.0f}", f"{tot / base[0]:.2f} / {ctot / base[1]:.2f}", ref,
-                         f"{de.status}, {cur.status}", f"{cur.error_estimate:.1e}", f"{de.diagnostics['grid_points']}"])
+                         f"{mem / 2**20:.0f}", f"{tot / base[0]:.2f} / {ctot / base[1]:.2f}", ref,
+                         f"{de.status}, {cur.status}", f"{cur.error_estimate:.1e}", f"{de.diagnostics['grid_points']}",
+                         f"{modes} x {chunks}: {fl:.1e}", f"{c_c / (fl / (peak * 1e9)):.0f}"])
             print(" | ".join(rows[-1]), flush=True)
     print(f"load average at end {_load()}")
     print(format_table(["alpha", "beta", "d (v = 10 d)", "spectrum s (wall / cpu)", f"curve to {steps:.0e} s (wall / cpu)",
                         "peak MiB", "ratio to d=400 (wall / cpu)", "reference spectrum s (wall / cpu)", "status",
-                        "curve err. est.", "contour points"], rows, "markdown"))
+                        "curve err. est.", "contour points", "curve flop bound (modes x chunks x 10)",
+                        "curve cpu / bound at the dense rate"], rows, "markdown"))
     if args.cli:
         cmd = [sys.executable, "-m", "sltk", "frontier", "--alpha", "0.7", "--beta", "1.2"]
         t = time.perf_counter()

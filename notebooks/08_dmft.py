@@ -91,3 +91,24 @@ fr = nd.frontier(a, b, N_grid=np.logspace(1, 2.7, 5) if FAST else None, n_times=
 print("measured at the largest budget:", {k: round(v, 3) for k, v in fr.final_slopes().items()})
 print("symbolic:", {k: round(v[1], 3) for k, v in fr.theory.items()})
 dmft_frontier_figure(fr, OUT / "dmft_frontier.png")
+
+# %% [markdown]
+# ## 6. Discrete steps, momentum and one-pass SGD -- the bridge to learning-rate schedules
+# GD and heavy ball replace `exp(-t Q)` by a polynomial in `Q`; its z-transform is the flow's resolvent at
+# a mapped `s`, so the same kernels (bias, variance, train loss) give their curves. One-pass SGD with batch
+# `B` (online, `P = inf`) adds the gradient noise through a discrete Volterra equation
+# `L_n = F(n) + (eta^2/B) sum K(n-1-m)(L_m + sigma^2)`, the DMFT model's analogue of PLRF's. Lines:
+# predictions; points: direct simulation (2 standard errors).
+
+# %%
+from sltk import dmft_optimizers_figure
+
+_, rows = dmft_optimizers_figure(DMFT(a, b, N=32 if FAST else 128, P=math.inf, M=200 if FAST else 1000),
+                                 OUT / "dmft_optimizers.png", t_max=100.0 if FAST else 1e3,
+                                 runs=4 if FAST else 16, n_sim=3 if FAST else 6)
+for r in rows:
+    print(f"{r[0]:40s} t={r[1]:8.4g}  predicted {r[2]:.4g}  simulated {r[3]:.4g} +- {r[4]:.2g}")
+# shared data: E members with independent projections but one data set keep the data variance
+c = nd.loss_curve(DMFT(a, b, N=64, P=128, M=M), [1e4])
+print("E=4 ensemble, independent data:", float(nd.ensemble_loss(c, 4)[0]),
+      " shared data:", float(nd.ensemble_loss(c, 4, shared_data=True)[0]), " single:", float(c.test_loss[0]))

@@ -47,7 +47,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from theory import ParameterError
 from theory.validate import check_choice, check_int, check_real
@@ -98,6 +97,8 @@ def _conv(a, b, n):
     """First ``n`` coefficients of the product of two series (FFT)."""
     if min(a.size, b.size) <= 64:
         return np.convolve(a, b)[:n]
+    from scipy.signal import fftconvolve  # here, not at import: scipy.signal costs ~0.5 s to load
+
     return fftconvolve(a, b)[:n]
 
 

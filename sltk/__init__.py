@@ -28,5 +28,6 @@ from ._figures.plrf import verification_grid as verification_grid
 from ._figures.dmft import finite_width_figure as dmft_finite_width_figure
 from ._figures.dmft import frontier_figure as dmft_frontier_figure
 from ._figures.dmft import loss_vs_time_figure as dmft_loss_vs_time_figure
+from ._figures.dmft import optimizers_figure as dmft_optimizers_figure
 from ._figures.dmft import train_test_figure as dmft_train_test_figure
 from ._figures.dmft import verification_figure as dmft_verification_figure

@@ -71,10 +71,18 @@ def _linreg_verification(opt_cls):
 
 
 def _dmft_verification(opt_cls):
-    p = theory.dmft.DMFT(2.0, 1.5, N=16, P=32, M=80)
+    # P = inf: the one problem every DMFT optimizer runs on (one-pass SGD is online only)
+    p = theory.dmft.DMFT(2.0, 1.5, N=16, P=math.inf, M=80)
     res = verification.verify(p, opt_cls(lr=verification.default_lr(p, opt_cls(lr=1.0))), t_max=100.0, n_times=4,
                               runs=4, backend="numpy")
     assert res.checks and all(c.applicable for c in res.checks) and isinstance(res.to_dict(), dict)
+
+
+def _dmft_numerics(opt_cls):
+    p = theory.dmft.DMFT(2.0, 1.5, N=16, P=math.inf, M=80)
+    # a rate inside every method's derived range (heavy ball's default momentum 0.9 needs a small one)
+    c = numerics.dmft.loss_curve(p, [0.5, 5.0], optimizer=opt_cls(lr=5e-4))
+    assert c.status == "ok" and np.all(np.isfinite(c.test_loss)) and c.test_loss[-1] < c.test_loss[0]
 
 
 #: model -> {layer: (its rules table, the job that layer offers)}
@@ -83,7 +91,8 @@ MODELS = {
              "verification": (verification.plrf.RULES, _plrf_verification)},
     "linreg": {"numerics": (numerics.linreg.RULES, _linreg_numerics),
                "verification": (verification.linreg.RULES, _linreg_verification)},
-    "dmft": {"verification": (verification.dmft.RULES, _dmft_verification)},
+    "dmft": {"numerics": (numerics.dmft.RULES, _dmft_numerics),
+             "verification": (verification.dmft.RULES, _dmft_verification)},
 }
 
 

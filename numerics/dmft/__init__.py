@@ -29,3 +29,10 @@ from ._frontier import frontier as frontier
 
 # --- the first-order 1/N, 1/P correction (closed form) ---
 from ._first_order import first_order_loss as first_order_loss
+
+# --- discrete-time optimizers (GD, heavy ball, online SGD): the rules table and spectral edge ---
+from ._discrete import RULES as RULES
+from ._discrete import time_step as time_step
+from ._discrete import first_step as first_step
+from . import _gd, _heavyball, _sgd  # noqa: F401  (each registers its optimizer's rules in RULES)
+from ._fixed_point import spectral_edge as spectral_edge

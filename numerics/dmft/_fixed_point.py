@@ -28,7 +28,7 @@ import numpy as np
 
 from ._spectrum import ModeNodes
 
-__all__ = ["df", "solve_kappa_real", "solve_kappa_contour", "kappa_star"]
+__all__ = ["df", "solve_kappa_real", "solve_kappa_left", "solve_kappa_contour", "kappa_star", "spectral_edge"]
 
 
 def df(nodes: ModeNodes, kappa) -> np.ndarray:
@@ -97,15 +97,85 @@ def _newton(nodes, kap, s, iN, iP, iters=60, tol=1e-14):
     return kap, resid
 
 
-def solve_kappa_contour(nodes: ModeNodes, s, N: float, P: float):
+def spectral_edge(nodes: ModeNodes, N: float, P: float) -> tuple[float, float]:
+    """The top edge ``q_max`` of the deterministic-equivalent spectrum of ``Q = G F`` and ``kappa_e``.
+
+    On ``kappa < -lambda_1`` the map ``s(kappa) = kappa (1 - df/P)(1 - df/N)`` tends to ``-inf`` at
+    both ends; its maximum ``s(kappa_e) = -q_max`` is where the physical branch leaves the real axis
+    (for ``N = P = inf``: ``q_max = lambda_1``). Derived here.
+
+    >>> from numerics.dmft import mode_nodes
+    >>> q, _ = spectral_edge(mode_nodes(2.0, 1.5, 100), math.inf, math.inf)
+    >>> bool(abs(q - 1.0) < 1e-6)
+    True
+
+    References
+    ----------
+    B. Bordelon, A. Atanasov, C. Pehlevan, ICML 2024 (arXiv:2402.01092), the fixed point ("Eq. 10-11" as
+    cited in the research note, reconstructed); the edge is derived here and checked against sampled top
+    eigenvalues (``tests/numerics/dmft/test_dmft_discrete.py``).
+    """
+    iN, iP = _inv(N), _inv(P)
+    l1 = float(nodes.lam.max())
+    if iN == 0 and iP == 0:
+        return l1, -l1
+
+    def f(u):
+        k = -l1 * (1.0 + np.exp(u))
+        d = df(nodes, k)
+        return k * (1 - d * iP) * (1 - d * iN)
+
+    u = np.linspace(-30.0, 12.0, 4001)
+    fu = f(u)
+    i = int(np.nanargmax(fu))
+    lo, hi = u[max(i - 1, 0)], u[min(i + 1, u.size - 1)]
+    for _ in range(100):  # golden section on the bracket
+        m1, m2 = lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo)
+        if f(np.array(m1)) > f(np.array(m2)):
+            hi = m2
+        else:
+            lo = m1
+    um = 0.5 * (lo + hi)
+    return float(-f(np.array(um))), float(-l1 * (1.0 + math.exp(um)))
+
+
+def solve_kappa_left(nodes: ModeNodes, s, N: float, P: float, *, iters: int = 200) -> np.ndarray:
+    """``kappa(s)`` for real ``s < -q_max`` (left of the spectrum), on the physical branch ``kappa < kappa_e``
+    (bisection: ``s(kappa)`` increases on ``(-inf, kappa_e)``; derived here).
+
+    References
+    ----------
+    B. Bordelon, A. Atanasov, C. Pehlevan, ICML 2024 (arXiv:2402.01092) (the fixed point, reconstructed).
+    """
+    s = np.asarray(s, dtype=np.float64)
+    iN, iP = _inv(N), _inv(P)
+    q, ke = spectral_edge(nodes, N, P)
+    trace = nodes.total(nodes.lam)
+    lo = s - 10.0 * (np.abs(s) + trace * (iN + iP) + 1.0)
+    hi = np.full(s.shape, ke)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        d = df(nodes, mid)
+        f = mid * (1 - d * iP) * (1 - d * iN) - s
+        below = f < 0
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def solve_kappa_contour(nodes: ModeNodes, s, N: float, P: float, *, left: bool = False):
     """``kappa`` at contour nodes ``s[..., j]`` ordered from the real crossing ``j = 0`` outward.
 
-    Returns ``(kappa, max_relative_residual)``. ``s[..., 0]`` must be real and positive.
+    Returns ``(kappa, max_relative_residual)``. ``s[..., 0]`` must be real, and positive (or, with
+    ``left=True``, below ``-q_max``: a path that starts left of the spectrum).
     """
     s = np.asarray(s, dtype=np.complex128)
     iN, iP = _inv(N), _inv(P)
     kap = np.empty_like(s)
-    k0 = solve_kappa_real(nodes, s[..., 0].real, N, P).astype(np.complex128)
+    if left:
+        k0 = solve_kappa_left(nodes, s[..., 0].real, N, P).astype(np.complex128)
+    else:
+        k0 = solve_kappa_real(nodes, s[..., 0].real, N, P).astype(np.complex128)
     k0, r0 = _newton(nodes, k0, s[..., 0], iN, iP)
     kap[..., 0] = k0
     worst = float(np.max(r0))

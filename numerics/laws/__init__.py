@@ -30,6 +30,8 @@ from ._loss_laws import make_law as make_law
 from ._law_fitting import FIT_METHODS as FIT_METHODS
 from ._law_fitting import FIT_MODES as FIT_MODES
 from ._law_fitting import PRIOR_GRID as PRIOR_GRID
+from ._law_fitting import CV_SCHEMES as CV_SCHEMES
+from ._law_fitting import TIME_FRACTION as TIME_FRACTION
 from ._law_fitting import interval_coverage as interval_coverage
 from ._law_fitting import predictive_interval as predictive_interval
 from ._law_fitting import LawFit as LawFit

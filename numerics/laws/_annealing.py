@@ -47,7 +47,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 from theory import ParameterError
 from theory.validate import check_choice, check_int, check_real, check_table
@@ -250,6 +249,8 @@ def annealing_areas(history: LRHistory, steps=None, *, lam: float = 0.999, warmu
     c1 = np.concatenate(([0.0], np.cumsum(r)))
     prev = np.concatenate(([eta0], r[:-1]))
     delta = prev - r
+    from scipy.signal import lfilter  # imported here: scipy.signal costs ~0.5 s of every sltk start
+
     m = lfilter([1.0], [1.0, -lam], delta)
     c2 = np.concatenate(([0.0], np.cumsum(m)))
     idx = s - first

@@ -70,7 +70,7 @@ from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law
 
 __all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
-           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "predictive_interval", "interval_coverage"]
+           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "CV_SCHEMES", "TIME_FRACTION", "predictive_interval", "interval_coverage"]
 
 FIT_METHODS = ("hybrid", "lbfgsb", "trf")
 
@@ -146,8 +146,26 @@ class _Objective:
         self.logy = [np.log(y) for y in losses]
         self.n = sum(y.size for y in losses)
         self.prior = prior
+        self.jac_always = False
 
     def residuals(self, theta, jac=False):
+        """Log residuals (and their Jacobian). The last evaluation with the Jacobian is kept:
+        a trust-region step asks for the residuals and then the Jacobian at the same point."""
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        memo = getattr(self, "_memo", None)
+        if memo is not None and memo[0] == key:
+            return (memo[1], memo[2]) if jac else memo[1]
+        if self.jac_always:
+            jac_out = True
+        else:
+            jac_out = jac
+        out = self._residuals(theta, jac_out)
+        if jac_out:
+            self._memo = (key, out[0], out[1])
+            return out if jac else out[0]
+        return out
+
+    def _residuals(self, theta, jac=False):
         rs, Js = [], []
         for c, ly in zip(self.caches, self.logy):
             if jac:
@@ -300,6 +318,8 @@ class LawFit:
             d["prior"] = self.prior
         if self.cv is not None:
             d["cv"] = self.cv
+        if getattr(self.law, "summation", None) is not None:
+            d["summation"] = self.law.summation      # "tree"/"direct": exact sum; "binned": bin_width
         if getattr(self.law, "bin_width", None) is not None:
             d["bin_width"] = self.law.bin_width
         if self.ci is not None:
@@ -418,19 +438,24 @@ def _local_fit(obj: _Objective, theta0, bounds, method, maxiter):
 
         lo_s, hi_s = lo / s, hi / s
         x0 = np.clip(th0 / s, lo_s + 1e-12 * (hi_s - lo_s), hi_s - 1e-12 * (hi_s - lo_s))
-        res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss=loss, f_scale=obj.delta,
-                            method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
+        obj.jac_always = True     # most trust-region steps are accepted and then need the Jacobian
+        try:
+            res = least_squares(fun, x0, jac=jac, bounds=(lo_s, hi_s), loss=loss, f_scale=obj.delta,
+                                method="trf", xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=maxiter)
+        finally:
+            obj.jac_always = False
         th = res.x * s
         ok = res.status > 0
         msg = res.message
     return th, obj.value(th), ok, msg
 
 
-def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=(), prior=None, caches=None):
+def _fit_fixed(law, curves, method, n_starts, delta, bounds, maxiter, extra_starts=(), prior=None, caches=None,
+               use_grid=True):
     caches = [law.prepare(c.history, c.steps) for c in curves] if caches is None else caches
     losses = [c.loss for c in curves]
     obj = _Objective(law, caches, losses, delta, prior)
-    grid = list(extra_starts) + list(law.initial_grid(caches, losses))
+    grid = list(extra_starts) + (list(law.initial_grid(caches, losses)) if use_grid or not extra_starts else [])
     vals = np.array([obj.value(th) for th in grid])
     order = np.argsort(vals)[:n_starts]
     if len(order) > 2 and law.screen_starts:
@@ -518,38 +543,66 @@ def _log_resid(law, theta, cache, y):
     return np.log(y) - np.log(np.maximum(law.evaluate(theta, cache), 1e-12))
 
 
-def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid):
-    """Leave-one-schedule-out CV of the prior scale on the fitting curves only.
+CV_SCHEMES = ("schedule", "schedule+time")
+#: forward-chaining fold of ``cv="schedule+time"``: fit every curve's first TIME_FRACTION of its
+#: horizon, score its remaining points (an extrapolation in time by 1 / TIME_FRACTION = 2x)
+TIME_FRACTION = 0.5
 
-    For every curve ``i`` the law is fitted (with each ``tau`` of ``grid``, warm-started along
-    the continuation path from the strongest prior to the weakest, plus the best grid start)
-    on the other curves and scored by the RMSE of the log residuals of curve ``i``; the ``tau``
-    with the smallest mean score wins.
+
+def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid, cv="schedule"):
+    """Cross-validation of the prior scale on the fitting curves only.
+
+    Folds (``cv="schedule"``): leave-one-schedule-out -- for every curve ``i`` the law is
+    fitted on the other curves and scored by the RMSE of the log residuals of curve ``i``.
+    ``cv="schedule+time"`` adds one forward-chaining fold that tests extrapolation in *time*:
+    every curve is fitted on its points with ``step <= TIME_FRACTION * horizon`` and scored on
+    its later points (one fold, weighted like a schedule fold). In each fold the law is fitted
+    with each ``tau`` of ``grid``, from the strongest prior to the weakest: the first ``tau`` by
+    the full multi-start, every further one by continuation (one start: the previous ``tau``'s
+    optimum; the prior changes little between neighbouring grid points, so the optimum moves
+    little -- a stated cost rule, not a search). The ``tau`` with the smallest mean fold score
+    wins; the held-out residuals of all folds at that ``tau`` are returned (the interval's pool).
     """
     grid = tuple(sorted(grid))
+    check_choice("cv", cv, CV_SCHEMES)
     if len(curves) < 2:
         raise ParameterError("curves", "at least 2 fitting curves for the leave-one-schedule-out CV of "
                              "mode='predictive' (or give prior_scale, or use mode='mle')", len(curves))
     caches = [law.prepare(c.history, c.steps) for c in curves]
     center = law.shape_prior
-    scores = np.zeros((len(grid), len(curves)))
-    held_res = [[None] * len(curves) for _ in grid]
+    folds = []          # (name, train curves, train caches, [(held cache, held loss)])
     for i, held in enumerate(curves):
-        tr = [c for j, c in enumerate(curves) if j != i]
-        trc = [caches[j] for j in range(len(curves)) if j != i]
+        folds.append((held.name, [c for j, c in enumerate(curves) if j != i],
+                      [caches[j] for j in range(len(curves)) if j != i], [(caches[i], held.loss)]))
+    if cv == "schedule+time":
+        tr, trc, ho = [], [], []
+        for c in curves:
+            cut = TIME_FRACTION * c.history.horizon
+            early, late = c.steps <= cut, c.steps > cut
+            if early.sum() < 3 or late.sum() < 1:
+                raise ParameterError("curves", f"curves with >= 3 logged points before and >= 1 after "
+                                     f"{TIME_FRACTION:g} of their horizon (cv='schedule+time')", c.name)
+            ce, cl = c.subset(early), c.subset(late)
+            tr.append(ce)
+            trc.append(law.prepare(ce.history, ce.steps))
+            ho.append((law.prepare(cl.history, cl.steps), cl.loss))
+        folds.append((f"time (first {TIME_FRACTION:g} of each horizon -> rest)", tr, trc, ho))
+    scores = np.zeros((len(grid), len(folds)))
+    held_res = [[None] * len(folds) for _ in grid]
+    for i, (_, tr, trc, ho) in enumerate(folds):
         prev = None
         for g, tau in enumerate(grid):
             prior = None if not np.isfinite(tau) else _Prior(law, center, tau, delta)
             extra = [] if prev is None else [prev]
-            ns = n_starts if prev is None else min(n_starts, 2)
-            th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc)[0]
+            ns = n_starts if prev is None else 1
+            th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc, use_grid=prev is None)[0]
             prev = th
-            held_res[g][i] = _log_resid(law, th, caches[i], held.loss)
+            held_res[g][i] = np.concatenate([_log_resid(law, th, hc, hy) for hc, hy in ho])
             scores[g, i] = float(np.sqrt(np.mean(held_res[g][i] ** 2)))
     mean = scores.mean(axis=1)
     best = int(np.argmin(mean))
     table = [{"tau": (None if not np.isfinite(t) else float(t)), "mean_rmse_log": float(m),
-              "per_curve": {c.name: float(v) for c, v in zip(curves, row)}}
+              "per_curve": {f[0]: float(v) for f, v in zip(folds, row)}}
              for t, m, row in zip(grid, mean, scores)]
     return float(grid[best]), table, np.concatenate(held_res[best])
 
@@ -558,7 +611,8 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                  fit_lambda: bool = False, warmup: str | None = None, bin_width: int | None = None,
                  n_starts: int | None = None, huber_delta: float = 1e-3, bounds=None, bootstrap: int = 0,
                  level: float = 0.95, block: int | None = None, seed: int = 0, maxiter: int = 3000,
-                 mode: str = "mle", prior_scale: float | None = None, prior_grid=None) -> LawFit:
+                 mode: str = "mle", prior_scale: float | None = None, prior_grid=None,
+                 cv: str = "schedule") -> LawFit:
     """Fit a loss law jointly to one or more curves.
 
     Parameters
@@ -604,6 +658,10 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         ``tau`` of the predictive mode, skipping the CV (``inf`` = no prior).
     prior_grid : sequence of float, optional
         The ``tau`` values the CV tries (default :data:`PRIOR_GRID`).
+    cv : {"schedule", "schedule+time"}
+        Folds of the predictive mode's CV: leave-one-schedule-out (default), or that plus one
+        forward-chaining fold in time (fit the first :data:`TIME_FRACTION` of every curve,
+        score the rest), which tests extrapolation to longer horizons.
 
     Returns
     -------
@@ -654,6 +712,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     if len(bnds) != len(law.param_names) or any(not lo < hi for lo, hi in bnds):
         raise ParameterError("bounds", f"{len(law.param_names)} pairs lo < hi", bnds)
     mode = check_choice("mode", mode, FIT_MODES)
+    cv = check_choice("cv", cv, CV_SCHEMES)
     prior, cv_table, prior_info, loso_res = None, None, None, None
     t_cv = 0.0
     if mode == "predictive":
@@ -664,7 +723,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
             raise ParameterError("prior_grid", "a non-empty list of prior scales > 0 (inf allowed)", grid)
         if prior_scale is None:
             prior_scale, cv_table, loso_res = _choose_prior_scale(law, curves, method, n_starts, delta, bnds,
-                                                                  maxiter, grid)
+                                                                  maxiter, grid, cv)
         else:
             try:
                 prior_scale = float(prior_scale)
@@ -676,7 +735,8 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         if np.isfinite(prior_scale):
             prior = _Prior(law, law.shape_prior, prior_scale, delta)
         prior_info = {"center": dict(law.shape_prior), "tau": float(prior_scale) if np.isfinite(prior_scale) else None,
-                      "on": "log of the parameters", "chosen_by": "loo-schedule CV" if cv_table else "given"}
+                      "on": "log of the parameters", "chosen_by": ("loo-schedule CV" if cv == "schedule" else "loo-schedule + time-tail CV")
+                      if cv_table else "given"}
     elif prior_scale is not None or prior_grid is not None:
         raise ParameterError("prior_scale", "only with mode='predictive'", prior_scale)
 
@@ -728,7 +788,8 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     if loso_res is not None:
         # the scatter of a *new schedule* about the law: log residuals of each fitting curve
         # predicted by the fit on the others (at the chosen prior scale), from the CV
-        fit.residual_pool, fit.residual_source = loso_res, "leave-one-schedule-out"
+        fit.residual_pool = loso_res
+        fit.residual_source = "leave-one-schedule-out" + ("" if cv == "schedule" else " + time-tail")
     else:
         fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
         fit.residual_source = "in-sample"

@@ -63,6 +63,7 @@ note ``plrf_signsgd.md`` Sec. 1.4(b), 1.4(d).
 
 from __future__ import annotations
 
+import cmath
 import math
 import time
 from dataclasses import dataclass, field
@@ -531,6 +532,40 @@ def _z_of_vec(ps: PowerSums, d, w):
     return w * u, u - w * dS / d
 
 
+def _newton_one(ps: PowerSums, d, z: complex, w0: complex, rtol, maxit: int = 60):
+    """:func:`_newton_vec` for one point in Python complex arithmetic (the same steps and stopping
+    rules; the sequential continuation calls it thousands of times). Returns ``(omega, ok, steps)``."""
+    w = complex(w0)
+    if not (cmath.isfinite(w) and w.imag > 0):
+        return w, False, 0
+    az = abs(z)
+    its = 0
+    for _ in range(maxit + 1):
+        S, dS = ps.s_and_ds_one(w)
+        u = 1.0 - S / d
+        zw, dz = w * u, u - w * dS / d
+        if abs(zw - z) <= rtol * az:
+            return w, True, its
+        its += 1
+        try:
+            step = (zw - z) / dz
+        except ZeroDivisionError:
+            return w, False, its
+        lam_ = 1.0
+        wn = w - step
+        bad = wn.imag <= 0
+        for _h in range(20):  # stay in the upper half plane (physical branch)
+            if not bad:
+                break
+            lam_ *= 0.5
+            wn = w - lam_ * step
+            bad = wn.imag <= 0
+        if bad or not cmath.isfinite(wn) or abs(lam_ * step) < 1e-16 * abs(w):
+            return w, False, its
+        w = wn
+    return w, False, its
+
+
 def _newton_vec(ps: PowerSums, d, z, w0, rtol, maxit: int = 60):
     """Newton's method on ``z(omega) = z`` for all points at once, keeping ``Im omega > 0``.
 
@@ -539,6 +574,11 @@ def _newton_vec(ps: PowerSums, d, z, w0, rtol, maxit: int = 60):
     """
     w = np.array(w0, np.complex128)
     n = w.size
+    if n <= 4:  # a few points: one at a time in scalar arithmetic (the same steps, a fraction of the overhead)
+        zz = np.broadcast_to(np.asarray(z, np.complex128), w.shape)
+        res = [_newton_one(ps, d, complex(zz[i]), complex(w[i]), rtol, maxit) for i in range(n)]
+        return (np.array([r[0] for r in res], np.complex128), np.array([r[1] for r in res], bool),
+                sum(r[2] for r in res))
     ok = np.zeros(n, bool)
     dead = ~np.isfinite(w) | (w.imag <= 0)
     az = np.abs(z)
@@ -578,6 +618,14 @@ def _continuation_vec(ps: PowerSums, d, z, rtol, scale, levels: int = 40):
     H = 10.0 * scale + 10.0 * np.abs(z)
     w = z + 1j * H
     its = 0
+    if z.size == 1:  # one point: the same path in scalar arithmetic
+        z1, H1, w1 = complex(z[0]), float(H[0]), complex(w[0])
+        for t in np.geomspace(1.0, 1e-14, levels):
+            w_new, okl, k = _newton_one(ps, d, z1 + 1j * (H1 * float(t)), w1, 1e-8)
+            its += k
+            w1 = w_new if okl else w1
+        w1, ok1, k = _newton_one(ps, d, z1, w1, rtol)
+        return np.array([w1]), np.array([ok1]), its + k
     for t in np.geomspace(1.0, 1e-14, levels):
         zl = z + 1j * (H * t)
         w_new, okl, k = _newton_vec(ps, d, zl, w, 1e-8)
@@ -605,17 +653,27 @@ def _sweeps_vectorised(ps: PowerSums, d, xs, etas, rtol, scale, stride: int = 32
     ok = np.zeros((R, n), bool)
     its = np.zeros(R, np.int64)
 
-    def walk(r, j, i):
-        """Continuation from the solved point j to i one grid point at a time (row r)."""
-        wi = w[r, j]
-        for kk in range(j + 1, i + 1):
-            wt, okt, k = _newton_vec(ps, d, z[r, kk : kk + 1], np.array([wi * (xs[kk] / xs[kk - 1])]), rtol)
+    def walk(r, j, i, step=None):
+        """Continuation from the solved point j to i (row r) with an adaptive step: a step that
+        fails is halved, one that converges is doubled (at most ``stride``); it gives up when a
+        single grid step fails. The sequential cost is then about the number of step changes, not
+        the number of grid points (the one-point-at-a-time walk is the case of step 1)."""
+        wi, cur = w[r, j], j
+        step = max(1, (i - j) // 2) if step is None else step
+        while cur < i:
+            step = min(step, i - cur)
+            t = cur + step
+            wt, okt, k = _newton_one(ps, d, complex(z[r, t]), complex(wi * (xs[t] / xs[cur])), rtol)
             its[r] += k
-            if not okt[0]:
-                return
-            wi = wt[0]
-            if not ok[r, kk]:
-                w[r, kk], ok[r, kk] = wi, True
+            if not okt:
+                if step == 1:
+                    return
+                step = max(1, step // 2)
+                continue
+            wi, cur = wt, t
+            if not ok[r, t]:
+                w[r, t], ok[r, t] = wi, True
+            step = min(2 * step, stride)
 
     coarse = np.unique(np.concatenate([np.arange(0, n, stride), [n - 1]]))
     prev = np.full(R, -1)

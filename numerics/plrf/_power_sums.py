@@ -43,6 +43,9 @@ Approximation Practice" (SIAM 2013), Ch. 19 (Gauss quadrature on a Bernstein ell
 
 from __future__ import annotations
 
+import cmath
+import math
+
 import numpy as np
 
 __all__ = ["PowerSums"]
@@ -73,6 +76,7 @@ def _binom(n, k):
 
 
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+_TABLE_MAX = 1 << 21  # tables of j^-e for v up to 2^21 modes (16 MiB each); above, pow
 _GW_LEFT, _GW_RIGHT = _gregory_weights()
 
 
@@ -92,7 +96,7 @@ class PowerSums:
     """
 
     def __init__(self, p: float, q: float, v: int, *, head: int = 64, window: int = 64, panel: float = 1.0,
-                 exact_below: int = 1500, block: int = 256):
+                 exact_below: int = 600, block: int = 256):
         self.p, self.q, self.v = float(p), float(q), int(v)
         self.H, self.W = int(head), int(window)
         self.panel = float(panel)
@@ -146,6 +150,8 @@ class PowerSums:
         n = w.size
         if self.exact:
             return np.broadcast_to(self._xe, (n, self.v)), np.broadcast_to(self._we, (n, self.v))
+        if n == 1:
+            return self._nodes_one(complex(w[0]))
         H, W, v, K = self.H, self.W, self.v, _GREGORY.size
         sl, tl, wl, tr, wr, x0, w0 = self._layout()
         jc = self.pole_centre(w)
@@ -184,11 +190,83 @@ class PowerSums:
         np.maximum(X, 1.0, out=X)  # masked-out nodes may fall below 1; their weight is 0
         return X, Wt
 
+    def _nodes_one(self, w: complex):
+        """:meth:`nodes` for one point, the per-point constants in Python floats (same formulas;
+        the sequential continuation calls this thousands of times, where NumPy's per-call cost
+        on length-1 arrays dominated)."""
+        H, W, v, K = self.H, self.W, self.v, _GREGORY.size
+        sl, tl, wl, tr, wr, x0, w0 = self._layout()
+        r, ang = abs(w), cmath.phase(w) / self.p
+        try:
+            rp = r ** (-1.0 / self.p) if r > 0 else math.inf
+        except OverflowError:
+            rp = math.inf
+        jc = rp * math.cos(min(ang, 0.5 * math.pi))  # NaN for a NaN omega
+        jc = min(jc if jc >= 1.0 else 1.0, float(v))
+        lo = float(min(max(round(jc) - W, H + 1), v - 2 * W))
+        X = x0.copy()
+        Wt = w0.copy()
+        X[sl[1]] = lo + np.arange(2 * W + 1.0)
+        Wt[sl[1]] = 1.0
+        off = np.arange(K + 1.0)
+        has_l = lo >= H + 2
+        b_l = lo - 1.0
+        X[sl[3]] = b_l - K + off
+        if has_l:
+            Wt[sl[2]] = _GW_LEFT
+            Wt[sl[3]] = _GW_RIGHT
+        c = max(jc, lo + W)
+        a_l = H + 1.0
+        s0 = math.log(a_l / (c - a_l))
+        bl = max(b_l, a_l)
+        L = math.log(bl / (c - bl)) - s0
+        e = 1.0 / (1.0 + np.exp(-(s0 + L * tl)))
+        X[sl[4]] = c * e
+        if has_l:
+            Wt[sl[4]] = (L * c) * wl * e * (1.0 - e)
+        a_r = lo + 2 * W + 1.0
+        has_r = a_r <= v
+        X[sl[5]] = a_r + off
+        if has_r:
+            Wt[sl[5]] = _GW_LEFT
+            Wt[sl[6]] = _GW_RIGHT
+        cr = lo + W
+        s0 = math.log(min(a_r, v) - cr)
+        L = math.log(v - cr) - s0
+        es = np.exp(s0 + L * tr)
+        X[sl[7]] = cr + es
+        if has_r:
+            Wt[sl[7]] = L * wr * es
+        np.maximum(X, 1.0, out=X)
+        return X[None, :], Wt[None, :]
+
     # ------------------------------------------------------------------ sums
     def _blocks(self, n):
         step = self.block if not self.exact else max(1, int(2**21 // max(self.v, 1)))
         for i in range(0, n, step):
             yield slice(i, min(i + step, n))
+
+    def _power(self, X, e):
+        """``X ** -e`` on a node array: the integer nodes (head, window, Gregory ends; all of them for the
+        plain sums) from a table of ``j^-e`` (``pow`` dominated the cost of a sum), the quadrature nodes
+        by ``pow``. The same values as ``X ** -e``, element by element."""
+        tabs = self.__dict__.setdefault("_tabs", {})
+        if e not in tabs:
+            with np.errstate(divide="ignore"):
+                tabs[e] = np.arange(self.v + 16, dtype=np.float64) ** (-e) if self.v <= _TABLE_MAX else None
+        tab = tabs[e]
+        if tab is None:
+            return X ** (-e)
+        if self.exact:
+            return tab[X.astype(np.intp)]
+        sl = self._layout()[0]
+        c4, c5, c7 = sl[4].start, sl[4].stop, sl[7].start
+        out = np.empty(X.shape)
+        out[:, :c4] = tab[X[:, :c4].astype(np.intp)]
+        out[:, c4:c5] = X[:, c4:c5] ** (-e)
+        out[:, c5:c7] = tab[X[:, c5:c7].astype(np.intp)]
+        out[:, c7:] = X[:, c7:] ** (-e)
+        return out
 
     def s_and_ds(self, w):
         """``S(omega)`` and ``S'(omega)`` for an array of ``omega``."""
@@ -204,12 +282,26 @@ class PowerSums:
                 dS[sl] = (lg * g).sum(axis=1)
                 continue
             X, Wt = self.nodes(w[sl])
-            lam = X ** (-self.p)
+            lam = self._power(X, self.p)
             g = 1.0 / (lam - w[sl, None])
             lg = lam * g
             S[sl] = np.einsum("ij,ij->i", Wt, lg)
             dS[sl] = np.einsum("ij,ij->i", Wt, lg * g)
         return S, dS
+
+    def s_and_ds_one(self, w: complex):
+        """:meth:`s_and_ds` for one point, as Python complex numbers (same arithmetic, less overhead)."""
+        wa = np.array([[w]], np.complex128)
+        if self.exact:
+            lam = self._lam_e
+            g = 1.0 / (lam - wa)
+            lg = lam * g
+            return complex(lg.sum(axis=1)[0]), complex((lg * g).sum(axis=1)[0])
+        X, Wt = self._nodes_one(complex(w))
+        lam = self._power(X, self.p)
+        g = 1.0 / (lam - wa)
+        lg = lam * g
+        return complex(np.einsum("ij,ij->i", Wt, lg)[0]), complex(np.einsum("ij,ij->i", Wt, lg * g)[0])
 
     def measures(self, w, m):
         """``(sum_j Arg(lambda_j m - z), T(omega))`` with ``z = omega m``; principal arguments."""
@@ -219,10 +311,10 @@ class PowerSums:
         T = np.empty(w.shape, np.complex128)
         for sl in self._blocks(w.size):
             X, Wt = self.nodes(w[sl])
-            lam = X ** (-self.p)
+            lam = self._power(X, self.p)
             ws = w[sl, None]
             den = lam - ws
-            T[sl] = np.einsum("ij,ij->i", Wt, lam * X ** (-self.q) / den)
+            T[sl] = np.einsum("ij,ij->i", Wt, lam * self._power(X, self.q) / den)
             args[sl] = np.einsum("ij,ij->i", Wt, np.arctan2(-ws.imag, lam - ws.real))
         am = np.angle(m)
         args = args + self.v * am + 2.0 * np.pi * self._wrap_count(w, am)

@@ -31,6 +31,13 @@ DESCRIPTION = (
 )
 
 
+def optimizer_choices() -> tuple:
+    """``flow`` (the model's gradient flow) and every optimizer the DMFT numerics have rules for."""
+    import numerics.dmft as nd
+
+    return ("flow",) + tuple(nd.RULES.names())
+
+
 def add_arguments(p):
     add_exponent_arguments(p, "b > 0", 0.0)
     p.add_argument("--N", type=integer(ge=1), required=True, help="width N >= 1")
@@ -40,6 +47,14 @@ def add_arguments(p):
     p.add_argument("--sigma2", type=real(ge=0), default=0.0, help="label-noise variance sigma^2 >= 0 (default 0)")
     p.add_argument("--points", type=integer(ge=2, le=5000), default=200, help="number of log-spaced times (default 200)")
     p.add_argument("--t-min", type=real(gt=0), default=None, help="first time (default T / 10^6)")
+    p.add_argument("--optimizer", choices=optimizer_choices(), default="flow",
+                   help="flow (gradient flow, default), gd (full-batch steps, t = 2 lr x steps), heavyball "
+                        "(GD with --momentum), sgd (one-pass SGD with --batch, P = inf, t = batch x lr x steps)")
+    p.add_argument("--lr", type=real(gt=0), default=None,
+                   help="learning rate > 0 of gd/heavyball/sgd (sgd: the mean-over-batch rate); checked against the "
+                        "spectral edge q_max: gd 2 lr q_max < 1, heavyball lr q_max < 1 + momentum (stability)")
+    p.add_argument("--momentum", type=real(ge=0, lt=1), default=0.9, help="heavy-ball momentum 0 <= beta < 1 (default 0.9)")
+    p.add_argument("--batch", type=integer(ge=1), default=1, help="SGD batch size B >= 1 (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="FIG", help="write a figure (.png/.pdf/.svg)")
 
@@ -57,6 +72,25 @@ def exponent_block(a: float, b: float, kind: str) -> dict:
     return out
 
 
+def build_optimizer(args):
+    """``None`` (gradient flow) or the optimizer object of ``--optimizer --lr --momentum --batch``.
+
+    Generic: the optimizer class comes from its name, and it takes those of ``lr``, ``momentum``,
+    ``batch`` (with the mean-over-batch convention) that are among its fields."""
+    import dataclasses
+
+    from theory import ParameterError, optimizer_class
+
+    if args.optimizer == "flow":
+        return None
+    if args.lr is None:
+        raise ParameterError("--lr", f"a rate > 0 with --optimizer {args.optimizer}", None)
+    cls = optimizer_class(args.optimizer)
+    given = {"lr": args.lr, "momentum": args.momentum, "batch": args.batch, "batch_reduction": "mean"}
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in given.items() if k in fields})
+
+
 def run(args) -> int:
     from theory.validate import check_int, check_real
 
@@ -67,8 +101,19 @@ def run(args) -> int:
     import numerics.dmft as nd
     from theory.dmft import DMFT_CONVENTIONS
 
+    opt = build_optimizer(args)
+    if opt is not None and args.t_min is None:  # discrete steps: start at the first step the rule covers
+        t_min = min(nd.time_step(opt) * nd.first_step(opt), T / 2)
     t = np.logspace(math.log10(t_min), math.log10(T), n)
-    curve = nd.loss_curve(problem, t)
+    curve = nd.loss_curve(problem, t, optimizer=opt)
+    if opt is not None:  # rounding to whole steps may merge grid points
+        keep = np.concatenate([[True], np.diff(curve.t) > 0])
+        for name in ("t", "test_loss", "bias"):
+            setattr(curve, name, getattr(curve, name)[keep])
+        if curve.train_loss is not None:
+            curve.train_loss = curve.train_loss[keep]
+        curve.diagnostics["steps"] = np.asarray(curve.diagnostics["steps"])[keep]
+        n = curve.t.size
     if args.out:
         from .._figures.dmft import loss_vs_time_figure
 

@@ -28,14 +28,57 @@ def add_arguments(p):
     p.add_argument("--runs", type=integer(ge=2), default=32, help="draws (default 32)")
     p.add_argument("--seed", type=integer(ge=0), default=0, help="seed (default 0)")
     p.add_argument("--backend", default="numpy", choices=("auto", "numpy", "cupy"), help="array backend")
+    p.add_argument("--optimizer", choices=DMFT_OPTIMIZERS, default="flow",
+                   help="flow (exact gradient flow, default), heavyball (with --momentum; --momentum 0 is discrete GD) "
+                        "or sgd (one-pass, --batch, needs --P inf)")
+    p.add_argument("--lr", type=real(gt=0), default=None,
+                   help="rate of heavyball/sgd (default: half the largest rate the prediction covers)")
+    p.add_argument("--momentum", type=real(ge=0, lt=1), default=0.5, help="heavy-ball momentum 0 <= beta < 1 (default 0.5)")
+    p.add_argument("--batch", type=integer(ge=1), default=1, help="SGD batch size B >= 1 (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", default=None, metavar="DIR", help="write dmft_verify.png and dmft_verify.json here")
 
 
+#: the optimizers the DMFT check runs (``flow`` = the model's gradient flow, registered as GD's flow limit;
+#: discrete GD is the heavy ball with ``--momentum 0``, the same recursion)
+DMFT_OPTIMIZERS = ("flow", "heavyball", "sgd")
+
+
+def dmft_optimizer(problem, name: str, lr, momentum: float, batch: int, flag: str = "--lr"):
+    """The optimizer object of a DMFT check (``lr=None``: the verifier's default rate).
+
+    Generic: the class comes from its name and takes those of ``lr``, ``momentum``, ``batch`` (mean
+    over the batch) that are among its fields."""
+    import dataclasses
+
+    from theory import GD, ParameterError, optimizer_class
+    import verification
+
+    if name == "flow":
+        return GD(lr=0.5)
+    if name not in DMFT_OPTIMIZERS:
+        raise ParameterError("--optimizer", "one of " + ", ".join(DMFT_OPTIMIZERS) + " for the DMFT model", name)
+    cls = optimizer_class(name)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    given = {"momentum": momentum, "batch": batch, "batch_reduction": "mean"}
+
+    def make(rate):
+        return cls(lr=rate, **{k: v for k, v in given.items() if k in fields})
+
+    if lr is None:
+        lr = verification.dmft.RULES[make(1.0)].default_lr(problem, make(1.0))
+    return make(lr)
+
+
 def run(args) -> int:
+    return run_check(args, args.lr)
+
+
+def run_check(args, lr) -> int:
+    """The DMFT check from the parsed ``args`` (shared with ``sltk verify --model dmft``)."""
     import math
 
-    from theory import GD, ParameterError
+    from theory import ParameterError
     from theory.validate import check_int, check_real
 
     from ._dmft_args import build_problem
@@ -49,8 +92,9 @@ def run(args) -> int:
     check_int("--seed", args.seed, ge=0)
     import verification
 
-    res = verification.verify(problem, GD(lr=0.5), t_max=T, n_times=n, runs=runs, seed=args.seed,
-                              backend=args.backend)
+    opt = dmft_optimizer(problem, args.optimizer, lr, args.momentum, args.batch)
+    backend = "numpy" if args.backend == "auto" else args.backend
+    res = verification.verify(problem, opt, t_max=T, n_times=n, runs=runs, seed=args.seed, backend=backend)
     obj = res.to_dict()
     if args.out:
         from .._figures.dmft import verification_figure
@@ -62,7 +106,8 @@ def run(args) -> int:
         print_json(obj)
     else:
         p = problem
-        print(f"DMFT a={p.a:g} b={p.b:g} N={p.N} P={p.P} M={p.M}: {runs} draws, t up to {T:g}")
+        how = "gradient flow" if args.optimizer == "flow" else repr(opt)
+        print(f"DMFT a={p.a:g} b={p.b:g} N={p.N} P={p.P} M={p.M}: {how}, {runs} draws, t up to {T:g}")
         rows = [[c.name, f"{c.numerics:.5g}" if c.numerics is not None else "-",
                  f"{c.simulation:.5g}" if c.simulation is not None else "-",
                  f"{c.error_bar:.3g}" if c.error_bar is not None else "-", f"{c.deviation:.3g}",
@@ -72,4 +117,6 @@ def run(args) -> int:
             print(f"  {c.name}: {c.quantity}; " + (c.rule if c.applicable else f"not applicable: {c.note}"))
         print(("all checks passed" if res.passed else "SOME CHECKS FAILED")
               + " (" + ", ".join(f"{k} {v:.1f} s" for k, v in res.seconds.items()) + ")")
-    return 0 if res.passed else 1
+    from .._output import exit_code
+
+    return exit_code(res.status)

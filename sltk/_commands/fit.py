@@ -51,12 +51,16 @@ def add_arguments(p):
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="optimiser (default: lbfgsb for tissue, trf for mpl)")
     p.add_argument("--starts", type=integer(ge=1), default=None, help="multi-start grid points refined (default: 4 tissue, 3 mpl)")
     p.add_argument("--bin-width", type=integer(ge=1), default=None,
-                   help="mpl: largest group of consecutive LR reductions summed as one (default 32; 1 = exact sum)")
+                   help="mpl: largest group of consecutive LR reductions summed as one, an approximation "
+                   "(default: the exact sum by the treecode; 1 = the exact pairwise sum, slow)")
     p.add_argument("--mode", choices=("mle", "predictive"), default="mle",
                    help="mle: plain summed-Huber fit (default); predictive: log-normal prior on the shape "
                    "parameters, its scale chosen by leave-one-schedule-out CV on these curves (needs >= 2)")
     p.add_argument("--prior-scale", type=real(gt=0), default=None,
                    help="predictive: prior std tau in log (skips the CV)")
+    p.add_argument("--cv", choices=("schedule", "schedule+time"), default="schedule",
+                   help="predictive: CV folds, leave-one-schedule-out (default) or that plus a forward-chaining "
+                   "fold in time (fit the first half of every curve, score the rest)")
     p.add_argument("--bootstrap", type=integer(ge=0), default=0, help="block-bootstrap refits for confidence intervals (default 0)")
     p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -90,6 +94,8 @@ def check_fit_args(args, n_curves):
     if args.mode == "predictive" and args.prior_scale is None and n_curves < 2:
         raise ParameterError("--mode predictive", "at least 2 fitting curves for its leave-one-schedule-out CV "
                              "(or give --prior-scale)", n_curves)
+    if getattr(args, "cv", "schedule") != "schedule" and args.mode != "predictive":
+        raise ParameterError("--cv", "only with --mode predictive", args.cv)
     if args.mode == "predictive" and args.fit_lambda:
         raise ParameterError("--fit-lambda", "not with --mode predictive", True)
 
@@ -100,12 +106,16 @@ def do_fit(args, curves):
 
     return fit_loss_law(curves, args.law, method=args.method, lam=args.lam, fit_lambda=args.fit_lambda,
                         warmup=args.warmup, n_starts=args.starts, bootstrap=args.bootstrap, seed=args.seed,
-                        mode=args.mode, prior_scale=args.prior_scale, bin_width=args.bin_width)
+                        mode=args.mode, prior_scale=args.prior_scale, bin_width=args.bin_width,
+                        cv=getattr(args, "cv", "schedule"))
 
 
 def print_fit_text(fit, curves):
     """Parameters, CI, mode, bound hits and identifiability in text."""
-    print(f"law: {fit.law.name} (warmup convention {fit.law.warmup}, method {fit.method})")
+    how = getattr(fit.law, "summation", None)
+    how = "" if how is None else (f", loss-drop sum {how}" + (" (exact)" if how != "binned"
+                                                                else f" (width {fit.law.bin_width})"))
+    print(f"law: {fit.law.name} (warmup convention {fit.law.warmup}, method {fit.method}{how})")
     print(fit.describe_mode())
     for c in curves:
         print(f"history of {c.name}: {c.history_source}")

@@ -41,7 +41,11 @@ def add_arguments(p):
     p.add_argument("--warmup", choices=WARMUP_CONVENTIONS, default=None, help="with --fit: warmup convention")
     p.add_argument("--method", choices=FIT_METHODS, default=None, help="with --fit: optimiser (law default)")
     p.add_argument("--starts", type=integer(ge=1), default=None, help="with --fit: multi-starts (law default)")
-    p.add_argument("--bin-width", type=integer(ge=1), default=None, help="with --fit, mpl: loss-drop binning (default 32)")
+    p.add_argument("--bin-width", type=integer(ge=1), default=None,
+                   help="with --fit, mpl: loss-drop binning, an approximation (default: the exact treecode sum)")
+    p.add_argument("--cv", choices=("schedule", "schedule+time"), default="schedule",
+                   help="with --fit --mode predictive: CV folds, leave-one-schedule-out (default) or that plus "
+                   "a forward-chaining fold in time")
     p.add_argument("--bootstrap", type=integer(ge=0), default=0,
                    help="with --fit: bootstrap refits for the predictive intervals (default 0)")
     p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")

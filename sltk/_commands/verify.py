@@ -41,8 +41,20 @@ FLAG_NAMES = {"lr": "--gamma", "n_instances": "--instances", "n_points": "--poin
 def add_arguments(p):
     import verification
 
-    p.add_argument("--alpha", type=real(gt=0, le=1e100), required=True, help="data-spectrum exponent alpha > 0")
-    p.add_argument("--beta", type=real(ge=-1e100, le=1e100), required=True, help="target exponent beta (2 alpha + 2 beta > 1)")
+    p.add_argument("--model", choices=("plrf", "dmft"), default="plrf",
+                   help="plrf (default; --alpha --beta --d ...) or dmft (the random-feature DMFT model of "
+                        "Bordelon, Atanasov & Pehlevan: --a --b --N --P --M --t, as sltk dmft-verify)")
+    p.add_argument("--alpha", type=real(gt=0, le=1e100), default=None, help="data-spectrum exponent alpha > 0 (plrf)")
+    p.add_argument("--beta", type=real(ge=-1e100, le=1e100), default=None, help="target exponent beta (2 alpha + 2 beta > 1; plrf)")
+    g = p.add_argument_group("--model dmft")
+    g.add_argument("--a", type=real(gt=1), default=None, help="target exponent a > 1 (dmft)")
+    g.add_argument("--b", type=real(gt=0), default=None, help="spectral exponent b > 0 (dmft)")
+    g.add_argument("--N", type=integer(ge=1), default=128, help="width (dmft, default 128)")
+    g.add_argument("--P", default="256", help="training points or inf (dmft, default 256)")
+    g.add_argument("--M", default="1000", help="number of modes, finite (dmft, default 1000)")
+    g.add_argument("--sigma2", type=real(ge=0), default=0.0, help="label-noise variance (dmft, default 0)")
+    g.add_argument("--t", type=real(gt=0.1), default=1e4, help="horizon (dmft, default 1e4)")
+    g.add_argument("--momentum", type=real(ge=0, lt=1), default=0.5, help="heavy-ball momentum (dmft, default 0.5)")
     p.add_argument("--d", type=integer(ge=1), default=256, help="number of random features (default 256)")
     p.add_argument("--v", type=integer(ge=1), default=None, help="data dimension (default 4 d)")
     p.add_argument("--gamma", type=real(gt=0), default=None,
@@ -55,7 +67,13 @@ def add_arguments(p):
     p.add_argument("--backend", default="auto", choices=("auto", "numpy", "cupy"),
                    help="array backend: auto takes CuPy only when a GPU is usable")
     p.add_argument("--dtype", default="float64", choices=("float64", "float32"), help="simulation precision")
-    p.add_argument("--optimizer", default="sgd", choices=verification.plrf.RULES.names(), help="optimizer (default sgd)")
+    from .dmft_verify import DMFT_OPTIMIZERS
+
+    names = tuple(verification.plrf.RULES.names()) + tuple(n for n in DMFT_OPTIMIZERS
+                                                          if n not in verification.plrf.RULES.names())
+    p.add_argument("--optimizer", default=None, choices=names,
+                   help="plrf: " + ", ".join(verification.plrf.RULES.names()) + " (default sgd); dmft: "
+                        + ", ".join(DMFT_OPTIMIZERS) + " (default flow)")
     p.add_argument("--schedule", default="constant", metavar="SPEC",
                    help="learning-rate schedule, e.g. wsd:decay=0.2,shape=cosine (default constant)")
     p.add_argument("--points", type=integer(ge=2), default=40, help="about this many log-spaced steps (default 40)")
@@ -121,7 +139,29 @@ def check_memory(args) -> None:
 def run(args) -> int:
     import verification
 
+    from theory import ParameterError
+
     from .._progress import enabled
+
+    if args.model == "dmft":
+        from . import dmft_verify
+
+        for flag, val in (("--a", args.a), ("--b", args.b)):
+            if val is None:
+                raise ParameterError(flag, "given with --model dmft", None)
+        if args.optimizer is None:
+            args.optimizer = "flow"
+        if args.points == 40:  # the PLRF default; the DMFT check's own is 12
+            args.points = 12
+        return dmft_verify.run_check(args, args.gamma)
+    for flag, val in (("--alpha", args.alpha), ("--beta", args.beta)):
+        if val is None:
+            raise ParameterError(flag, "given with --model plrf (the default model)", None)
+    if args.optimizer is None:
+        args.optimizer = "sgd"
+    if args.optimizer not in verification.plrf.RULES.names():
+        raise ParameterError("--optimizer", "one of " + ", ".join(verification.plrf.RULES.names())
+                             + " for --model plrf", args.optimizer)
 
     check_memory(args)  # before the stability probe, which samples W
     problem, optimizer, schedule, _ = build_setup(args)

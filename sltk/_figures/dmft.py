@@ -12,7 +12,7 @@ import numpy as np
 from .._output import figure_style, save_figure
 
 __all__ = ["loss_vs_time_figure", "frontier_figure", "finite_width_figure", "train_test_figure",
-           "verification_figure"]
+           "verification_figure", "optimizers_figure"]
 
 
 def loss_vs_time_figure(curves, path=None, *, title=None, show_bias=True):
@@ -155,3 +155,61 @@ def verification_figure(res, path=None):
         if path is None:
             return fig
         return save_figure(fig, path)
+
+
+def optimizers_figure(problem, path=None, *, t_max: float = 1e3, eta: float = 0.3, momentum: float = 0.5,
+                      batches=(1, 8), runs: int = 8, n_sim: int = 6, seed: int = 0):
+    """Gradient flow vs discrete GD vs heavy ball vs one-pass SGD (batches ``B``) on one ``P = inf`` problem:
+    predicted curves (lines) and simulated points with 2-standard-error bars (GD-like methods share the step
+    ``eta`` in model time; heavy ball at the largest overdamped rate / 2). Returns ``(fig or paths, rows)``
+    with ``rows = [method, t_last, predicted, simulated, stderr]``."""
+    import matplotlib.pyplot as plt
+
+    import numerics.dmft as nd
+    from theory import GD, SGD
+    from theory.dmft import HeavyBall
+    from verification.dmft import simulate, simulate_online_sgd
+
+    q = nd.spectral_edge(nd.nodes_of(problem), problem.N, problem.P)[0]
+    hb_lr = 0.5 * (1 - math.sqrt(momentum)) ** 2 / (2 * q)
+
+    def sim_flow(cs, opt):
+        return simulate(problem, cs.t, runs=runs, seed=seed, modes=())
+
+    def sim_gd(cs, opt):  # GD and heavy ball: the eigendecomposition simulator with the momentum recursion
+        return simulate(problem, cs.t, runs=runs, seed=seed, lr=opt.lr, momentum=getattr(opt, "momentum", 0.0),
+                        modes=())
+
+    def sim_sgd(cs, opt):
+        return simulate_online_sgd(problem, cs.diagnostics["steps"], lr_sum=opt.lr_sum, batch=opt.batch,
+                                   runs=runs, seed=seed)
+
+    methods = [("gradient flow", None, sim_flow), (f"GD, 2 lr = {eta:g}", GD(lr=eta / 2), sim_gd),
+               (f"heavy ball beta={momentum:g}, 2 lr = {2 * hb_lr:.3g}", HeavyBall(lr=hb_lr, momentum=momentum),
+                sim_gd)]
+    methods += [(f"one-pass SGD B={B}, B lr = {eta:g}", SGD(lr=eta, batch=B, batch_reduction="mean"), sim_sgd)
+                for B in batches]
+    rows = []
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(5.6, 4.0))
+        for i, (label, opt, simulate_method) in enumerate(methods):
+            col = f"C{i % 8}"
+            lo = 0.1 if opt is None else nd.time_step(opt) * nd.first_step(opt)
+            t = np.logspace(math.log10(lo), math.log10(t_max), 80)
+            c = nd.loss_curve(problem, t, optimizer=opt)
+            ax.loglog(c.t, c.test_loss, color=col, lw=1.6 if opt is None else 1.2, label=label)
+            ts = np.logspace(math.log10(max(lo, 1.0)), math.log10(t_max), n_sim)
+            cs = nd.loss_curve(problem, ts, optimizer=opt)
+            sim = simulate_method(cs, opt)
+            ax.errorbar(cs.t, sim.test_loss, yerr=2 * sim.test_stderr, fmt="o", ms=3, color=col, capsize=2)
+            rows.append([label, float(cs.t[-1]), float(cs.test_loss[-1]), float(sim.test_loss[-1]),
+                         float(sim.test_stderr[-1])])
+        p = problem
+        ax.set_xlabel(r"time $t$ (model time: $2\,lr$ x steps for GD, $B\,lr_{sum}$ x steps for SGD)")
+        ax.set_ylabel("test loss")
+        ax.set_title(rf"optimizers on DMFT, $a={p.a:g}$, $b={p.b:g}$, $N={p.N}$, $P=\infty$, $M={int(p.M)}$",
+                     fontsize=9)
+        ax.legend(fontsize=7, loc="lower left")
+        if path is None:
+            return fig, rows
+        return save_figure(fig, path), rows

@@ -96,7 +96,14 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
         with np.errstate(all="ignore"):
             v = np.asarray(sp.lambdify((alpha, beta), poly, "numpy")(A, B), dtype=float) * np.ones(A.shape)
         signs.append(v > 0)
-    code = np.unique(np.stack(signs, axis=-1).reshape(-1, len(signs)), axis=0, return_inverse=True)[1]
+    if len(signs) <= 62:  # each pixel's sign vector as one integer, first curve most significant: the same
+        # cells in the same (lexicographic) order as np.unique(rows, axis=0), without its row sort (seconds)
+        packed = np.zeros(A.shape, np.int64)
+        for sg in signs:
+            packed = (packed << 1) | sg
+        code = np.unique(packed.ravel(), return_inverse=True)[1]
+    else:
+        code = np.unique(np.stack(signs, axis=-1).reshape(-1, len(signs)), axis=0, return_inverse=True)[1]
     code = code.reshape(A.shape)
     # coarse points -> their nearest fine pixels
     ic = np.clip(np.round((bb_c - bb[0]) / (bb[1] - bb[0])).astype(int), 0, bb.size - 1)

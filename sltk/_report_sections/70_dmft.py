@@ -20,8 +20,8 @@ def build(ctx):
     import verification
     from theory.dmft import DMFT, compute_optimal, exponents
 
-    from .._figures.dmft import (finite_width_figure, frontier_figure, loss_vs_time_figure, train_test_figure,
-                                 verification_figure)
+    from .._figures.dmft import (finite_width_figure, frontier_figure, loss_vs_time_figure, optimizers_figure,
+                                 train_test_figure, verification_figure)
     from .._output import figure_style, save_figure
     from .._report import Figure, Table, Text
 
@@ -60,6 +60,10 @@ def build(ctx):
     p = DMFT(a, b, N=32 if fast else 128, P=64 if fast else 256, M=200 if fast else 1000)
     res = verification.verify(p, theory.GD(lr=0.5), t_max=1e4, n_times=6 if fast else 12, runs=8 if fast else 32)
     verification_figure(res, ctx.path("dmft/verification.png"))
+    # discrete methods: predictions (lines) and simulations (points), P = inf
+    po = DMFT(a, b, N=64 if fast else 128, P=math.inf, M=400 if fast else 1000)
+    _, rows_o = optimizers_figure(po, ctx.path("dmft/optimizers.png"), t_max=300.0 if fast else 1e3,
+                                  runs=6 if fast else 16, n_sim=4 if fast else 6)
     ex_b, ex_s = exponents(a, b, "bias"), exponents(a, b, "single")
     fs = fr.final_slopes()
     rows = [[k, ex_b[k][0], f"{ex_b[k][1]:.4g}", ex_s[k][0], f"{ex_s[k][1]:.4g}"] for k in ex_b]
@@ -84,6 +88,13 @@ def build(ctx):
               caption=f"frontier, single-model test loss ({fr.status})"),
         Figure("dmft/ensembles.png", "Ensembles at fixed compute: one wide model beats E narrower ones"),
         Table(["members E", "best N", "best loss"], rows_e, caption=f"ensembles at C = {C:.0e}"),
+        Figure("dmft/optimizers.png", "Gradient flow, discrete GD, heavy ball and one-pass SGD (batch B) against "
+               "model time: DMFT predictions (lines; z-transform of the flow kernels for GD/heavy ball, the "
+               "discrete Volterra equation for SGD) and direct simulation (points, 2 standard errors). Heavy ball "
+               "runs ahead of flow by its effective time t/(1 - beta); SGD with B = 1 pays its gradient noise."),
+        Table(["method", "t", "predicted", "simulated", "stderr"],
+              [[r[0], f"{r[1]:.4g}", f"{r[2]:.5g}", f"{r[3]:.5g}", f"{r[4]:.2g}"] for r in rows_o],
+              caption="discrete methods at the last time (P = inf)"),
         Figure("dmft/verification.png", "DMFT predictions vs direct simulation (4 standard errors)"),
         Table(["check", "passed", "deviation"], [[c.name, c.passed, f"{c.deviation:.3g}"] for c in res.checks],
               caption="simulation checks"),

@@ -70,5 +70,44 @@ def test_report_section_builds(tmp_path):
 
     summary = build_report(tmp_path, fast=True, only=["70_dmft"])
     assert summary["failed"] == []
-    for name in ("loss_vs_time", "train_test", "finite_width", "frontier", "ensembles", "verification"):
+    for name in ("loss_vs_time", "train_test", "finite_width", "frontier", "ensembles", "verification", "optimizers"):
         assert (tmp_path / "dmft" / f"{name}.png").exists()
+
+
+@pytest.mark.parametrize("opt", [["--optimizer", "gd", "--lr", "0.2"],
+                                 ["--optimizer", "heavyball", "--lr", "0.02", "--momentum", "0.5"],
+                                 ["--optimizer", "sgd", "--lr", "0.1", "--batch", "4"]])
+def test_dmft_discrete_optimizers(capsys, opt):
+    rc, out, _ = _run(capsys, ["dmft", "--a", "2", "--b", "1.5", "--N", "64", "--t", "300", "--M", "400",
+                               "--points", "12", "--json"] + opt)
+    obj = json.loads(out)
+    assert rc == 0 and obj["status"] == "ok" and obj["diagnostics"]["optimizer"]["name"] == opt[1]
+    assert obj["test_loss"][-1] < obj["test_loss"][0]
+    assert all(te >= b - 1e-12 for te, b in zip(obj["test_loss"], obj["bias"]))
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--optimizer", "gd"], "--lr"),                     # a discrete method needs a rate
+    (["--optimizer", "gd", "--lr", "5"], "--lr"),        # past 1/(2 q_max)
+    (["--optimizer", "sgd", "--lr", "0.1", "--P", "64"], "--P"),  # one-pass SGD is online only
+    (["--optimizer", "heavyball", "--lr", "0.01", "--momentum", "1"], "--momentum"),
+])
+def test_dmft_discrete_bad_input(capsys, argv, flag):
+    rc, _, err = _run(capsys, ["dmft", "--a", "2", "--b", "1.5", "--N", "64", "--t", "100", "--M", "400"] + argv)
+    assert rc == 2 and flag in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_model_dmft(capsys):
+    base = ["verify", "--model", "dmft", "--a", "2", "--b", "1.5", "--N", "32", "--M", "200", "--runs", "16",
+            "--t", "300", "--points", "5", "--json"]
+    rc, out, _ = _run(capsys, base + ["--P", "64"])
+    obj = json.loads(out)
+    assert rc == 0 and obj["status"] == "ok" and {c["name"] for c in obj["checks"]} >= {"test_loss_vs_simulation"}
+    rc, out, _ = _run(capsys, base + ["--P", "inf", "--optimizer", "sgd", "--batch", "2"])
+    assert rc == 0 and json.loads(out)["status"] == "ok"
+    rc, out, _ = _run(capsys, base + ["--P", "64", "--optimizer", "heavyball", "--momentum", "0"])  # discrete GD
+    assert rc == 0 and json.loads(out)["status"] == "ok"
+    rc, _, err = _run(capsys, ["verify", "--model", "dmft", "--b", "1.5"])
+    assert rc == 2 and "--a" in err
+    rc, _, err = _run(capsys, ["verify", "--alpha", "1.0", "--beta", "0.7", "--optimizer", "heavyball"])
+    assert rc == 2 and "--optimizer" in err

@@ -178,6 +178,8 @@ def test_fit_text_marks_bounds_mode_and_identifiability(curves, capsys):
     (["fit", "X.csv", "--mode", "predictive"], "--mode predictive"),
     (["fit", "X.csv", "--bin-width", "0", "--law", "mpl"], "--bin-width"),
     (["fit", "X.csv", "--starts", "0"], "--starts"),
+    (["fit", "X.csv", "--cv", "schedule+time"], "--cv"),
+    (["fit", "X.csv", "--cv", "tail"], "--cv"),
 ])
 def test_bad_fit_options_refused_before_work(argv, flag, capsys):
     assert main(argv) == 2

@@ -23,3 +23,6 @@ from ._exponents import exponents as exponents
 from ._exponents import power_sum_law as power_sum_law
 from ._exponents import time_law as time_law
 from ._exponents import width_law as width_law
+
+# --- heavy-ball momentum (registered as "heavyball") ---
+from ._heavy_ball import HeavyBall as HeavyBall

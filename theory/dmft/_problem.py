@@ -34,6 +34,11 @@ DMFT_CONVENTIONS: dict = {
     "test_loss": "E_x (f(x) - <psi(x), w*>)^2 (excess over label noise, no factor 1/2)",
     "time": "gradient flow dw/dt = -eta grad(train loss) with the factor 2*eta absorbed into t; w(0) = 0; "
             "at N = P = inf mode k decays as exp(-lambda_k t)",
+    "optimizer_gd": "full-batch GD w <- w - lr grad(train loss): t = 2 lr x steps (optimizer=theory.GD)",
+    "optimizer_heavyball": "w_{n+1} = w_n - lr grad + beta (w_n - w_{n-1}), w_{-1} = w_0: t = 2 lr x steps "
+                           "(theory.dmft.HeavyBall; predicted for every mode overdamped, 2 lr q_max < (1 - sqrt beta)^2)",
+    "optimizer_sgd": "one-pass SGD, fresh batch of B every step, P = inf: w <- w - lr_sum sum_b x_b (<x_b, w> - y_b) "
+                     "(theory.SGD, half squared error): t = B lr_sum x steps (= lr x steps for batch_reduction='mean')",
     "compute": "C = N t",
     "bias": "sum_k lambda_k (w*_k)^2 H_k(t)^2 = loss of the mean predictor over A and data (infinite ensemble)",
 }

@@ -46,6 +46,11 @@ from ._comparison import decay_gain_grid as decay_gain_grid
 from ._comparison import decay_gain_map as decay_gain_map
 from ._comparison import slope_difference_grid as slope_difference_grid
 
+# --- signSGD's S-VI vertex with a soft drift-time wall (issue 12) ---
+from ._signsgd_wall import drift_wall_vertex as drift_wall_vertex
+from ._signsgd_wall import drift_wall_log_exponent as drift_wall_log_exponent
+from ._signsgd_wall import drift_wall_local_eta as drift_wall_local_eta
+
 # --- risk terms ---
 from ._api import risk_terms as risk_terms
 from ._api import asymptotic_terms as asymptotic_terms

@@ -165,24 +165,41 @@ def _pick(expr, a, b):
     return _branch(expr, a, b)
 
 
+@lru_cache(maxsize=16)
+def _sgd_lp_functions(schedule, q):
+    """``(name, g, region)`` of :func:`sgd_lr_free_terms` with ``q`` substituted, lambdified (NumPy):
+    ``g(alpha, beta, u, w, t)`` (a Piecewise / Min / Max in ``alpha, beta`` evaluates to the branch
+    that holds there, as :func:`_pick` picks it) and ``region(alpha, beta)`` (``None``: always)."""
+    qs = sp.Symbol("q", positive=True)
+    out = []
+    for name, g, reg in sgd_lr_free_terms(schedule):
+        f = sp.lambdify((alpha, beta, u_sym, w_sym, t_sym), g.subs(qs, q), "numpy")
+        out.append((name, f, None if reg == sp.true else sp.lambdify((alpha, beta), reg, "numpy")))
+    return tuple(out)
+
+
 @lru_cache(maxsize=4096)
 def _sgd_lp(a, b, schedule, q):
-    vars_ = (u_sym, w_sym, t_sym)
+    # each constraint is linear in (u, w, t): its row is read off from its values at the origin and
+    # the unit vectors (one vectorised call per constraint; the terms' SymPy forms are lambdified once)
+    af, bf = float(a), float(b)
+    pts = np.vstack([np.zeros(3), np.eye(3)])
     base, tagged = {}, {}
-    for name, g, reg in sgd_lr_free_terms(schedule):
-        if reg == sp.true or bool(reg.subs({alpha: a, beta: b})):
-            val = sp.expand(_pick(g.subs(sp.Symbol("q", positive=True), q), a, b).subs({alpha: a, beta: b}))
+    for name, f, reg in _sgd_lp_functions(schedule, q):
+        if reg is None or bool(reg(af, bf)):
+            with np.errstate(all="ignore"):
+                val = np.broadcast_to(np.asarray(f(af, bf, pts[:, 0], pts[:, 1], pts[:, 2]), dtype=float), (4,))
+            row = np.append(val[1:] - val[0], val[0])
             if "[" in name:  # a branch's own constraint
-                tagged.setdefault(name[name.index("["):], {})[name] = val
+                tagged.setdefault(name[name.index("["):], {})[name] = row
             else:
-                base[name if name not in base else name + "'"] = val
-    base["w>=wmin"] = w_sym + 20  # bounded polytope (a rate below f^-20 is never optimal)
+                base[name if name not in base else name + "'"] = row
+    base["w>=wmin"] = np.array([0.0, 1.0, 0.0, 20.0])  # w + 20 >= 0: bounded polytope (a rate below f^-20 is never optimal)
     cand = []
-    zero = {v: 0 for v in vars_}
     for extra in (list(tagged.values()) or [{}]):
         cons = {**base, **extra}
         names = list(cons)
-        R = np.array([[float(cons[n].coeff(v)) for v in vars_] + [float(cons[n].subs(zero))] for n in names])
+        R = np.array([cons[n] for n in names])
         cand += [(sol, tri, names, R) for sol, tri in _vertices(R)]
     if not cand:
         raise ParameterError("(alpha, beta)", "a point with a feasible compute-optimal LP", (float(a), float(b)))
@@ -198,7 +215,9 @@ def sgd_lr_free_exponents(alpha_value, beta_value, schedule: str = "constant", d
     (``w`` free below the stability limit), constant rate or a decay (:func:`sgd_lr_free_terms`).
 
     Vertex enumeration of the 3-variable LP (as signSGD's). Returns ``{"eta", "xi", "w",
-    "active", "vertex"}``; ``"active"`` lists the tight constraints. With a decay the relaxed-share
+    "active", "vertex"}``; ``"active"`` lists the tight constraints, ``"vertex"`` three of them that
+    define the optimum (at a degenerate vertex, more than three tight, which three is not unique).
+    The constraint rows are evaluated in floating point from the lambdified terms. With a decay the relaxed-share
     conditions are never tight at the optimum (tested on a grid), so ``eta`` is unchanged:
 
     >>> c, d = sgd_lr_free_exponents(0.7, 1.2), sgd_lr_free_exponents(0.7, 1.2, "decay", 0.5)

@@ -227,7 +227,17 @@ def plrf_sgd_terms() -> tuple:
     ----------
     Paquette et al. (2024), arXiv:2405.15074, Table 1 and eq. (17) (noise term of the
     approximate solution, as in the authors' notebook: ``gamma^2 B K_pp(r) sum_s F_pp(s)``).
+
+    The derivation (symbolic in ``alpha``, ``beta``; about 1.5 s of SymPy) runs once per machine and
+    source version: its result is kept on disk by :func:`theory._derivation_cache.cached_derivation`.
     """
+    from .. import _power_terms
+    from .._derivation_cache import cached_derivation
+
+    return cached_derivation("plrf_sgd_terms", (__file__, _power_terms.__file__), _derive_plrf_sgd_terms)
+
+
+def _derive_plrf_sgd_terms() -> tuple:
     terms = []
     # --- F_pp: weights lambda_j rho_j = j^(-2a-2b)
     (c, p, q, reg, st), = derive_power_sum(2 * alpha + 2 * beta)

@@ -263,13 +263,15 @@ def _fast_functions(schedule="constant"):
 
 def _numeric_rows(a, b, q, fns, nv):
     rows, names = [], []
-    eye = np.eye(nv)
+    pts = np.vstack([np.zeros(nv), np.eye(nv)])  # the origin and the unit vectors, one call for all
+    cols = [pts[:, i] for i in range(nv)]
     for name, f, reg in fns:
         if reg is not None and not bool(reg(a, b)):
             continue
         with np.errstate(all="ignore"):
-            c0 = float(f(a, b, q, *np.zeros(nv)))
-            row = np.array([float(f(a, b, q, *eye[i])) - c0 for i in range(nv)] + [c0])
+            val = np.broadcast_to(np.asarray(f(a, b, q, *cols), dtype=float), (nv + 1,))
+            c0 = float(val[0])
+            row = np.append(val[1:] - c0, c0)
         if np.all(np.isfinite(row)) and np.max(np.abs(row)) < 1e12:  # x_pp -> 2 within rounding: term drops
             rows.append(row)
             names.append(name)

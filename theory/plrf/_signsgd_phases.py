@@ -103,8 +103,27 @@ def _valid(a, b):
     return 2 * a + 2 * b > 1 + 0.02 and a > 0
 
 
+_SOURCES = ("_signsgd_phases.py", "_signsgd_lp.py", "_signsgd_terms.py")
+
+
+def _cached(name, compute):
+    """A derivation of this module (no user input in it) kept on disk per source version
+    (:func:`theory._derivation_cache.cached_derivation`): the phase table costs ~10 s of SymPy."""
+    from pathlib import Path
+
+    from .. import _power_terms
+    from .._derivation_cache import cached_derivation
+
+    here = Path(__file__).parent
+    return cached_derivation(name, [here / f for f in _SOURCES] + [Path(_power_terms.__file__)], compute)
+
+
 @lru_cache(maxsize=8)
 def _phases(schedule: str = "constant", n: int = 36, decay_q: float = 0.5):
+    return _cached(f"signsgd_phases-{schedule}-{n}-{float(decay_q)!r}", lambda: _derive_phases(schedule, n, decay_q))
+
+
+def _derive_phases(schedule, n, decay_q):
     aa, bb = _grid(n)
     keys = {}
     for a in aa:
@@ -235,6 +254,11 @@ def candidate_factors(p, q):
 
 @lru_cache(maxsize=8)
 def _boundaries(schedule="constant", n=36, decay_q=0.5):
+    return _cached(f"signsgd_boundaries-{schedule}-{n}-{float(decay_q)!r}",
+                   lambda: _derive_boundaries(schedule, n, decay_q))
+
+
+def _derive_boundaries(schedule, n, decay_q):
     table = {p.name: p for p in _phases(schedule, n, decay_q)}
     aa, bb = _grid(n)
     names = np.full((bb.size, aa.size), "", dtype=object)

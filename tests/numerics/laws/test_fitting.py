@@ -32,10 +32,12 @@ def naive_mpl(p, eta, eta0, S_W, t):
 MPL_P = np.array([2.4, 0.65, 0.43, 520.0, 2.0, 0.6, 0.63])
 
 
-@pytest.mark.parametrize("smooth,bin_width,rtol", [(False, 1, 1e-12), (True, 1, 1e-12), (True, 32, 3e-5)])
+@pytest.mark.parametrize("smooth,bin_width,rtol", [(False, 1, 1e-12), (True, 1, 1e-12), (True, 32, 3e-5),
+                                                   (False, None, 1e-10), (True, None, 1e-10)])
 def test_mpl_matches_definition(smooth, bin_width, rtol):
-    """Exact for bin_width=1 on any schedule; binned (32) error < 3e-5 relative on a 4000-step
-    cosine with a drop -- far below the 1e-3 noise of real logs (1e-7 on the 24000-step runs)."""
+    """Exact for bin_width=1 on any schedule, and for the default treecode (bin_width=None);
+    binned (32) error < 3e-5 relative on a 4000-step cosine with a drop -- far below the 1e-3
+    noise of real logs (1e-7 on the 24000-step runs)."""
     rng = np.random.default_rng(1)
     W, peak = 30, 3e-4
     n = 4000 if smooth else 400   # binning error ~ (bin_width / decay length)^2
@@ -51,6 +53,58 @@ def test_mpl_matches_definition(smooth, bin_width, rtol):
     got = law.predict(MPL_P, h, steps)
     ref = [naive_mpl(MPL_P, post, peak, peak * W / 2, s - W) for s in steps]
     np.testing.assert_allclose(got, ref, rtol=rtol)
+
+
+def _double_loop_ld(eta0, r, idx, C, beta, gamma):
+    """The loss-drop sum / B by a plain double loop over (target, update), from Eq. (2)."""
+    e = np.r_[eta0, r]
+    c = np.r_[0.0, np.cumsum(r)]
+    out = np.zeros(len(idx))
+    for i, t in enumerate(idx):
+        s = 0.0
+        for k in range(1, t + 1):
+            d = e[k - 1] - e[k]
+            if d != 0.0:
+                s += d * (1.0 - (C * e[k] ** -gamma * (c[t] - c[k - 1]) + 1.0) ** -beta)
+        out[i] = s
+    return out
+
+
+@pytest.mark.parametrize("schedule", ["cosine_24000", "wsdld_20000_24000", "wsdcon_9"])
+def test_mpl_treecode_matches_double_loop(schedule):
+    """The treecode's far-field interpolation is exact to 1e-10 of sum |D_k| against the plain
+    double loop, at random parameters spread over the law's bounds (C over 6 decades)."""
+    from numerics.laws import effective_rates, llm_run_history
+
+    h = llm_run_history(schedule)
+    r, eta0, _, first = effective_rates(h, "half")
+    steps = np.r_[h.warmup + 1, np.linspace(h.warmup + 7, h.horizon, 12).astype(int)]
+    idx = steps - first
+    law = MultiPowerLaw()
+    cache = law.prepare(h, steps)
+    if schedule == "cosine_24000":
+        assert cache["n_terms"] < 0.05 * idx.sum()         # the far field is in use
+    scale = np.abs(np.diff(np.r_[eta0, r])).sum()
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        C, beta, gamma = 10 ** rng.uniform(-3, 3), 10 ** rng.uniform(-2, 0.7), rng.uniform(0, 2)
+        th = np.array([0.0, 0.0, 0.5, 1.0, C, beta, gamma])
+        got = -law.evaluate(th, cache)                    # L0 = A = 0, B = 1: -LD
+        ref = _double_loop_ld(eta0, r, idx, C, beta, gamma)
+        assert np.max(np.abs(got - ref)) <= 1e-10 * scale
+
+
+def test_mpl_treecode_jacobian_matches_pairwise():
+    """Prediction and Jacobian of the treecode equal the pairwise exact sum (bin_width=1)."""
+    from numerics.laws import llm_run_history
+
+    h = llm_run_history("cosine_24000")
+    st = np.linspace(h.warmup + 1, h.horizon, 100).astype(int)
+    tree, pair = MultiPowerLaw(), MultiPowerLaw(bin_width=1)
+    p1, J1 = tree.evaluate(MPL_P, tree.prepare(h, st), jac=True)
+    p2, J2 = pair.evaluate(MPL_P, pair.prepare(h, st), jac=True)
+    np.testing.assert_allclose(p1, p2, rtol=1e-12)
+    np.testing.assert_allclose(J1, J2, rtol=1e-8, atol=1e-12 * np.abs(J2).max())
 
 
 def test_tissue_matches_definition():
@@ -298,6 +352,27 @@ def test_predictive_mode_cv_uses_fitting_curves_only():
         fit_loss_law(cs, law, mode="map")
     with pytest.raises(ParameterError, match="prior_scale"):
         fit_loss_law(cs, law, prior_scale=1.0)
+
+
+def test_time_fold_scores_the_tails_of_a_fit_on_the_first_halves():
+    """cv='schedule+time' adds one fold: fit every curve's first half, score the rest (by hand)."""
+    from numerics.laws import TIME_FRACTION
+    from numerics.laws._law_fitting import _fit_fixed
+
+    law = TissueLaw(0.995)
+    cs = _synthetic(law, dict(L0=2.5, A=0.6, alpha=0.55, C=0.45), SCHEDS, noise=2e-3, seed=4)
+    fit = fit_loss_law(cs, law, mode="predictive", prior_grid=(np.inf,), n_starts=1, cv="schedule+time")
+    row = fit.cv[0]
+    tkey = [k for k in row["per_curve"] if k.startswith("time")]
+    assert len(row["per_curve"]) == 4 and len(tkey) == 1 and "time-tail" in fit.residual_source
+    early = [c.subset(c.steps <= TIME_FRACTION * c.history.horizon) for c in cs]
+    th = _fit_fixed(law, early, "lbfgsb", 1, 1e-3, law.bounds(), 3000)[0]
+    res = np.concatenate([np.log(c.loss[c.steps > TIME_FRACTION * c.history.horizon])
+                          - np.log(law.predict(th, c.history, c.steps[c.steps > TIME_FRACTION * c.history.horizon]))
+                          for c in cs])
+    assert row["per_curve"][tkey[0]] == pytest.approx(np.sqrt(np.mean(res ** 2)), rel=1e-6)
+    with pytest.raises(ParameterError, match="cv"):
+        fit_loss_law(cs, law, mode="predictive", cv="tail")
 
 
 def test_predictive_interval_covers_fresh_noise_at_its_level():

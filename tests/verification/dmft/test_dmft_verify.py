@@ -38,8 +38,8 @@ def test_label_noise_term_against_simulation():
     t = np.array([3.0, 1e2, 1e4])
     sim = simulate(p, t, runs=16, seed=3)
     curve = nd.loss_curve(p, t)
-    assert curve.train_loss is None
     assert check_curve("noise", "x", curve.test_loss, sim.test_loss, sim.test_stderr, 48).passed
+    assert check_curve("noise-train", "x", curve.train_loss, sim.train_loss, sim.train_stderr, 48).passed
     noiseless = nd.loss_curve(p.replace(sigma2=0.0), t).test_loss
     assert not check_curve("x", "x", noiseless, sim.test_loss, sim.test_stderr, 48).passed
 
