@@ -202,11 +202,16 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
         idx = np.arange(B)
         data_gen = torch.Generator().manual_seed(task.seed + 1)
 
-        def g_out(x, ps):
-            h = x.unsqueeze(0).expand(ps[0].shape[0], -1, -1)
-            for k, p in enumerate(ps[:-1]):
-                h = torch.relu(torch.bmm(h, p.transpose(1, 2)) / math.sqrt(fans[k]))
-            return torch.bmm(h, ps[-1].transpose(1, 2)) / fans[-1]  # (B, batch, n_out), readout 1/N
+        # ReLU is positively homogeneous, relu(z / s) = relu(z) / s, so the 1/sqrt(fan_in) of the hidden
+        # layers, the readout's 1/N and the output's 1/gamma are applied once, to the (B, batch, n_out)
+        # output, instead of to every hidden activation (forward and backward)
+        out_scale = 1.0 / fans[-1] / math.prod(math.sqrt(f) for f in fans[1:-1])
+
+        def g_raw(x, ps):
+            h = (x / math.sqrt(fans[0])).unsqueeze(0).expand(ps[0].shape[0], -1, -1)
+            for p in ps[:-1]:
+                h = torch.relu(torch.bmm(h, p.transpose(1, 2)))
+            return torch.bmm(h, ps[-1].transpose(1, 2))  # (B, batch, n_out), times out_scale = g
 
         def g_init(x):
             # the frozen copy: every configuration starts from the same ``init``, so its output is one
@@ -223,7 +228,7 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
             y = teacher(x)
             with torch.no_grad():
                 g0 = g_init(x)
-            f = (g_out(x, params) - g0) / gam[:, None, None]
+            f = g_raw(x, params) * (out_scale / gam)[:, None, None] - g0 / gam[:, None, None]
             if task.loss == "mse":
                 per = ((f - y.unsqueeze(0)) ** 2).mean(dim=(1, 2))
             else:
@@ -245,7 +250,7 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
                 if grads is not None:
                     step = lr[:, None, None]
                     for p, gr in zip(params, grads):
-                        p -= step * gr
+                        p.addcmul_(gr, step, value=-1.0)  # p -= step * gr in one pass
                 if any_bad:
                     idx = idx[keep_np]
                     params = [p.detach()[keep].requires_grad_(True) for p in params]
