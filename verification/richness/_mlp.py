@@ -157,7 +157,9 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
         Called as ``progress(done_configs, total_configs)``.
 
     Every configuration starts from the same initial weights and sees the same data, so differences
-    between them are due to ``(gamma, eta)`` alone.
+    between them are due to ``(gamma, eta)`` alone. For the same reason the frozen copy's output is
+    computed once a step for all of them, and a configuration whose loss is non-finite or above ``1e8``
+    is marked diverged and dropped from the batch (later steps cost less).
     """
     torch = _torch()
     if not isinstance(task, MLPTask):
