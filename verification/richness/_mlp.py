@@ -157,7 +157,9 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
         Called as ``progress(done_configs, total_configs)``.
 
     Every configuration starts from the same initial weights and sees the same data, so differences
-    between them are due to ``(gamma, eta)`` alone.
+    between them are due to ``(gamma, eta)`` alone. For the same reason the frozen copy's output is
+    computed once a step for all of them, and a configuration whose loss is non-finite or above ``1e8``
+    is marked diverged and dropped from the batch (later steps cost less).
     """
     torch = _torch()
     if not isinstance(task, MLPTask):
@@ -197,49 +199,72 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
         fans = [d] + [N] * (L - 2) + [N]
         gam = torch.tensor(cfg_g[sl], dtype=tdt, device=device)
         lr = torch.tensor(N * cfg_e[sl], dtype=tdt, device=device)
-        alive = torch.ones(B, dtype=torch.bool, device=device)
+        # positions (in this chunk) of the configurations still training: a diverged one is dropped from
+        # the batch (its log is NaN from then on, its ``final`` inf), so later steps cost less
+        idx = np.arange(B)
         data_gen = torch.Generator().manual_seed(task.seed + 1)
 
-        def g_out(x, ps):
-            h = x.unsqueeze(0).expand(B, -1, -1)
-            for k, p in enumerate(ps[:-1]):
-                h = torch.relu(torch.bmm(h, p.transpose(1, 2)) / math.sqrt(fans[k]))
-            return torch.bmm(h, ps[-1].transpose(1, 2)) / fans[-1]  # (B, batch, n_out), readout 1/N
+        # ReLU is positively homogeneous, relu(z / s) = relu(z) / s, so the 1/sqrt(fan_in) of the hidden
+        # layers, the readout's 1/N and the output's 1/gamma are applied once, to the (B, batch, n_out)
+        # output, instead of to every hidden activation (forward and backward)
+        out_scale = 1.0 / fans[-1] / math.prod(math.sqrt(f) for f in fans[1:-1])
 
-        init_b = [p.unsqueeze(0).expand(B, -1, -1) for p in init]
+        def g_raw(x, ps):
+            h = (x / math.sqrt(fans[0])).unsqueeze(0).expand(ps[0].shape[0], -1, -1)
+            for p in ps[:-1]:
+                h = torch.relu(torch.bmm(h, p.transpose(1, 2)))
+            return torch.bmm(h, ps[-1].transpose(1, 2))  # (B, batch, n_out), times out_scale = g
+
+        def g_init(x):
+            # the frozen copy: every configuration starts from the same ``init``, so its output is one
+            # network's, computed once a step and broadcast (not once per configuration)
+            h = x
+            for k, p in enumerate(init[:-1]):
+                h = torch.relu(h @ p.T / math.sqrt(fans[k]))
+            return h @ init[-1].T / fans[-1]  # (batch, n_out)
+
         tail_sum = torch.zeros(B, dtype=tdt, device=device)
         li = 0
         for t in range(T):
             x = torch.randn(task.batch, d, generator=data_gen, dtype=tdt).to(device)
             y = teacher(x)
             with torch.no_grad():
-                g0 = g_out(x, init_b)
-            f = (g_out(x, params) - g0) / gam[:, None, None]
+                g0 = g_init(x)
+            f = g_raw(x, params) * (out_scale / gam)[:, None, None] - g0 / gam[:, None, None]
             if task.loss == "mse":
                 per = ((f - y.unsqueeze(0)) ** 2).mean(dim=(1, 2))
             else:
                 logp = torch.log_softmax(f, dim=2)
-                per = -logp.gather(2, y.view(1, -1, 1).expand(B, -1, 1)).squeeze(2).mean(dim=1)
+                per = -logp.gather(2, y.view(1, -1, 1).expand(f.shape[0], -1, 1)).squeeze(2).mean(dim=1)
             bad = ~torch.isfinite(per) | (per > 1e8)
-            if bool(bad.any()):
-                alive &= ~bad
-            per_safe = torch.where(alive, per, torch.zeros_like(per))
-            grads = torch.autograd.grad(per_safe.sum(), params)
+            any_bad = bool(bad.any())
+            if any_bad:
+                keep = ~bad
+                keep_np = keep.cpu().numpy()
+                diverged[sl.start + idx[~keep_np]] = True
+                # the dropped rows get no gradient; the rows of a batched product are independent, so
+                # a non-finite dropped row cannot reach a kept one
+                grads = torch.autograd.grad(per[keep].sum(), params) if keep_np.any() else None
+                per = per[keep]
+            else:
+                grads = torch.autograd.grad(per.sum(), params)
             with torch.no_grad():
-                step = torch.where(alive, lr, torch.zeros_like(lr))[:, None, None]
-                for p, gr, p0 in zip(params, grads, init_b):
-                    p -= step * torch.nan_to_num(gr)
-                    p[~alive] = p0[~alive]  # park a diverged configuration at init (no NaN spreads)
+                if grads is not None:
+                    step = lr[:, None, None]
+                    for p, gr in zip(params, grads):
+                        p.addcmul_(gr, step, value=-1.0)  # p -= step * gr in one pass
+                if any_bad:
+                    idx = idx[keep_np]
+                    params = [p.detach()[keep].requires_grad_(True) for p in params]
+                    gam, lr, tail_sum = gam[keep], lr[keep], tail_sum[keep]
                 if li < log_steps.size and log_steps[li] == t:
-                    vals = per.detach().cpu().numpy().copy()
-                    vals[~alive.cpu().numpy()] = np.nan
-                    out[sl, li] = vals
+                    out[sl.start + idx, li] = per.detach().cpu().numpy()
                     li += 1
                 if t >= T - n_tail:
-                    tail_sum += per_safe
-        al = alive.cpu().numpy()
-        diverged[sl] = ~al
-        final[sl] = np.where(al, (tail_sum / n_tail).cpu().numpy(), np.inf)
+                    tail_sum += per.detach()
+            if idx.size == 0:
+                break
+        final[sl.start + idx] = (tail_sum / n_tail).cpu().numpy()
         if progress is not None:
             progress(sl.stop, n_cfg)
     shape = G.shape

@@ -52,3 +52,15 @@ def test_grid_and_validation():
         mlp_sweep(MLPTask(), [-1.0], [1e-3], 5)
     star, interior = eta_star_from_sweep(mlp_sweep(MLPTask(depth=2, width=8, d_in=4), [1.0], [1e-6, 1e-5], 5))
     assert not interior[0]  # the minimum is at an end of this grid: not located
+
+
+def test_a_configuration_trains_the_same_alone_and_beside_diverging_ones():
+    """Diverged configurations are dropped from the batch mid-run and the frozen copy's output is shared: a
+    stable configuration's loss curve must not depend on its batch-mates (the same run alone, as reference)."""
+    task = MLPTask(depth=3, width=16, d_in=8)
+    alone = mlp_sweep(task, [1.0], [1e-3], 60)
+    mixed = mlp_sweep(task, [1.0], [1e3, 1e-3, 1e2], 60)
+    assert not alone.diverged[0, 0] and mixed.diverged[0].tolist() == [True, False, True]
+    assert np.isnan(mixed.loss[0, 0, -1]) and np.isnan(mixed.loss[0, 2, -1])
+    np.testing.assert_allclose(mixed.loss[0, 1], alone.loss[0, 0], rtol=1e-10)
+    np.testing.assert_allclose(mixed.final[0, 1], alone.final[0, 0], rtol=1e-10)
