@@ -141,8 +141,8 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
                     votes = np.array([order[nm]]) if nm in order else votes
                 except theory.ParameterError:
                     pass
-            if votes.size:
-                trusted[sl][mask] = True
+            if votes.size and mask.sum() >= min_px:  # a coarse point's nearest pixel may lie across a curve
+                trusted[sl][mask] = True              # from it: a cell of a few pixels is never trusted
             else:  # a sliver: the coarse map's majority over it (until its neighbours decide, below)
                 votes = up[sl][mask]
                 votes = votes[votes >= 0]
@@ -175,7 +175,8 @@ def _merge_slivers(idx, packed, trusted, inside, nbits):
     map's staircase would colour with a neighbouring phase (stray pixels at the triple points). A
     curve is kept when two trusted cells whose sign vectors differ in that curve only have different
     phases; on the arrangement of the kept curves each connected cell that holds trusted pixels
-    gives their majority phase to its untrusted pixels. Trusted pixels are never changed.
+    gives their majority phase to its untrusted pixels; a sliver left between two kept curves takes
+    the phase of the nearest trusted pixel. Trusted pixels are never changed.
     """
     from scipy import ndimage
 
@@ -189,6 +190,7 @@ def _merge_slivers(idx, packed, trusted, inside, nbits):
             real |= m
     reduced = np.unique(packed & real, return_inverse=True)[1].reshape(idx.shape)
     out = idx.copy()
+    done = trusted & inside
     for c, sl in enumerate(ndimage.find_objects(np.where(inside, reduced + 1, 0))):
         if sl is None:
             continue
@@ -199,6 +201,11 @@ def _merge_slivers(idx, packed, trusted, inside, nbits):
             votes = sub[mask & tr]
             if votes.size and not tr[mask].all():
                 sub[mask & ~tr] = np.bincount(votes).argmax()
+                done[sl][mask] = True
+    left = inside & ~done
+    if left.any():  # a sliver between two kept curves (no trusted pixel in its cell): the nearest trusted pixel
+        _, (ni, nj) = ndimage.distance_transform_edt(~done, return_indices=True)
+        out = np.where(left, out[ni, nj], out)
     return out
 
 
