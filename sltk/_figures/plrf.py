@@ -121,6 +121,7 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
     order = {nm: k for k, nm in enumerate(names)}
     min_px, budget = 12, [300]  # at most 300 exact look-ups
+    trusted = np.zeros(A.shape, bool)  # pixels of cells whose phase was found (coarse points or exact look-up)
     for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
         if sl is None:
             continue
@@ -140,11 +141,15 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
                     votes = np.array([order[nm]]) if nm in order else votes
                 except theory.ParameterError:
                     pass
-            if not votes.size:  # a sliver: the coarse map's majority over it
+            if votes.size and mask.sum() >= min_px:  # a coarse point's nearest pixel may lie across a curve
+                trusted[sl][mask] = True              # from it: a cell of a few pixels is never trusted
+            else:  # a sliver: the coarse map's majority over it (until its neighbours decide, below)
                 votes = up[sl][mask]
                 votes = votes[votes >= 0]
             if votes.size:
                 idx[sl][mask] = np.bincount(votes).argmax()
+    if len(signs) <= 62 and trusted.any():
+        idx = _merge_slivers(idx, packed, trusted, inside, len(signs))
     todo = inside & (idx < 0)
     if todo.any() and (~todo & inside).any():  # slivers: the nearest assigned pixel's phase
         _, (ni, nj) = ndimage.distance_transform_edt(todo | ~inside, return_indices=True)
@@ -159,6 +164,49 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     if ok.any() and np.mean(check[ok] != idx_c[ok]) > 0.01:
         idx = np.where(inside, up, -1)
     return aa, bb, A, B, idx, names
+
+
+def _merge_slivers(idx, packed, trusted, inside, nbits):
+    """Give each sliver cell the phase of the trusted cell it belongs to once the curves that
+    separate no two phases are dropped.
+
+    Many boundary polynomials pass through the points where three phases meet; there their zero
+    sets cut thin wedges (a few pixels, no coarse point inside) out of one phase, which the coarse
+    map's staircase would colour with a neighbouring phase (stray pixels at the triple points). A
+    curve is kept when two trusted cells whose sign vectors differ in that curve only have different
+    phases; on the arrangement of the kept curves each connected cell that holds trusted pixels
+    gives their majority phase to its untrusted pixels; a sliver left between two kept curves takes
+    the phase of the nearest trusted pixel. Trusted pixels are never changed.
+    """
+    from scipy import ndimage
+
+    codes = {}
+    for p, v in np.unique(np.stack([packed[trusted], idx[trusted]]), axis=1).T:
+        codes.setdefault(int(p), set()).add(int(v))
+    real = 0
+    for bit in range(nbits):
+        m = 1 << bit
+        if any((p ^ m) in codes and codes[p ^ m] != ph for p, ph in codes.items()):
+            real |= m
+    reduced = np.unique(packed & real, return_inverse=True)[1].reshape(idx.shape)
+    out = idx.copy()
+    done = trusted & inside
+    for c, sl in enumerate(ndimage.find_objects(np.where(inside, reduced + 1, 0))):
+        if sl is None:
+            continue
+        lab, n = ndimage.label((reduced[sl] == c) & inside[sl])
+        tr, sub = trusted[sl], out[sl]
+        for comp in range(1, n + 1):
+            mask = lab == comp
+            votes = sub[mask & tr]
+            if votes.size and not tr[mask].all():
+                sub[mask & ~tr] = np.bincount(votes).argmax()
+                done[sl][mask] = True
+    left = inside & ~done
+    if left.any():  # a sliver between two kept curves (no trusted pixel in its cell): the nearest trusted pixel
+        _, (ni, nj) = ndimage.distance_transform_edt(~done, return_indices=True)
+        out = np.where(left, out[ni, nj], out)
+    return out
 
 
 def _equation(poly) -> str:

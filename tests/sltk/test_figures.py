@@ -103,6 +103,24 @@ def test_fine_phase_map_agrees_with_the_exact_phases():
             assert names[idx[i, j]] == loc.name or names.index(loc.name) in near
 
 
+def test_signsgd_phase_map_has_no_stray_pixels_at_triple_points():
+    """Every phase of the signSGD map is one connected region (as in its exact diagram): no island
+    of a few pixels of one phase inside another, as the thin wedges that other boundary polynomials
+    cut at the triple points left when they took the coarse map's staircase (issue 11)."""
+    from scipy import ndimage
+
+    from sltk._figures import plrf as pf
+
+    aa, bb, A, B, idx, names = pf._fine_phases("signsgd", None, 16, nf=200)
+    inside = (A > 0) & (2 * A + 2 * B > 1)
+    assert (idx[inside] >= 0).all() and (idx[~inside] == -1).all()
+    for k, nm in enumerate(names):
+        lab, n = ndimage.label(idx == k)
+        if n:
+            sizes = np.bincount(lab.ravel())[1:]
+            assert n == 1, (nm, sorted(sizes))
+
+
 def _capture(monkeypatch, module):
     got = []
     monkeypatch.setattr(module, "save_figure", lambda fig, path: got.append(fig) or [path])
