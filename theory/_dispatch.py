@@ -33,7 +33,7 @@ def optimizer_class(optimizer) -> type:
     >>> optimizer_class("adam")
     Traceback (most recent call last):
     ...
-    theory.ParameterError: optimizer must satisfy one of 'sgd', 'signsgd', 'gd'; got optimizer='adam'
+    theory.ParameterError: optimizer must satisfy one of 'sgd', 'signsgd', 'gd'...; got optimizer='adam'
     """
     if isinstance(optimizer, Optimizer):
         return type(optimizer)
