@@ -7,6 +7,12 @@ the source files that produce it and of the Python, SymPy, NumPy and SciPy versi
 derivation, a changed term class or another library version is derived afresh. ``SLTK_NO_DERIVATION_CACHE=1`` turns the cache
 off (the derivation then runs every time). A cache that cannot be read or written is skipped: the
 result is then derived, never guessed.
+
+Why not ``joblib.Memory`` (which the report's section cache, ``sltk._cache``, uses): joblib keys an
+entry by the cached function's own code and arguments, but a derivation's result changes with the
+term classes and helper modules it calls, so the key here hashes the named source files; and the
+stored SymPy expressions must be unpickled under ``evaluate(False)`` to come back exactly as they
+were derived (see :func:`cached_derivation`), which joblib's loader gives no hook for.
 """
 
 from __future__ import annotations
