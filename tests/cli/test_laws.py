@@ -149,8 +149,16 @@ def test_predict_fit_defaults_to_predictive_mode_and_matches_the_api(curves, cap
     assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
                  "--bootstrap", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule CV"
+    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule + time-tail CV"
     assert 0.0 <= out["curves"][0]["coverage"] <= 1.0 and len(out["curves"][0]["lo"]) == len(out["curves"][0]["steps"])
+    # the interval is the cross-validated kind, the same as the API's
+    assert out["fit"]["interval_kind"] == "cv+" and out["fit"]["interval"]["n_past_horizon"] > 0
+    same = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
+                        bootstrap=3)
+    held = read_loss_csv(curves[2], name=curves[2])
+    _, lo, hi = same.predict_interval(held.history, held.steps)
+    np.testing.assert_allclose(out["curves"][0]["lo"], lo, rtol=1e-9)
+    np.testing.assert_allclose(out["curves"][0]["hi"], hi, rtol=1e-9)
     tau = out["fit"]["prior"]["tau"]
     api = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
                        prior_scale=np.inf if tau is None else tau)
