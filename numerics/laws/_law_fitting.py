@@ -290,14 +290,23 @@ class LawFit:
     def predict_interval(self, history, steps, *, level: float | None = None):
         """Pointwise predictive interval for the *observed* loss at ``steps``.
 
-        Every bootstrap parameter draw's prediction is combined with every log residual of
-        :attr:`residual_pool` (``log y = log L_b + r``): the interval holds both the parameter
-        uncertainty (block wild bootstrap) and the scatter of logged losses about the law. In
-        the predictive mode the pool holds the leave-one-schedule-out residuals of the CV (each
-        fitting curve as predicted by the fit on the others: the error of predicting a *new
-        schedule*); in the mle mode the in-sample residuals (``residual_source`` says which). Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The
-        coverage of this interval on held-out runs is measured in
-        ``benchmarks/bench_loss_law_prediction.py``, not assumed.
+        Two kinds (:attr:`interval_kind`):
+
+        * ``"cv+"`` (the predictive mode, the default of ``sltk predict --fit``): the held-out log
+          residuals of the CV folds (each point predicted by a fit that did not see it: the
+          left-out schedule, and with the time fold the second halves predicted from the first
+          halves), normalised by the error scale ``s(e) = a + b e`` at their distance ``e`` past
+          their fold's longest run (:func:`calibrate_interval`); a new point at distance ``e``
+          from the longest fitted run gets ``log L_b +- s(e) z`` over all bootstrap draws ``b``
+          (none: the point prediction) and pooled scores ``z``. The interval widens with
+          extrapolation as far as the CV's errors did.
+        * ``"bootstrap"`` (the mle mode): every bootstrap draw's prediction combined with every
+          in-sample log residual (``log y = log L_b + r``): parameter noise and the scatter of
+          logged losses about the fit, no model error.
+
+        Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The coverage on
+        held-out runs is measured in ``benchmarks/bench_loss_law_prediction.py``, not assumed;
+        the calibration is checked on synthetic data in ``tests/numerics/laws/test_fitting.py``.
         """
         return predictive_interval(self.law, self.theta, self.bootstrap_params, self.residual_pool, history, steps,
                                    level=self.level if level is None else level, calibration=self.interval)
@@ -920,9 +929,9 @@ def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predicti
     The fit is in ``mode="predictive"`` by default (the prior scale chosen by
     leave-one-schedule-out CV on ``fit_curves`` only), ``mode="mle"`` for the plain fit.
     Returns ``(fit, metrics)`` with ``metrics[name] = curve_metrics(...)`` for every curve of
-    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap, each
-    test curve's metrics also hold ``coverage``, the fraction of its points inside the
-    predictive interval.
+    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap or a
+    cross-validated (``cv+``) interval, each test curve's metrics also hold ``coverage``, the
+    fraction of its points inside the predictive interval (:meth:`LawFit.predict_interval`).
     """
     fit_curves = _check_curves(fit_curves)
     test_curves = _check_curves(test_curves) if test_curves else []
@@ -930,7 +939,7 @@ def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predicti
     metrics = {}
     for c in list(fit_curves) + list(test_curves):
         metrics[c.name] = curve_metrics(c.loss, fit.predict(c.history, c.steps))
-        if fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2 \
+        if ((fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2) or fit.interval is not None) \
                 and any(c is t for t in test_curves):
             _, lo, hi = fit.predict_interval(c.history, c.steps)
             metrics[c.name]["coverage"] = interval_coverage(c.loss, lo, hi)

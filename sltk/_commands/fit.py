@@ -152,7 +152,7 @@ def print_fit_text(fit, curves):
               f"points past their fold's horizon, up to {iv['max_distance']:.2f} in log)"
               + (f"; {iv['note']}" if "note" in iv else ""))
     if fit.cv:
-        print("prior scale CV (mean RMSE of log residuals of the left-out schedule): "
+        print("prior scale CV (mean over the folds of the RMSE of held-out log residuals): "
               + ", ".join(f"tau={'inf' if r['tau'] is None else format(r['tau'], 'g')}: {r['mean_rmse_log']:.3g}"
                           for r in fit.cv))
 
