@@ -60,7 +60,8 @@ def run(sizes, n_boot, bin_width, seed=0, cv="schedule+time"):
             tau = "" if mode == "mle" else ("none" if fit.prior["tau"] is None else f"{fit.prior['tau']:g}")
             rows.append([f"{z}M", mode, tau, f"{r2:.5f}", f"{worst:.4f}",
                          f"{np.mean(cov):.0%} (min {min(cov):.0%})" if cov else "-",
-                         f"{t_fit:.1f}", f"{t_cv:.1f}" if mode == "predictive" else "", f"{t_boot:.1f}",
+                         f"{t_fit:.1f}", f"{t_cv:.1f}" if mode == "predictive" else "",
+                         f"{fit.timing['cpu_fit'] + fit.timing['cpu_cv']:.1f}", f"{t_boot:.1f}",
                          f"{fit.interval_kind}: {fit.residual_source}",
                          ",".join(a["param"] for a in fit.at_bound) or "-",
                          ",".join(fit.identifiability["flat"]) or "-",
@@ -70,7 +71,7 @@ def run(sizes, n_boot, bin_width, seed=0, cv="schedule+time"):
                                              for c in tc])
             print(f"  done {z}M {mode}", flush=True)
     print(format_table(["size", "mode", "tau (CV)", "mean R2 held-out", "worst max rel", f"{95}% PI coverage",
-                        "fit s", "CV s", "boot s", "PI residuals", "at bound", "flat", "official R2",
+                        "fit s", "CV s", "CPU s fit+CV", "boot s", "PI residuals", "at bound", "flat", "official R2",
                         "official worst"], rows))
     print()
     print(format_table(["size", "mode"] + [s for s in LLM_SCHEDULES if s not in LLM_FIT_SPLIT], detail))
@@ -80,7 +81,7 @@ def run(sizes, n_boot, bin_width, seed=0, cv="schedule+time"):
     return rows
 
 
-def check_cli(size, bin_width, cv="schedule+time"):
+def check_cli(size, bin_width, cv="schedule+time", n_boot=0):
     """``sltk predict --fit`` (predictive mode, the CLI defaults) against the API on the same files."""
     import contextlib
     import io
@@ -90,17 +91,23 @@ def check_cli(size, bin_width, cv="schedule+time"):
     from sltk._cli import main as cli
 
     d = loss_data_dir() / f"csv_{size}"
-    argv = ["predict"] + sum((["--fit", str(d / f"{t}.csv")] for t in LLM_FIT_SPLIT), []) \
+    # the fitting files in the order run() gives them to the API (the bootstrap's random signs
+    # are drawn curve by curve, so the order matters to the draws, not to the fit)
+    argv = ["predict"] + sum((["--fit", str(d / f"{t}.csv")] for t in LLM_SCHEDULES if t in LLM_FIT_SPLIT), []) \
         + [str(d / f"{t}.csv") for t in LLM_SCHEDULES if t not in LLM_FIT_SPLIT] + ["--law", "mpl", "--json"] \
-        + (["--bin-width", str(bin_width)] if bin_width is not None else []) + ["--cv", cv]
+        + (["--bin-width", str(bin_width)] if bin_width is not None else []) + ["--cv", cv] \
+        + (["--bootstrap", str(n_boot), "--seed", "0"] if n_boot else [])
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rc = cli(argv)
     out = json.loads(buf.getvalue())
     r2 = float(np.mean([c["metrics"]["r2"] for c in out["curves"]]))
     worst = float(max(c["metrics"]["worst_rel"] for c in out["curves"]))
-    print(f"CLI {size}M (sltk {' '.join(argv[:2])} ... --law mpl): rc {rc}, mode {out['mode']}, "
-          f"mean R2 {r2:.5f}, worst max rel {worst:.4f}")
+    cov = [c["coverage"] for c in out["curves"] if "coverage" in c]
+    print(f"CLI {size}M (sltk {' '.join(argv[:2])} ... --law mpl{f' --bootstrap {n_boot}' if n_boot else ''}): "
+          f"rc {rc}, mode {out['mode']}, mean R2 {r2:.5f}, worst max rel {worst:.4f}"
+          + (f", interval {out['fit'].get('interval_kind')}, coverage {np.mean(cov):.0%} (min {min(cov):.0%})"
+             if cov else ""))
 
 
 def main():
@@ -117,7 +124,7 @@ def main():
     run(a.sizes.split(","), a.boot, a.bin_width, cv=a.cv)
     if a.check_cli:
         for z in a.sizes.split(","):
-            check_cli(z, a.bin_width, a.cv)
+            check_cli(z, a.bin_width, a.cv, a.boot)
 
 
 if __name__ == "__main__":
