@@ -643,7 +643,7 @@ CV_SCHEMES = ("schedule", "schedule+time")
 TIME_FRACTION = 0.5
 
 
-def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid, cv="schedule"):
+def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid, cv="schedule", caches=None):
     """Cross-validation of the prior scale on the fitting curves only.
 
     Folds (``cv="schedule"``): leave-one-schedule-out -- for every curve ``i`` the law is
@@ -662,7 +662,7 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
     if len(curves) < 2:
         raise ParameterError("curves", "at least 2 fitting curves for the leave-one-schedule-out CV of "
                              "mode='predictive' (or give prior_scale, or use mode='mle')", len(curves))
-    caches = [law.prepare(c.history, c.steps) for c in curves]
+    caches = [law.prepare(c.history, c.steps) for c in curves] if caches is None else caches
     center = law.shape_prior
     folds = []          # (name, train curves, train caches, [(held cache, held loss, held steps)])
     for i, held in enumerate(curves):
@@ -811,6 +811,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     mode = check_choice("mode", mode, FIT_MODES)
     cv = check_choice("cv", cv, CV_SCHEMES)
     prior, cv_table, prior_info, loso_res = None, None, None, None
+    caches = None      # the prepared curves, shared by the CV and the final fit
     t_cv = c_cv = 0.0
     if mode == "predictive":
         if fit_lambda:
@@ -819,8 +820,9 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         if not grid or any(not (t > 0) for t in grid):
             raise ParameterError("prior_grid", "a non-empty list of prior scales > 0 (inf allowed)", grid)
         if prior_scale is None:
+            caches = [law.prepare(c.history, c.steps) for c in curves]
             prior_scale, cv_table, loso_res, loso_dist = _choose_prior_scale(law, curves, method, n_starts, delta,
-                                                                             bnds, maxiter, grid, cv)
+                                                                             bnds, maxiter, grid, cv, caches)
         else:
             try:
                 prior_scale = float(prior_scale)
@@ -862,7 +864,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         conv = bool(conv and res.success)
     else:
         th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter,
-                                                           prior=prior)
+                                                           prior=prior, caches=caches)
     val = obj.data_value(th)
     at_bound, ident = _identifiability(obj, th, bnds, law.param_names)
     if at_bound:
