@@ -88,6 +88,25 @@ def test_predict_and_schedule_opt(curves, capsys, tmp_path):
     assert main(["predict", "--params", str(tmp_path / "missing.json"), curves[0]]) == 2
 
 
+def test_predict_params_carries_the_cv_interval(curves, capsys, tmp_path):
+    """A predictive fit written by ``sltk fit --out`` carries the cv+ calibration: ``sltk predict
+    --params`` gives the same interval as ``sltk predict --fit`` with the same options, with no
+    bootstrap (the CV residuals alone), and says which kind it is."""
+    opts = ["--law", "tissue", "--starts", "1", "--mode", "predictive"]
+    assert main(["fit", *curves[:2], *opts, "--out", str(tmp_path / "o")]) == 0
+    text = capsys.readouterr().out
+    assert "predictive interval: cv+" in text
+    assert main(["predict", "--params", str(tmp_path / "o" / "fit.json"), curves[2], "--json"]) == 0
+    a = json.loads(capsys.readouterr().out)["curves"][0]
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], *opts, "--json"]) == 0
+    b = json.loads(capsys.readouterr().out)["curves"][0]
+    assert "lo" in a and 0.0 <= a["coverage"] <= 1.0
+    np.testing.assert_allclose(a["lo"], b["lo"], rtol=1e-9)
+    np.testing.assert_allclose(a["hi"], b["hi"], rtol=1e-9)
+    assert main(["predict", "--params", str(tmp_path / "o" / "fit.json"), curves[2]]) == 0
+    assert "intervals: cv+" in capsys.readouterr().out
+
+
 def test_llm_histories_match_logged_lr(llm_data):
     for s in LLM_SCHEDULES:
         c = load_llm_curve("25", s)          # raises if the rebuilt history disagrees with the log
