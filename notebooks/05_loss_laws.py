@@ -41,7 +41,7 @@ if have_data:
     fit_c = [c for c in runs if c.name.split("/")[1] in numerics.laws.LLM_FIT_SPLIT]
     test_c = [c for c in runs if c not in fit_c]
     panels = []
-    # the predictive mode (prior scale by leave-one-schedule-out CV on the three fitting curves)
+    # the predictive mode (prior scale by CV on the three fitting curves: leave-one-schedule-out + a time fold)
     # costs about 20 fits; the fast run uses the plain mle fit
     for law, kw in (("tissue", dict(n_starts=2 if FAST else None, mode="mle")),
                     ("mpl", dict(n_starts=1 if FAST else None, bin_width=64 if FAST else 32,

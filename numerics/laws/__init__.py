@@ -34,6 +34,9 @@ from ._law_fitting import CV_SCHEMES as CV_SCHEMES
 from ._law_fitting import TIME_FRACTION as TIME_FRACTION
 from ._law_fitting import interval_coverage as interval_coverage
 from ._law_fitting import predictive_interval as predictive_interval
+from ._law_fitting import calibrate_interval as calibrate_interval
+from ._law_fitting import extrapolation_distance as extrapolation_distance
+from ._law_fitting import INTERVAL_KINDS as INTERVAL_KINDS
 from ._law_fitting import LawFit as LawFit
 from ._law_fitting import curve_metrics as curve_metrics
 from ._law_fitting import fit_and_predict as fit_and_predict

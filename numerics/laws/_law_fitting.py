@@ -70,7 +70,8 @@ from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law
 
 __all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
-           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "CV_SCHEMES", "TIME_FRACTION", "predictive_interval", "interval_coverage"]
+           "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "CV_SCHEMES", "TIME_FRACTION", "predictive_interval", "interval_coverage",
+           "calibrate_interval", "extrapolation_distance", "INTERVAL_KINDS"]
 
 FIT_METHODS = ("hybrid", "lbfgsb", "trf")
 
@@ -265,7 +266,14 @@ class LawFit:
     identifiability: dict = field(default_factory=dict)
     residual_pool: np.ndarray | None = None
     residual_source: str = "in-sample"
+    interval: dict | None = None
     timing: dict = field(default_factory=dict)
+
+    @property
+    def interval_kind(self) -> str:
+        """``"cv+"`` (cross-validated, widening with extrapolation; the predictive mode) or
+        ``"bootstrap"`` (bootstrap draws plus in-sample residuals; the mle mode)."""
+        return "bootstrap" if self.interval is None else self.interval["kind"]
 
     def predict(self, history, steps, *, ci: bool = False):
         """Predicted loss; with ``ci=True`` also the bootstrap percentile band ``(lo, hi)``."""
@@ -282,17 +290,26 @@ class LawFit:
     def predict_interval(self, history, steps, *, level: float | None = None):
         """Pointwise predictive interval for the *observed* loss at ``steps``.
 
-        Every bootstrap parameter draw's prediction is combined with every log residual of
-        :attr:`residual_pool` (``log y = log L_b + r``): the interval holds both the parameter
-        uncertainty (block wild bootstrap) and the scatter of logged losses about the law. In
-        the predictive mode the pool holds the leave-one-schedule-out residuals of the CV (each
-        fitting curve as predicted by the fit on the others: the error of predicting a *new
-        schedule*); in the mle mode the in-sample residuals (``residual_source`` says which). Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The
-        coverage of this interval on held-out runs is measured in
-        ``benchmarks/bench_loss_law_prediction.py``, not assumed.
+        Two kinds (:attr:`interval_kind`):
+
+        * ``"cv+"`` (the predictive mode, the default of ``sltk predict --fit``): the held-out log
+          residuals of the CV folds (each point predicted by a fit that did not see it: the
+          left-out schedule, and with the time fold the second halves predicted from the first
+          halves), normalised by the error scale ``s(e) = a + b e`` at their distance ``e`` past
+          their fold's longest run (:func:`calibrate_interval`); a new point at distance ``e``
+          from the longest fitted run gets ``log L_b +- s(e) z`` over all bootstrap draws ``b``
+          (none: the point prediction) and pooled scores ``z``. The interval widens with
+          extrapolation as far as the CV's errors did.
+        * ``"bootstrap"`` (the mle mode): every bootstrap draw's prediction combined with every
+          in-sample log residual (``log y = log L_b + r``): parameter noise and the scatter of
+          logged losses about the fit, no model error.
+
+        Returns ``(pred, lo, hi)`` at ``level`` (default the fit's ``level``). The coverage on
+        held-out runs is measured in ``benchmarks/bench_loss_law_prediction.py``, not assumed;
+        the calibration is checked on synthetic data in ``tests/numerics/laws/test_fitting.py``.
         """
         return predictive_interval(self.law, self.theta, self.bootstrap_params, self.residual_pool, history, steps,
-                                   level=self.level if level is None else level)
+                                   level=self.level if level is None else level, calibration=self.interval)
 
     def describe_mode(self) -> str:
         """One line saying which fit this is (maximum likelihood or predictive, with its prior)."""
@@ -300,7 +317,8 @@ class LawFit:
             return "mode: mle (plain summed-Huber maximum likelihood, no prior)"
         tau = self.prior["tau"] if self.prior else None
         cen = ", ".join(f"{k}={v:g}" for k, v in (self.prior or {}).get("center", {}).items())
-        how = "chosen by leave-one-schedule-out CV on the fitting curves" if self.cv else "given"
+        how = (f"chosen by {(self.prior or {}).get('chosen_by', 'CV')} on the fitting curves" if self.cv
+               else "given")
         if tau is None:
             return f"mode: predictive (prior scale {how}: none, i.e. the mle fit)"
         return f"mode: predictive (log-normal prior on {cen}, std tau = {tau:g} in log, {how})"
@@ -327,36 +345,112 @@ class LawFit:
             d["ci_level"] = self.level
             d["n_bootstrap"] = int(len(self.bootstrap_params))
             d["bootstrap_params"] = np.asarray(self.bootstrap_params).tolist()
-            if self.residual_pool is not None:
-                d["residual_pool"] = np.asarray(self.residual_pool).tolist()
-                d["residual_source"] = self.residual_source
+        if self.residual_pool is not None and (self.ci is not None or self.interval is not None):
+            d["residual_pool"] = np.asarray(self.residual_pool).tolist()
+            d["residual_source"] = self.residual_source
+            d["interval_kind"] = self.interval_kind
+            d["ci_level"] = self.level
+            if self.interval is not None:
+                d["interval"] = self.interval
         if self.lambda_search is not None:
             d["lambda_search"] = self.lambda_search
         return d
 
 
-def predictive_interval(law, theta, draws, residuals, history, steps, *, level: float = 0.95):
+def extrapolation_distance(steps, horizon) -> np.ndarray:
+    """How far a logged step lies past the longest fitted run: ``log(step / horizon)``, 0 inside.
+
+    >>> extrapolation_distance([100, 200, 400], 200).round(4).tolist()
+    [0.0, 0.0, 0.6931]
+    """
+    h = check_real("horizon", horizon, gt=0)
+    return np.log(np.maximum(np.asarray(steps, dtype=np.float64) / h, 1.0))
+
+
+INTERVAL_KINDS = ("cv+", "bootstrap")
+
+
+def calibrate_interval(residuals, distances, horizon) -> tuple[np.ndarray, dict]:
+    """Calibration of the cross-validated predictive interval from held-out CV residuals.
+
+    ``residuals``: log residuals of held-out points (each predicted by a fit that did not see
+    it); ``distances``: their :func:`extrapolation_distance` from the longest run of *their*
+    fold's fit. The scale of the prediction error is modelled as ``s(e) = a + b e``: ``a`` the
+    mean ``|r|`` of the points inside a fitted horizon (``e = 0``), ``b >= 0`` the least-squares
+    slope of ``|r| - a`` on ``e`` through ``(0, a)`` over the points past it. Returns the
+    normalised scores ``z = |r| / s(e)`` (the pool) and the calibration dict (``horizon`` is the
+    longest fitted step of the final fit, from which new points' distances are measured).
+
+    Linear in the *log* distance because a misestimated exponent makes the log-loss error grow
+    like ``log(t / T)`` (``d log L / d alpha = -(A S^-alpha / L) log S``): derived here; the rest is
+    the locally weighted split-conformal interval of Lei et al. (2018, Sec. 5.2) with the CV+
+    residuals of Barber et al. (2021) in place of a split. Exchangeability, which the conformal
+    guarantee needs, does not hold for points further out than any calibration point (``e``
+    beyond ``max_distance``): there the width is the linear model extrapolated, not guaranteed.
+
+    References
+    ----------
+    J. Lei, M. G'Sell, A. Rinaldo, R. J. Tibshirani, L. Wasserman, "Distribution-free predictive
+    inference for regression", J. Am. Stat. Assoc. 113 (2018), Sec. 5.2; R. F. Barber et al.,
+    Ann. Statist. 49 (2021), Sec. 3 (CV+).
+    """
+    r = np.abs(np.asarray(residuals, dtype=np.float64).ravel())
+    e = np.asarray(distances, dtype=np.float64).ravel()
+    if r.size != e.size or r.size < 2 or not (np.all(np.isfinite(r)) and np.all(e >= 0)):
+        raise ParameterError("residuals/distances", "equal-length finite arrays (>= 2), distances >= 0",
+                             (r.size, e.size))
+    inside, out = e == 0, e > 0
+    if inside.any():
+        a = float(np.mean(r[inside]))
+        b = float(max(0.0, np.sum(e[out] * (r[out] - a)) / np.sum(e[out] ** 2))) if out.any() else 0.0
+    else:
+        A = np.column_stack([np.ones_like(e), e])
+        from scipy.optimize import nnls
+        a, b = (float(v) for v in nnls(A, r)[0])
+    a = max(a, 1e-12)
+    z = r / (a + b * e)
+    cal = {"kind": "cv+", "a": a, "b": b, "horizon": float(horizon), "n": int(r.size),
+           "n_past_horizon": int(out.sum()), "max_distance": float(e.max()),
+           "scale": "s(e) = a + b e, e = log(step / horizon) past the longest fitted run (0 inside)"}
+    if not out.any():
+        cal["note"] = "no held-out CV point lay past its fit's horizon: the width does not grow with extrapolation"
+    return z, cal
+
+
+def predictive_interval(law, theta, draws, residuals, history, steps, *, level: float = 0.95, calibration=None):
     """Pointwise predictive interval ``(pred, lo, hi)`` for observed losses at ``steps``.
 
-    ``draws``: bootstrap parameter vectors (>= 2); ``residuals``: fitted log residuals of the
-    fitting curves (``None``: parameter uncertainty only). The quantiles at ``(1 -+ level)/2``
-    of ``log L(draw) + residual`` over all pairs (draw, residual) at each step. Used by
-    :meth:`LawFit.predict_interval` and by ``sltk predict`` (from the draws stored in the fit
-    JSON).
+    ``draws``: bootstrap parameter vectors (>= 2; ``None`` allowed with a ``calibration``: the
+    CV residuals alone). Without ``calibration`` (the bootstrap kind), ``residuals`` are fitted
+    log residuals of the fitting curves (``None``: parameter uncertainty only) and the interval
+    is the quantiles at ``(1 -+ level)/2`` of ``log L(draw) + residual`` over all pairs. With a
+    ``calibration`` from :func:`calibrate_interval` (the ``cv+`` kind), ``residuals`` are its
+    normalised scores ``z`` and each pair contributes ``log L(draw) +- s(e) z`` with ``e`` the
+    point's :func:`extrapolation_distance` from ``calibration["horizon"]``: the interval widens
+    with extrapolation as the CV's held-out errors did. Used by :meth:`LawFit.predict_interval`
+    and by ``sltk predict`` (from the draws and calibration stored in the fit JSON).
     """
     law = make_law(law)
-    draws = np.atleast_2d(np.asarray(draws, dtype=np.float64))
-    if draws.shape[0] < 2 or draws.shape[1] != len(law.param_names):
-        raise ParameterError("bootstrap", "a fit made with bootstrap >= 2", f"{draws.shape[0]} draws")
     lev = check_real("level", level, gt=0, lt=1)
     pred = law.predict(theta, history, steps)
-    cache = law.prepare(history, steps)
-    logd = np.log(np.maximum([law.evaluate(th, cache) for th in draws], 1e-12))
+    if draws is None and calibration is not None:
+        logd = np.log(np.maximum(pred, 1e-12))[None, :]
+    else:
+        draws = np.atleast_2d(np.asarray(draws, dtype=np.float64))
+        if draws.shape[0] < 2 or draws.shape[1] != len(law.param_names):
+            raise ParameterError("bootstrap", "a fit made with bootstrap >= 2", f"{draws.shape[0]} draws")
+        cache = law.prepare(history, steps)
+        logd = np.log(np.maximum([law.evaluate(th, cache) for th in draws], 1e-12))
     res = np.zeros(1) if residuals is None else np.asarray(residuals, dtype=np.float64).ravel()
+    if calibration is not None:
+        res = np.concatenate([res, -res])        # |r| scores: a symmetric interval
+        s = calibration["a"] + calibration["b"] * extrapolation_distance(steps, calibration["horizon"])
+    else:
+        s = np.ones(pred.size)
     q = (1 - lev) / 2
     lo, hi = np.empty(pred.size), np.empty(pred.size)
     for i in range(pred.size):
-        lo[i], hi[i] = np.quantile((logd[:, i][:, None] + res[None, :]).ravel(), [q, 1 - q])
+        lo[i], hi[i] = np.quantile((logd[:, i][:, None] + s[i] * res[None, :]).ravel(), [q, 1 - q])
     return pred, np.exp(lo), np.exp(hi)
 
 
@@ -549,7 +643,7 @@ CV_SCHEMES = ("schedule", "schedule+time")
 TIME_FRACTION = 0.5
 
 
-def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid, cv="schedule"):
+def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, grid, cv="schedule", caches=None):
     """Cross-validation of the prior scale on the fitting curves only.
 
     Folds (``cv="schedule"``): leave-one-schedule-out -- for every curve ``i`` the law is
@@ -568,12 +662,12 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
     if len(curves) < 2:
         raise ParameterError("curves", "at least 2 fitting curves for the leave-one-schedule-out CV of "
                              "mode='predictive' (or give prior_scale, or use mode='mle')", len(curves))
-    caches = [law.prepare(c.history, c.steps) for c in curves]
+    caches = [law.prepare(c.history, c.steps) for c in curves] if caches is None else caches
     center = law.shape_prior
-    folds = []          # (name, train curves, train caches, [(held cache, held loss)])
+    folds = []          # (name, train curves, train caches, [(held cache, held loss, held steps)])
     for i, held in enumerate(curves):
         folds.append((held.name, [c for j, c in enumerate(curves) if j != i],
-                      [caches[j] for j in range(len(curves)) if j != i], [(caches[i], held.loss)]))
+                      [caches[j] for j in range(len(curves)) if j != i], [(caches[i], held.loss, held.steps)]))
     if cv == "schedule+time":
         tr, trc, ho = [], [], []
         for c in curves:
@@ -585,10 +679,13 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
             ce, cl = c.subset(early), c.subset(late)
             tr.append(ce)
             trc.append(law.prepare(ce.history, ce.steps))
-            ho.append((law.prepare(cl.history, cl.steps), cl.loss))
+            ho.append((law.prepare(cl.history, cl.steps), cl.loss, cl.steps))
         folds.append((f"time (first {TIME_FRACTION:g} of each horizon -> rest)", tr, trc, ho))
     scores = np.zeros((len(grid), len(folds)))
     held_res = [[None] * len(folds) for _ in grid]
+    # extrapolation distance of every held-out point from its fold's longest fitted run
+    held_dist = [np.concatenate([extrapolation_distance(hs, max(float(c.steps.max()) for c in tr))
+                                 for _, _, hs in ho]) for _, tr, _, ho in folds]
     for i, (_, tr, trc, ho) in enumerate(folds):
         prev = None
         for g, tau in enumerate(grid):
@@ -597,14 +694,14 @@ def _choose_prior_scale(law, curves, method, n_starts, delta, bounds, maxiter, g
             ns = n_starts if prev is None else 1
             th = _fit_fixed(law, tr, method, ns, delta, bounds, maxiter, extra, prior, trc, use_grid=prev is None)[0]
             prev = th
-            held_res[g][i] = np.concatenate([_log_resid(law, th, hc, hy) for hc, hy in ho])
+            held_res[g][i] = np.concatenate([_log_resid(law, th, hc, hy) for hc, hy, _ in ho])
             scores[g, i] = float(np.sqrt(np.mean(held_res[g][i] ** 2)))
     mean = scores.mean(axis=1)
     best = int(np.argmin(mean))
     table = [{"tau": (None if not np.isfinite(t) else float(t)), "mean_rmse_log": float(m),
               "per_curve": {f[0]: float(v) for f, v in zip(folds, row)}}
              for t, m, row in zip(grid, mean, scores)]
-    return float(grid[best]), table, np.concatenate(held_res[best])
+    return float(grid[best]), table, np.concatenate(held_res[best]), np.concatenate(held_dist)
 
 
 def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float | None = 0.999,
@@ -612,7 +709,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                  n_starts: int | None = None, huber_delta: float = 1e-3, bounds=None, bootstrap: int = 0,
                  level: float = 0.95, block: int | None = None, seed: int = 0, maxiter: int = 3000,
                  mode: str = "mle", prior_scale: float | None = None, prior_grid=None,
-                 cv: str = "schedule") -> LawFit:
+                 cv: str = "schedule+time") -> LawFit:
     """Fit a loss law jointly to one or more curves.
 
     Parameters
@@ -689,7 +786,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     ----------
     Tissue et al. (2024) Sec. 3.4; Luo et al. (2025) App. D.2; Besiroglu et al. (2024).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     curves = _check_curves(curves)
     delta = check_real("huber_delta", huber_delta, gt=0)
     bootstrap = check_int("bootstrap", bootstrap, ge=0)
@@ -714,7 +811,8 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     mode = check_choice("mode", mode, FIT_MODES)
     cv = check_choice("cv", cv, CV_SCHEMES)
     prior, cv_table, prior_info, loso_res = None, None, None, None
-    t_cv = 0.0
+    caches = None      # the prepared curves, shared by the CV and the final fit
+    t_cv = c_cv = 0.0
     if mode == "predictive":
         if fit_lambda:
             raise ParameterError("fit_lambda", "False with mode='predictive'", True)
@@ -722,8 +820,9 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         if not grid or any(not (t > 0) for t in grid):
             raise ParameterError("prior_grid", "a non-empty list of prior scales > 0 (inf allowed)", grid)
         if prior_scale is None:
-            prior_scale, cv_table, loso_res = _choose_prior_scale(law, curves, method, n_starts, delta, bnds,
-                                                                  maxiter, grid, cv)
+            caches = [law.prepare(c.history, c.steps) for c in curves]
+            prior_scale, cv_table, loso_res, loso_dist = _choose_prior_scale(law, curves, method, n_starts, delta,
+                                                                             bnds, maxiter, grid, cv, caches)
         else:
             try:
                 prior_scale = float(prior_scale)
@@ -731,7 +830,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                 raise ParameterError("prior_scale", "a number > 0 (inf = no prior)", prior_scale) from None
             if not prior_scale > 0:
                 raise ParameterError("prior_scale", "> 0 (inf = no prior)", prior_scale)
-        t_cv = time.perf_counter() - t0
+        t_cv, c_cv = time.perf_counter() - t0, time.process_time() - c0
         if np.isfinite(prior_scale):
             prior = _Prior(law, law.shape_prior, prior_scale, delta)
         prior_info = {"center": dict(law.shape_prior), "tau": float(prior_scale) if np.isfinite(prior_scale) else None,
@@ -765,7 +864,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
         conv = bool(conv and res.success)
     else:
         th, val, conv, agree, msg, starts, obj = _fit_fixed(law, curves, method, n_starts, delta, bnds, maxiter,
-                                                           prior=prior)
+                                                           prior=prior, caches=caches)
     val = obj.data_value(th)
     at_bound, ident = _identifiability(obj, th, bnds, law.param_names)
     if at_bound:
@@ -786,18 +885,21 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
                  per_curve=per_curve, starts=starts, level=level, lambda_search=search, mode=mode,
                  prior=prior_info, cv=cv_table, at_bound=at_bound, identifiability=ident)
     if loso_res is not None:
-        # the scatter of a *new schedule* about the law: log residuals of each fitting curve
-        # predicted by the fit on the others (at the chosen prior scale), from the CV
-        fit.residual_pool = loso_res
+        # the error of predicting a *new schedule* (or a longer run): log residuals of each
+        # held-out CV point (at the chosen prior scale), scaled by its extrapolation distance
+        horizon = max(float(c.steps.max()) for c in curves)
+        fit.residual_pool, fit.interval = calibrate_interval(loso_res, loso_dist, horizon)
         fit.residual_source = "leave-one-schedule-out" + ("" if cv == "schedule" else " + time-tail")
     else:
         fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
         fit.residual_source = "in-sample"
-    t_b = time.perf_counter()
+    t_b, c_b = time.perf_counter(), time.process_time()
     if bootstrap:
         _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
     fit.seconds = time.perf_counter() - t0
-    fit.timing = {"cv": t_cv, "fit": t_b - t0 - t_cv, "bootstrap": time.perf_counter() - t_b}
+    # wall seconds, and CPU seconds of this process (user + sys) for loaded machines
+    fit.timing = {"cv": t_cv, "fit": t_b - t0 - t_cv, "bootstrap": time.perf_counter() - t_b,
+                  "cpu_cv": c_cv, "cpu_fit": c_b - c0 - c_cv, "cpu_bootstrap": time.process_time() - c_b}
     return fit
 
 
@@ -831,9 +933,9 @@ def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predicti
     The fit is in ``mode="predictive"`` by default (the prior scale chosen by
     leave-one-schedule-out CV on ``fit_curves`` only), ``mode="mle"`` for the plain fit.
     Returns ``(fit, metrics)`` with ``metrics[name] = curve_metrics(...)`` for every curve of
-    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap, each
-    test curve's metrics also hold ``coverage``, the fraction of its points inside the
-    predictive interval.
+    both lists (fitted ones included, flagged by ``fit.per_curve``); with a bootstrap or a
+    cross-validated (``cv+``) interval, each test curve's metrics also hold ``coverage``, the
+    fraction of its points inside the predictive interval (:meth:`LawFit.predict_interval`).
     """
     fit_curves = _check_curves(fit_curves)
     test_curves = _check_curves(test_curves) if test_curves else []
@@ -841,7 +943,7 @@ def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predicti
     metrics = {}
     for c in list(fit_curves) + list(test_curves):
         metrics[c.name] = curve_metrics(c.loss, fit.predict(c.history, c.steps))
-        if fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2 \
+        if ((fit.bootstrap_params is not None and len(fit.bootstrap_params) >= 2) or fit.interval is not None) \
                 and any(c is t for t in test_curves):
             _, lo, hi = fit.predict_interval(c.history, c.steps)
             metrics[c.name]["coverage"] = interval_coverage(c.loss, lo, hi)

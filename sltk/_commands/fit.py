@@ -58,9 +58,10 @@ def add_arguments(p):
                    "parameters, its scale chosen by leave-one-schedule-out CV on these curves (needs >= 2)")
     p.add_argument("--prior-scale", type=real(gt=0), default=None,
                    help="predictive: prior std tau in log (skips the CV)")
-    p.add_argument("--cv", choices=("schedule", "schedule+time"), default="schedule",
-                   help="predictive: CV folds, leave-one-schedule-out (default) or that plus a forward-chaining "
-                   "fold in time (fit the first half of every curve, score the rest)")
+    p.add_argument("--cv", choices=("schedule", "schedule+time"), default=None,
+                   help="predictive: CV folds, leave-one-schedule-out plus a forward-chaining fold in time (fit the "
+                   "first half of every curve, score the rest; default schedule+time), or leave-one-schedule-out "
+                   "only; the CV's held-out errors also calibrate the predictive interval")
     p.add_argument("--bootstrap", type=integer(ge=0), default=0, help="block-bootstrap refits for confidence intervals (default 0)")
     p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -94,7 +95,7 @@ def check_fit_args(args, n_curves):
     if args.mode == "predictive" and args.prior_scale is None and n_curves < 2:
         raise ParameterError("--mode predictive", "at least 2 fitting curves for its leave-one-schedule-out CV "
                              "(or give --prior-scale)", n_curves)
-    if getattr(args, "cv", "schedule") != "schedule" and args.mode != "predictive":
+    if getattr(args, "cv", None) is not None and args.mode != "predictive":
         raise ParameterError("--cv", "only with --mode predictive", args.cv)
     if args.mode == "predictive" and args.fit_lambda:
         raise ParameterError("--fit-lambda", "not with --mode predictive", True)
@@ -107,7 +108,7 @@ def do_fit(args, curves):
     return fit_loss_law(curves, args.law, method=args.method, lam=args.lam, fit_lambda=args.fit_lambda,
                         warmup=args.warmup, n_starts=args.starts, bootstrap=args.bootstrap, seed=args.seed,
                         mode=args.mode, prior_scale=args.prior_scale, bin_width=args.bin_width,
-                        cv=getattr(args, "cv", "schedule"))
+                        cv=getattr(args, "cv", None) or "schedule+time")
 
 
 def print_fit_text(fit, curves):
@@ -144,8 +145,14 @@ def print_fit_text(fit, curves):
               "of them is determined (a ridge)")
     if not fit.converged:
         print(f"warning: {fit.message}")
+    if fit.interval is not None:
+        iv = fit.interval
+        print(f"predictive interval: {iv['kind']} (CV residuals, scale a + b log(step/{iv['horizon']:g}) past the "
+              f"longest fitted run: a = {iv['a']:.3g}, b = {iv['b']:.3g}; {iv['n_past_horizon']} of {iv['n']} CV "
+              f"points past their fold's horizon, up to {iv['max_distance']:.2f} in log)"
+              + (f"; {iv['note']}" if "note" in iv else ""))
     if fit.cv:
-        print("prior scale CV (mean RMSE of log residuals of the left-out schedule): "
+        print("prior scale CV (mean over the folds of the RMSE of held-out log residuals): "
               + ", ".join(f"tau={'inf' if r['tau'] is None else format(r['tau'], 'g')}: {r['mean_rmse_log']:.3g}"
                           for r in fit.cv))
 

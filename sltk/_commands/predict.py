@@ -3,11 +3,13 @@
 Either ``--params FIT.json`` (what ``sltk fit --out DIR`` writes, or the object ``sltk fit
 --json`` prints), or ``--fit CURVE`` (repeatable) to fit here first, by default in the
 **predictive** mode (``--mode predictive``: log-normal prior on the law's shape parameters,
-its scale chosen by leave-one-schedule-out cross-validation on the ``--fit`` curves only;
-``--mode mle`` for the plain fit). The output says which mode the fit is. For every CSV
-(``step,lr,loss``) it prints the error metrics (R^2, MAE, RMSE, mean and worst relative
-error) and, when the fit carries bootstrap draws (``--bootstrap N`` here or in ``sltk fit``),
-the pointwise predictive interval and its coverage of the observed points; ``--json`` prints
+its scale chosen by cross-validation on the ``--fit`` curves only: leave-one-schedule-out plus a
+fold in time; ``--mode mle`` for the plain fit). The output says which mode the fit is. For every
+CSV (``step,lr,loss``) it prints the error metrics (R^2, MAE, RMSE, mean and worst relative
+error) and the pointwise predictive interval with its coverage of the observed points: in the
+predictive mode the cross-validated ``cv+`` interval (the CV's held-out errors, widening with the
+distance past the longest fitted run, combined with the bootstrap draws of ``--bootstrap N``
+when given), in the mle mode the bootstrap interval (needs ``--bootstrap N``); ``--json`` prints
 one object ``{"law", "mode", "params", "curves": [{"file", "history", "metrics", "steps",
 "observed", "predicted", "lo", "hi"}]}``. Histories: exact for the packaged runs, else
 interpolated from the ``lr`` column (see ``sltk fit``).
@@ -43,9 +45,9 @@ def add_arguments(p):
     p.add_argument("--starts", type=integer(ge=1), default=None, help="with --fit: multi-starts (law default)")
     p.add_argument("--bin-width", type=integer(ge=1), default=None,
                    help="with --fit, mpl: loss-drop binning, an approximation (default: the exact treecode sum)")
-    p.add_argument("--cv", choices=("schedule", "schedule+time"), default="schedule",
-                   help="with --fit --mode predictive: CV folds, leave-one-schedule-out (default) or that plus "
-                   "a forward-chaining fold in time")
+    p.add_argument("--cv", choices=("schedule", "schedule+time"), default=None,
+                   help="with --fit --mode predictive: CV folds, leave-one-schedule-out plus a forward-chaining fold "
+                   "in time (default schedule+time), or leave-one-schedule-out only")
     p.add_argument("--bootstrap", type=integer(ge=0), default=0,
                    help="with --fit: bootstrap refits for the predictive intervals (default 0)")
     p.add_argument("--seed", type=integer(ge=0), default=0, help="bootstrap seed")
@@ -101,6 +103,7 @@ def run(args) -> int:
         mode = fit.mode
         draws = fit.bootstrap_params
         resid = fit.residual_pool
+        calib = fit.interval
         level = fit.level
     else:
         mode = obj.get("mode", "unknown")
@@ -109,12 +112,14 @@ def run(args) -> int:
             mode_line += " -- for prediction, fit with --mode predictive or use sltk predict --fit"
         draws = np.asarray(obj["bootstrap_params"]) if obj.get("bootstrap_params") else None
         resid = np.asarray(obj["residual_pool"]) if obj.get("residual_pool") else None
+        calib = obj.get("interval")
         level = float(obj.get("ci_level", 0.95))
     res = []
     for c in curves:
         r = {"file": c.name, "history": c.history_source}
-        if draws is not None and len(draws) >= 2:
-            pred, lo, hi = predictive_interval(law, theta, draws, resid, c.history, c.steps, level=level)
+        if (draws is not None and len(draws) >= 2) or (calib is not None and resid is not None):
+            pred, lo, hi = predictive_interval(law, theta, draws if draws is not None and len(draws) >= 2 else None,
+                                               resid, c.history, c.steps, level=level, calibration=calib)
             r["coverage"] = interval_coverage(c.loss, lo, hi)
             r["lo"], r["hi"] = lo, hi
         else:
@@ -128,6 +133,12 @@ def run(args) -> int:
         print_json(out)
     else:
         print(mode_line)
+        if calib is not None and resid is not None:
+            print(f"intervals: {calib['kind']} (cross-validated residuals, widening as a + b log(step/"
+                  f"{calib['horizon']:g}) past the longest fitted run"
+                  + (", with the bootstrap draws" if draws is not None and len(draws) >= 2 else ", no bootstrap") + ")")
+        elif draws is not None and len(draws) >= 2:
+            print("intervals: bootstrap (parameter draws plus in-sample residuals)")
         cov = any("coverage" in r for r in res)
         rows = [[r["file"], f"{r['metrics']['r2']:.5f}", f"{r['metrics']['mae']:.4g}", f"{r['metrics']['rmse']:.4g}",
                  f"{r['metrics']['mean_rel']:.3%}", f"{r['metrics']['worst_rel']:.3%}"]

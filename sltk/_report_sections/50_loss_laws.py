@@ -101,8 +101,8 @@ def _real_data(ctx, blocks):
                         "by Luo et al. (2025) Table 1 and the official README (bottom). Our WorstE is the mean over the "
                         "held-out curves of each curve's worst relative error (all logged points, the first ones "
                         "included). mode mle: the plain summed-Huber fit; predictive: a log-normal prior on the "
-                        "multi-power law's beta, gamma, C with its scale chosen by leave-one-schedule-out CV on the "
-                        "three fitting curves. 'AT BOUND' marks a parameter on its box bound, 'flat' one whose "
+                        "multi-power law's beta, gamma, C with its scale chosen by CV on the three fitting curves "
+                        "(leave-one-schedule-out plus a fold in time: fit the first halves, score the rest). 'AT BOUND' marks a parameter on its box bound, 'flat' one whose "
                         "quadratic profile is wider than 50 % of its value, 'ridge' a pair of parameters correlated beyond "
                         "0.995 (only a combination of them is determined)."))
     blocks.append(Code("D=$(python -c 'import numerics.laws as l; print(l.loss_data_dir())')\n"

@@ -88,6 +88,25 @@ def test_predict_and_schedule_opt(curves, capsys, tmp_path):
     assert main(["predict", "--params", str(tmp_path / "missing.json"), curves[0]]) == 2
 
 
+def test_predict_params_carries_the_cv_interval(curves, capsys, tmp_path):
+    """A predictive fit written by ``sltk fit --out`` carries the cv+ calibration: ``sltk predict
+    --params`` gives the same interval as ``sltk predict --fit`` with the same options, with no
+    bootstrap (the CV residuals alone), and says which kind it is."""
+    opts = ["--law", "tissue", "--starts", "1", "--mode", "predictive"]
+    assert main(["fit", *curves[:2], *opts, "--out", str(tmp_path / "o")]) == 0
+    text = capsys.readouterr().out
+    assert "predictive interval: cv+" in text
+    assert main(["predict", "--params", str(tmp_path / "o" / "fit.json"), curves[2], "--json"]) == 0
+    a = json.loads(capsys.readouterr().out)["curves"][0]
+    assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], *opts, "--json"]) == 0
+    b = json.loads(capsys.readouterr().out)["curves"][0]
+    assert "lo" in a and 0.0 <= a["coverage"] <= 1.0
+    np.testing.assert_allclose(a["lo"], b["lo"], rtol=1e-9)
+    np.testing.assert_allclose(a["hi"], b["hi"], rtol=1e-9)
+    assert main(["predict", "--params", str(tmp_path / "o" / "fit.json"), curves[2]]) == 0
+    assert "intervals: cv+" in capsys.readouterr().out
+
+
 def test_llm_histories_match_logged_lr(llm_data):
     for s in LLM_SCHEDULES:
         c = load_llm_curve("25", s)          # raises if the rebuilt history disagrees with the log
@@ -149,8 +168,16 @@ def test_predict_fit_defaults_to_predictive_mode_and_matches_the_api(curves, cap
     assert main(["predict", "--fit", curves[0], "--fit", curves[1], curves[2], "--law", "tissue", "--starts", "1",
                  "--bootstrap", "3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule CV"
+    assert out["mode"] == "predictive" and out["fit"]["prior"]["chosen_by"] == "loo-schedule + time-tail CV"
     assert 0.0 <= out["curves"][0]["coverage"] <= 1.0 and len(out["curves"][0]["lo"]) == len(out["curves"][0]["steps"])
+    # the interval is the cross-validated kind, the same as the API's
+    assert out["fit"]["interval_kind"] == "cv+" and out["fit"]["interval"]["n_past_horizon"] > 0
+    same = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
+                        bootstrap=3)
+    held = read_loss_csv(curves[2], name=curves[2])
+    _, lo, hi = same.predict_interval(held.history, held.steps)
+    np.testing.assert_allclose(out["curves"][0]["lo"], lo, rtol=1e-9)
+    np.testing.assert_allclose(out["curves"][0]["hi"], hi, rtol=1e-9)
     tau = out["fit"]["prior"]["tau"]
     api = fit_loss_law([read_loss_csv(p, name=p) for p in curves[:2]], "tissue", n_starts=1, mode="predictive",
                        prior_scale=np.inf if tau is None else tau)
