@@ -194,12 +194,13 @@ def _solve_picard(F, K, n, rtol, max_iter):
 
 
 # ----------------------------------------------------------------------------- log-grid modes
-def _phi(z):
+def _phi(z, em1=None):
     """``(e^z - 1 - z) / z^2`` for arrays: the closed form (relative error <= ~2e-16/|z|, so <= 2e-14)
     for ``|z| >= 1e-2``, else the Taylor polynomial ``1/2 + z/6 + ... + z^5/5040`` (truncation
-    ``|z|^6/8! < 3e-17``); ``1/2`` at ``z = 0``."""
+    ``|z|^6/8! < 3e-17``); ``1/2`` at ``z = 0``. ``em1``: ``expm1(z)`` if already computed."""
+    em1 = np.expm1(z) if em1 is None else em1
     with np.errstate(divide="ignore", invalid="ignore"):
-        closed = (np.expm1(z) - z) / (z * z)
+        closed = (em1 - z) / (z * z)
     series = 0.5 + z * (1 / 6 + z * (1 / 24 + z * (1 / 120 + z * (1 / 720 + z * (1 / 5040)))))
     return np.where(np.abs(z) < 1e-2, series, closed)
 
@@ -230,9 +231,9 @@ def _chunk_sums(log_rate: np.ndarray, delta: float, time: str):
         A = np.where(zero, np.broadcast_to(delta, z.shape), em1 * inv)
         if time == "discrete":
             ratio = np.where(zero, 1.0, log_rate * inv)  # -L/eps (its square is what is used)
-            S1 = (delta * _phi(z) - _phi(log_rate)) * ratio**2
+            S1 = (delta * _phi(z, em1) - _phi(log_rate)) * ratio**2
         else:
-            S1 = delta * _phi(z)
+            S1 = delta * _phi(z, em1)
     return E, A, S1
 
 
