@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["cached_derivation", "DerivationMemo"]
+__all__ = ["cached_derivation", "DerivationMemo", "solve_cached"]
 
 
 def _cache_dir() -> Path:
@@ -142,3 +142,21 @@ class DerivationMemo:
                     except OSError:
                         pass
         return value
+
+
+_SOLVE_MEMO = DerivationMemo("sympy_solve", [__file__])
+
+
+def solve_cached(expr, symbol) -> tuple:
+    """``tuple(sympy.solve(expr, symbol))``, kept on disk (:class:`DerivationMemo`) keyed by
+    ``sympy.srepr`` of both: e.g. the branches ``beta(alpha)`` of a boundary polynomial, which the
+    figures solve for every curve at every start.
+
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("alpha beta")
+    >>> solve_cached(2 * a + 2 * b - 1, b)
+    (1/2 - alpha,)
+    """
+    import sympy as sp
+
+    return _SOLVE_MEMO.get(sp.srepr((expr, symbol)), lambda: tuple(sp.solve(expr, symbol)))

@@ -243,14 +243,14 @@ def _solve_branches(poly, n):
     out = []
     if poly.has(beta):
         aa = np.linspace(A_RANGE[0] + 1e-4, A_RANGE[1], n)
-        for s in sp.solve(poly, beta):
+        for s in theory.solve_cached(poly, beta):  # (kept on disk: SymPy's solve costs ~0.1 s a curve)
             with np.errstate(all="ignore"):
                 b = np.asarray(sp.lambdify(alpha, s, "numpy")(aa.astype(complex)), dtype=complex) * np.ones(n)
             ok = (np.abs(b.imag) < 1e-12) & (b.real >= B_RANGE[0]) & (b.real <= B_RANGE[1])
             if ok.sum() >= 2:
                 out.append(np.column_stack([aa[ok], b.real[ok]]))
     else:
-        for r in sp.solve(poly, alpha):
+        for r in theory.solve_cached(poly, alpha):
             a = complex(r)
             if abs(a.imag) < 1e-12 and A_RANGE[0] < a.real < A_RANGE[1]:
                 bb = np.linspace(B_RANGE[0], B_RANGE[1], n)
@@ -324,7 +324,7 @@ def _label_curve(ax, poly, pts, text):
     ones, 60 % up for vertical ones) and rotated along it."""
     pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
     if poly.has(beta):
-        s = sp.solve(poly, beta)[0]
+        s = theory.solve_cached(poly, beta)[0]
         if s.has(alpha):  # slanted line
             k = int(0.6 * (len(pts) - 1))
             a, b = pts[k]
