@@ -44,8 +44,8 @@ def test_lp_grid_matches_per_point(schedule):
 
 def test_phases_at_matches_phase_of():
     # a grid that crosses every boundary of the report's maps, plus points next to the boundaries
-    aa = np.linspace(0.05, 1.25, 9)
-    bb = np.linspace(0.02, 1.5, 11)
+    aa = np.linspace(0.05, 1.25, 7)
+    bb = np.linspace(0.02, 1.5, 8)
     A, B = np.meshgrid(aa, bb)
     a, b = A.ravel(), B.ravel()
     keep = 2 * a + 2 * b > 1.02
