@@ -8,7 +8,8 @@ then the SGD risk curve to 1e9 steps at 1000 log-spaced points (log-grid Volterr
 spectrum), each timed in wall-clock and CPU seconds, with the peak traced memory (``tracemalloc``, in a
 second run of both steps) and the cost ratio to d = 400; the curve's flop bound (modes after grouping x
 log-grid chunks x 10 flops) and its CPU time over the bound's time at this core's dense float64 rate (a
-1-thread matrix product; issue 17's target: within 10x). ``--reference`` also times the earlier per-point solver
+1-thread matrix product; issue 17's target: within 10x), and over the work counted with each exp/expm1 at ~20 flops
+and the error estimate's second grid (see ``_FLOPS_COUNTED``). ``--reference`` also times the earlier per-point solver
 (``method="reference"``) up to d = 1e4; ``--cli`` times the README's ``sltk frontier`` example in a
 fresh interpreter. One BLAS thread. The load average is printed: on a shared machine the wall-clock
 column is inflated by the other jobs, the CPU column much less.
@@ -67,6 +68,14 @@ def _flop_bound(p, curve) -> tuple:
     return modes, chunks, 10.0 * modes * chunks
 
 
+#: flops per mode and chunk when each transcendental is counted at ~20 flops (a float64 exp/expm1 is a
+#: range reduction plus a degree ~11 polynomial): the chunk sums' exp + expm1 (40), their ~20 arithmetic
+#: operations (E, A, S1 with the phi polynomial, k S1, k (A - S1)) and the march's dot and update (~6)
+_FLOPS_COUNTED = 66.0
+#: the error estimate solves once more on the grid built with 2h (half the chunks)
+_GRIDS = 1.5
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="d up to 1e4 only")
@@ -105,13 +114,16 @@ def main(argv=None):
             rows.append([f"{alpha:g}", f"{beta:g}", f"{d:.0e}", f"{t_de:.2f} / {c_de:.2f}", f"{t_c:.2f} / {c_c:.2f}",
                          f"{mem / 2**20:.0f}", f"{tot / base[0]:.2f} / {ctot / base[1]:.2f}", ref,
                          f"{de.status}, {cur.status}", f"{cur.error_estimate:.1e}", f"{de.diagnostics['grid_points']}",
-                         f"{modes} x {chunks}: {fl:.1e}", f"{c_c / (fl / (peak * 1e9)):.0f}"])
+                         f"{modes} x {chunks}: {fl:.1e}", f"{c_c / (fl / (peak * 1e9)):.0f}",
+                         f"{c_c / (fl * _FLOPS_COUNTED / 10 * _GRIDS / (peak * 1e9)):.0f}"])
             print(" | ".join(rows[-1]), flush=True)
     print(f"load average at end {_load()}")
     print(format_table(["alpha", "beta", "d (v = 10 d)", "spectrum s (wall / cpu)", f"curve to {steps:.0e} s (wall / cpu)",
                         "peak MiB", "ratio to d=400 (wall / cpu)", "reference spectrum s (wall / cpu)", "status",
                         "curve err. est.", "contour points", "curve flop bound (modes x chunks x 10)",
-                        "curve cpu / bound at the dense rate"], rows, "markdown"))
+                        "curve cpu / bound at the dense rate",
+                        f"curve cpu / counted work ({_FLOPS_COUNTED:g} flops a mode-chunk, x{_GRIDS:g} grids)"],
+                       rows, "markdown"))
     if args.cli:
         cmd = [sys.executable, "-m", "sltk", "frontier", "--alpha", "0.7", "--beta", "1.2"]
         t = time.perf_counter()

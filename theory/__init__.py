@@ -50,6 +50,7 @@ from ._power_terms import beta as beta_symbol
 from ._lp import LPSolution as LPSolution
 from ._lp import TermSet as TermSet
 from ._lp import solve_term_lp as solve_term_lp
+from ._derivation_cache import solve_cached as solve_cached
 
 # --- models ---
 from . import dmft as dmft

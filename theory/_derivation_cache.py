@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["cached_derivation"]
+__all__ = ["cached_derivation", "DerivationMemo", "solve_cached"]
 
 
 def _cache_dir() -> Path:
@@ -85,3 +85,84 @@ def cached_derivation(name: str, sources, compute):
         except (OSError, UnboundLocalError, NameError):
             pass
     return value
+
+
+class DerivationMemo:
+    """A table of derivations keyed by their symbolic input, kept on disk like :func:`cached_derivation`.
+
+    For derivations that run once per distinct *symbolic* problem (e.g. the closed form of one LP vertex,
+    keyed by ``sympy.srepr`` of its linear system), not per numeric input: the key names the problem
+    completely, so a stored value is what the derivation returns. The table is read on first use and
+    rewritten (atomically) after each new entry; ``SLTK_NO_DERIVATION_CACHE=1`` keeps it in memory only.
+
+    Parameters
+    ----------
+    name : str
+        Name of the table (part of the file name).
+    sources : sequence of path
+        Source files whose content determines the values (hashed into the file name).
+    """
+
+    def __init__(self, name: str, sources):
+        self._name = name
+        self._sources = list(sources)
+        self._table = None
+        self._path = None
+
+    def _load(self):
+        if self._table is not None:
+            return
+        self._table = {}
+        if os.environ.get("SLTK_NO_DERIVATION_CACHE"):
+            return
+        try:
+            self._path = _cache_dir() / f"{self._name}-{_key(self._name, self._sources)}.pickle"
+            from sympy.core.parameters import evaluate
+
+            with open(self._path, "rb") as fh, evaluate(False):
+                table = pickle.load(fh)
+            if isinstance(table, dict):
+                self._table = table
+        except Exception:  # missing, corrupt or unreadable: start empty (values are derived, never guessed)
+            pass
+
+    def get(self, key: str, compute):
+        """The stored value for ``key``, else ``compute()`` (then stored)."""
+        self._load()
+        if key in self._table:
+            return self._table[key]
+        value = compute()
+        self._table[key] = value
+        if self._path is not None:
+            tmp = None
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(self._table, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self._path)
+            except (OSError, pickle.PicklingError, TypeError, AttributeError):
+                if tmp is not None:
+                    try:
+                        os.unlink(tmp)
+                    except OSError:
+                        pass
+        return value
+
+
+_SOLVE_MEMO = DerivationMemo("sympy_solve", [__file__])
+
+
+def solve_cached(expr, symbol) -> tuple:
+    """``tuple(sympy.solve(expr, symbol))``, kept on disk (:class:`DerivationMemo`) keyed by
+    ``sympy.srepr`` of both: e.g. the branches ``beta(alpha)`` of a boundary polynomial, which the
+    figures solve for every curve at every start.
+
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("alpha beta")
+    >>> solve_cached(2 * a + 2 * b - 1, b)
+    (1/2 - alpha,)
+    """
+    import sympy as sp
+
+    return _SOLVE_MEMO.get(sp.srepr((expr, symbol)), lambda: tuple(sp.solve(expr, symbol)))

@@ -136,6 +136,27 @@ def _lr_g_symbolic(ts: TermSet, a, b):
     return g
 
 
+def _crossing(line1, line2, x, pair):
+    """``(x*, e(x*))`` where two loss exponents cross, in closed form."""
+    sol = sp.solve(sp.Eq(line1, line2), x)
+    if len(sol) != 1:  # pragma: no cover
+        raise RuntimeError(f"no unique crossing for {pair}")
+    xi_expr = sp.factor(sp.simplify(sol[0]))
+    return xi_expr, sp.factor(sp.simplify(line1.subs(x, xi_expr)))
+
+
+def _vertex_memo():
+    from pathlib import Path
+
+    from ._derivation_cache import DerivationMemo
+
+    return DerivationMemo("term_lp_vertices", [Path(__file__)])
+
+
+#: closed forms of the LP's optimum, keyed by the loss exponents that meet there (kept on disk)
+_VERTICES = _vertex_memo()
+
+
 def solve_term_lp(ts: TermSet, alpha_value, beta_value, *, tol: float = 1e-12) -> LPSolution:
     """Solve the compute-optimal LP of the term set ``ts`` at one point (exactly where possible).
 
@@ -204,20 +225,19 @@ def solve_term_lp(ts: TermSet, alpha_value, beta_value, *, tol: float = 1e-12) -
     if degenerate:
         pair = tuple(flat[:1]) or tuple(reduced[:1])
         n0 = pair[0]
-        eta_expr = sp.factor(sp.simplify(lines_sym[n0].subs(x, 0)))
+        eta_expr = _VERTICES.get(sp.srepr(("level", lines_sym[n0], x)),
+                                 lambda: sp.factor(sp.simplify(lines_sym[n0].subs(x, 0))))
         xi_expr = sp.nan
     elif rising and falling:
         pair = (falling[0], rising[0])
-        sol = sp.solve(sp.Eq(lines_sym[pair[0]], lines_sym[pair[1]]), x)
-        if len(sol) != 1:  # pragma: no cover
-            raise RuntimeError(f"no unique crossing for {pair}")
-        xi_expr = sp.factor(sp.simplify(sol[0]))
-        eta_expr = sp.factor(sp.simplify(lines_sym[pair[0]].subs(x, xi_expr)))
+        xi_expr, eta_expr = _VERTICES.get(sp.srepr(("crossing", lines_sym[pair[0]], lines_sym[pair[1]], x)),
+                                          lambda: _crossing(lines_sym[pair[0]], lines_sym[pair[1]], x, pair))
     else:  # end point
         pair = tuple(reduced[:1])
         xe = sp.Integer(0) if xstar < 0.5 else sp.Integer(1)
         xi_expr = xe
-        eta_expr = sp.factor(sp.simplify(lines_sym[pair[0]].subs(x, xe)))
+        eta_expr = _VERTICES.get(sp.srepr(("end", lines_sym[pair[0]], x, xe)),
+                                 lambda: sp.factor(sp.simplify(lines_sym[pair[0]].subs(x, xe))))
     pair = tuple(sorted(pair, key=lambda n: prio.get(n, len(prio))))
     dom = _envelope_terms(terms, g_sym, a, b, names, ts.priority)
     xi = float(xi_expr.subs({alpha: a, beta: b})) if not degenerate else float("nan")

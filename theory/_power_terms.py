@@ -53,6 +53,9 @@ def _sym(x) -> sp.Expr:
     return sp.sympify(x)
 
 
+_LOSS_EXPONENTS: dict = {}
+
+
 @dataclass(frozen=True)
 class PowerTerm:
     """``coeff * gamma**gamma_power * T**t_power * d**d_power`` where ``region`` holds.
@@ -112,8 +115,11 @@ class PowerTerm:
         """
         x = sp.Symbol("x", real=True) if x is None else x
         g = _sym(g)
-        log_f = self.gamma_power * g * x + self.t_power * (1 + (g - 1) * x) + self.d_power * x
-        return sp.factor(sp.simplify(-log_f))
+        key = (self.gamma_power, self.t_power, self.d_power, g, x)
+        if key not in _LOSS_EXPONENTS:  # a pure function of these: derived once per process
+            log_f = self.gamma_power * g * x + self.t_power * (1 + (g - 1) * x) + self.d_power * x
+            _LOSS_EXPONENTS[key] = sp.factor(sp.simplify(-log_f))
+        return _LOSS_EXPONENTS[key]
 
     def curve_exponent(self, g=0, u: sp.Symbol | None = None) -> sp.Expr:
         """Exponent of ``d`` along one loss curve: ``term ~ d^(c(u))`` at ``T = d^u``."""

@@ -119,9 +119,9 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
     pr, pc_, pv = PI.ravel(), PJ.ravel(), idx_c.ravel()
     keep = pv >= 0
     pr, pc_, pv = pr[keep], pc_[keep], pv[keep]
-    order = {nm: k for k, nm in enumerate(names)}
     min_px, budget = 12, [300]  # at most 300 exact look-ups
     trusted = np.zeros(A.shape, bool)  # pixels of cells whose phase was found (coarse points or exact look-up)
+    cells, ask = [], []  # (slice, mask, votes, look-up number or -1); the look-up points
     for c, sl in enumerate(ndimage.find_objects(np.where(inside, code + 1, 0))):
         if sl is None:
             continue
@@ -133,21 +133,25 @@ def _fine_phases(optimizer, schedule, n, nf: int = _FINE):
         for comp in range(1, m + 1):
             mask = lab == comp
             votes = p_val[p_lab == comp]
+            k = -1
             if not votes.size and mask.sum() >= min_px and budget[0] > 0:  # a cell between coarse points:
                 budget[0] -= 1                                               # the exact phase at its deepest pixel
                 i, j = _label_point(mask)
-                try:
-                    nm = theory.plrf.phase_of(float(A[sl][i, j]), float(B[sl][i, j]), optimizer, schedule).name
-                    votes = np.array([order[nm]]) if nm in order else votes
-                except theory.ParameterError:
-                    pass
-            if votes.size and mask.sum() >= min_px:  # a coarse point's nearest pixel may lie across a curve
-                trusted[sl][mask] = True              # from it: a cell of a few pixels is never trusted
-            else:  # a sliver: the coarse map's majority over it (until its neighbours decide, below)
-                votes = up[sl][mask]
-                votes = votes[votes >= 0]
-            if votes.size:
-                idx[sl][mask] = np.bincount(votes).argmax()
+                k = len(ask)
+                ask.append((float(A[sl][i, j]), float(B[sl][i, j])))
+            cells.append((sl, mask, votes, k))
+    if ask:  # all the exact look-ups in one call (the optimizer's vectorised phase map)
+        got = theory.plrf.phases_at([p[0] for p in ask], [p[1] for p in ask], optimizer, schedule)["index"]
+    for sl, mask, votes, k in cells:
+        if k >= 0 and got[k] >= 0:
+            votes = np.array([got[k]])
+        if votes.size and mask.sum() >= min_px:  # a coarse point's nearest pixel may lie across a curve
+            trusted[sl][mask] = True              # from it: a cell of a few pixels is never trusted
+        else:  # a sliver: the coarse map's majority over it (until its neighbours decide, below)
+            votes = up[sl][mask]
+            votes = votes[votes >= 0]
+        if votes.size:
+            idx[sl][mask] = np.bincount(votes).argmax()
     if len(signs) <= 62 and trusted.any():
         idx = _merge_slivers(idx, packed, trusted, inside, len(signs))
     todo = inside & (idx < 0)
@@ -219,20 +223,34 @@ def _equation(poly) -> str:
     return f"{sp.factor(p)} = 0"
 
 
+_BRANCHES: dict = {}
+
+
 def _curve_branches(poly, n=1500):
     """The branches of ``poly = 0`` inside the window, each an array of points in order (solved for
-    beta where it appears, else for alpha)."""
+    beta where it appears, else for alpha). Kept per ``(poly, n)`` for the figures of one process
+    (read-only arrays)."""
+    key = (poly, n)
+    if key not in _BRANCHES:
+        out = _solve_branches(poly, n)
+        for arr in out:
+            arr.flags.writeable = False
+        _BRANCHES[key] = tuple(out)
+    return list(_BRANCHES[key])
+
+
+def _solve_branches(poly, n):
     out = []
     if poly.has(beta):
         aa = np.linspace(A_RANGE[0] + 1e-4, A_RANGE[1], n)
-        for s in sp.solve(poly, beta):
+        for s in theory.solve_cached(poly, beta):  # (kept on disk: SymPy's solve costs ~0.1 s a curve)
             with np.errstate(all="ignore"):
                 b = np.asarray(sp.lambdify(alpha, s, "numpy")(aa.astype(complex)), dtype=complex) * np.ones(n)
             ok = (np.abs(b.imag) < 1e-12) & (b.real >= B_RANGE[0]) & (b.real <= B_RANGE[1])
             if ok.sum() >= 2:
                 out.append(np.column_stack([aa[ok], b.real[ok]]))
     else:
-        for r in sp.solve(poly, alpha):
+        for r in theory.solve_cached(poly, alpha):
             a = complex(r)
             if abs(a.imag) < 1e-12 and A_RANGE[0] < a.real < A_RANGE[1]:
                 bb = np.linspace(B_RANGE[0], B_RANGE[1], n)
@@ -241,9 +259,10 @@ def _curve_branches(poly, n=1500):
 
 
 def _side_index(aa, bb, idx, a, b):
-    i = int(np.clip(np.searchsorted(bb, b), 0, bb.size - 1))
-    j = int(np.clip(np.searchsorted(aa, a), 0, aa.size - 1))
-    return idx[i, j] if (a > 0 and 2 * a + 2 * b > 1) else -2
+    """The phase index of the fine-grid cell at each point ``(a, b)`` (arrays); -2 outside the domain."""
+    i = np.clip(np.searchsorted(bb, b), 0, bb.size - 1)
+    j = np.clip(np.searchsorted(aa, a), 0, aa.size - 1)
+    return np.where((a > 0) & (2 * a + 2 * b > 1), idx[i, j], -2)
 
 
 def _seg_length(seg) -> float:
@@ -263,26 +282,23 @@ def _draw_boundaries(ax, curves, aa, bb, idx, *, eta_fns=None, color="k", label=
         ga = sp.lambdify((alpha, beta), sp.diff(poly, alpha), "numpy")
         gb = sp.lambdify((alpha, beta), sp.diff(poly, beta), "numpy")
         drawn = []
-        for pts in _curve_branches(poly):
-            on = np.zeros(len(pts), bool)
-            for k, (a, b) in enumerate(pts):
-                na, nb = float(ga(a, b)), float(gb(a, b))
+        for pts in _curve_branches(poly):  # every point of the branch at once
+            a, b = pts[:, 0], pts[:, 1]
+            with np.errstate(all="ignore"):
+                na = np.broadcast_to(np.asarray(ga(a, b), dtype=float), a.shape)
+                nb = np.broadcast_to(np.asarray(gb(a, b), dtype=float), a.shape)
                 h = np.hypot(na / da, nb / db)
-                if h == 0:
-                    continue
-                e = 1.5 / h
-                s1 = _side_index(aa, bb, idx, a + e * na, b + e * nb)
-                s2 = _side_index(aa, bb, idx, a - e * na, b - e * nb)
-                if s1 == s2 or s1 == -1 or s2 == -1:  # same phase, or a grid point left unassigned
-                    continue
-                if (s1 == -2 or s2 == -2) != (poly is _DOMAIN):  # only the domain edge meets the outside
-                    continue
-                if eta_fns is not None and poly is not _DOMAIN:
-                    with np.errstate(all="ignore"):
-                        e1, e2 = float(eta_fns[s1](a, b)), float(eta_fns[s2](a, b))
-                    if not abs(e1 - e2) <= 1e-7 * max(1.0, abs(e1)):
-                        continue
-                on[k] = True
+                e = np.where(h == 0, 0.0, 1.5 / np.where(h == 0, 1.0, h))
+            s1 = _side_index(aa, bb, idx, a + e * na, b + e * nb)
+            s2 = _side_index(aa, bb, idx, a - e * na, b - e * nb)
+            on = (h != 0) & (s1 != s2) & (s1 != -1) & (s2 != -1)  # not the same phase, no point left unassigned
+            on &= ((s1 == -2) | (s2 == -2)) == (poly is _DOMAIN)  # only the domain edge meets the outside
+            if eta_fns is not None and poly is not _DOMAIN and on.any():
+                with np.errstate(all="ignore"):
+                    etas = np.array([np.broadcast_to(np.asarray(f(a, b), dtype=float), a.shape) for f in eta_fns])
+                k = np.arange(a.size)
+                e1, e2 = etas[np.clip(s1, 0, None), k], etas[np.clip(s2, 0, None), k]
+                on &= np.abs(e1 - e2) <= 1e-7 * np.maximum(1.0, np.abs(e1))
             breaks = np.flatnonzero(np.diff(on.astype(int)) != 0) + 1
             for seg, flag in zip(np.split(pts, breaks), np.split(on, breaks)):
                 if flag[0] and len(seg) >= 2 and _seg_length(seg) >= min_length:
@@ -308,7 +324,7 @@ def _label_curve(ax, poly, pts, text):
     ones, 60 % up for vertical ones) and rotated along it."""
     pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
     if poly.has(beta):
-        s = sp.solve(poly, beta)[0]
+        s = theory.solve_cached(poly, beta)[0]
         if s.has(alpha):  # slanted line
             k = int(0.6 * (len(pts) - 1))
             a, b = pts[k]

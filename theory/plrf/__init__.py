@@ -40,6 +40,7 @@ from ._api import derived_boundary_polynomials as derived_boundary_polynomials
 # --- maps over (alpha, beta) and comparisons of optimizers ---
 from ._api import exponent_grid as exponent_grid
 from ._api import phase_grid as phase_grid
+from ._api import phases_at as phases_at
 from ._comparison import compare as compare
 from ._comparison import decay_gain as decay_gain
 from ._comparison import decay_gain_grid as decay_gain_grid

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._errors import ParameterError
 from .._schedules import as_schedule
 from ..validate import check_choice
-from ._rules import RULES, ExponentResult, PhaseLocation, check_domain, grid_of
+from ._rules import RULES, ExponentResult, PhaseLocation, check_domain
 
 __all__ = ["compute_optimal_exponents", "exponent_table", "format_exponent_table", "phase_of", "phase_boundaries",
            "check_phase_partition", "exponent_grid", "phase_grid", "boundary_curves", "risk_terms",
@@ -157,7 +158,8 @@ def exponent_grid(alphas, betas, optimizer="sgd", schedule=None) -> dict:
     """
     rules = RULES[optimizer]
     sch = _schedule(schedule)
-    eta, xi, e = grid_of(lambda a, b: rules.exponents_numeric(a, b, sch), alphas, betas)
+    A, B = np.meshgrid(np.asarray(alphas, float), np.asarray(betas, float))
+    eta, xi, e = rules.exponents_grid(A, B, sch)
     return {"alpha": np.asarray(alphas, float), "beta": np.asarray(betas, float), "eta": eta, "xi": xi, "e": e}
 
 
@@ -169,6 +171,25 @@ def phase_grid(alphas, betas, optimizer="sgd", schedule=None) -> dict:
     names = tuple(r.phase for r in rules.phase_table(sch))
     return {"alpha": np.asarray(alphas, float), "beta": np.asarray(betas, float),
             "index": rules.phase_index_grid(A, B, sch), "names": names}
+
+
+def phases_at(alphas, betas, optimizer="sgd", schedule=None) -> dict:
+    """The phase at each of the points ``(alphas[i], betas[i])`` (not a grid): ``{"index": int array
+    (-1 outside the domain or on a boundary), "names": tuple}`` -- :func:`phase_of` for many points
+    at once, by the optimizer's vectorised phase map.
+
+    >>> r = phases_at([0.7, 0.3, 0.2], [1.2, 0.6, 0.1])  # the last point is outside the domain
+    >>> [r["names"][k] if k >= 0 else None for k in r["index"]]
+    ['III', 'IVa', None]
+    """
+    rules = RULES[optimizer]
+    sch = _schedule(schedule)
+    A = np.asarray(alphas, float).ravel()
+    B = np.asarray(betas, float).ravel()
+    if A.shape != B.shape:
+        raise ParameterError("betas", f"as many values as alphas ({A.size})", B.size)
+    names = tuple(r.phase for r in rules.phase_table(sch))
+    return {"index": np.asarray(rules.phase_index_grid(A, B, sch), dtype=int), "names": names}
 
 
 def risk_terms(optimizer="sgd") -> tuple:

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from ._api import _schedule, compute_optimal_exponents, exponent_grid
-from ._rules import RULES, check_domain, grid_of
+from ._rules import RULES, check_domain
 
 __all__ = ["compare", "slope_difference_grid", "decay_gain_grid", "decay_gain", "decay_gain_map"]
 
@@ -119,7 +119,8 @@ def decay_gain_grid(alphas, betas, optimizer="signsgd", schedule=None) -> dict:
     """
     sch = _decaying(schedule)
     rules = RULES[optimizer]
-    ge, gc = grid_of(lambda a, b: rules.decay_gain_at(a, b, sch), alphas, betas, n_out=2)
+    A, B = np.meshgrid(np.asarray(alphas, float), np.asarray(betas, float))
+    ge, gc = rules.decay_gain_grid(A, B, sch)
     gain = ge - gc
     gain[np.abs(gain) < 1e-9] = 0.0
     return {"alpha": np.asarray(alphas, float), "beta": np.asarray(betas, float), "gain": gain, "eta_schedule": ge, "eta_constant": gc,

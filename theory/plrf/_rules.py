@@ -255,6 +255,17 @@ class PLRFTheoryRules(abc.ABC):
         constant-rate table fixes the rate, such as SGD's, overrides with its lr-free LP)."""
         return self.exponents_numeric(a, b, schedule)[0], self.exponents_numeric(a, b, None)[0]
 
+    def exponents_grid(self, A, B, schedule=None) -> tuple:
+        """``(eta, xi, e)`` arrays at the points ``(A[i], B[i])`` (rows beta, columns alpha for a
+        meshgrid; NaN outside the domain). Default: :meth:`exponents_numeric` point by point;
+        an optimizer with a vectorised route overrides."""
+        return points_of(lambda a, b: self.exponents_numeric(a, b, schedule), A, B)
+
+    def decay_gain_grid(self, A, B, schedule) -> tuple:
+        """``(eta_decay, eta_constant)`` arrays at the points (see :meth:`decay_gain_at`; NaN outside
+        the domain). Default: point by point."""
+        return points_of(lambda a, b: self.decay_gain_at(a, b, schedule), A, B, n_out=2)
+
     def decay_gain_expression(self, a: float, b: float, schedule):
         """The exact gain ``eta_decay - eta_constant`` as a SymPy expression valid around ``(a, b)``."""
         raise self._missing("a symbolic decay gain")
@@ -337,6 +348,26 @@ def grid_of(fn, alphas, betas, n_out: int = 3) -> tuple:
                 vals = fn(float(a), float(b))
                 for k in range(n_out):
                     out[k][i, j] = np.nan if vals[k] is None else vals[k]
+    return tuple(out)
+
+
+def in_domain(A, B) -> np.ndarray:
+    """Mask of the points of ``alpha > 0``, ``2 alpha + 2 beta > 1`` (as :func:`grid_of`)."""
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    return (A > 0) & (2 * A + 2 * B > 1 + 1e-9)
+
+
+def points_of(fn, A, B, n_out: int = 3) -> tuple:
+    """Evaluate ``fn(a, b) -> tuple of floats`` at the points ``(A, B)`` (same shape; NaN outside the domain)."""
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    out = [np.full(A.shape, np.nan) for _ in range(n_out)]
+    ok = in_domain(A, B)
+    for ij in zip(*np.nonzero(ok)):
+        vals = fn(float(A[ij]), float(B[ij]))
+        for k in range(n_out):
+            out[k][ij] = np.nan if vals[k] is None else vals[k]
     return tuple(out)
 
 

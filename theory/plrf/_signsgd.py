@@ -23,6 +23,8 @@ tables were not available -- derived here, research note ``plrf_signsgd.md`` Sec
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import sympy as sp
 
@@ -31,8 +33,8 @@ from .._optimizers import SignSGD
 from . import _sgd_phases
 from . import _signsgd_phases as sph
 from ._rules import RULES, Boundary, ExponentResult, PartitionCheck, PhaseLocation, PhaseRow, PLRFTheoryRules, \
-    schedule_spelling
-from ._signsgd_lp import signsgd_exponents_at, signsgd_lp_numeric
+    in_domain, schedule_spelling
+from ._signsgd_lp import signsgd_exponents_at, signsgd_lp_grid, signsgd_lp_numeric
 from ._signsgd_terms import signsgd_terms
 
 __all__ = ["SignSGDRules", "SIGNSGD_RULES"]
@@ -49,6 +51,23 @@ def _lp_schedule(schedule) -> tuple:
     if p is None:
         return "constant", 0.5
     return "decay", float(p) / (float(p) + 1.0)
+
+
+@lru_cache(maxsize=8)
+def _boundary_curves(kind, q) -> tuple:
+    """:meth:`SignSGDRules.boundary_curves`, derived once per source version (on disk) and process."""
+    return sph._cached(f"signsgd_boundary_curves-{kind}-{float(q)!r}", lambda: _derive_boundary_curves(kind, q),
+                       extra_sources=("_signsgd.py",))
+
+
+def _derive_boundary_curves(kind, q) -> tuple:
+    rows = sph.signsgd_phase_table(kind, q)
+    out = []
+    for i, p in enumerate(rows):
+        for f in (f for r in rows[i + 1:] for f in sph.candidate_factors(p, r)):
+            if not any(sp.expand(f - g) == 0 or sp.expand(f + g) == 0 for g in out):
+                out.append(f)
+    return tuple(out)
 
 
 class SignSGDRules(PLRFTheoryRules):
@@ -82,13 +101,8 @@ class SignSGDRules(PLRFTheoryRules):
     def boundary_curves(self, schedule=None) -> tuple:
         """Candidate curves from the closed forms of every pair of phases (no grid bisection): the
         factors of the differences of their exponents and the terms' piecewise switches."""
-        rows = self.phase_table(schedule)
-        out = []
-        for i, p in enumerate(rows):
-            for f in (f for q in rows[i + 1:] for f in sph.candidate_factors(p, q)):
-                if not any(sp.expand(f - g) == 0 or sp.expand(f + g) == 0 for g in out):
-                    out.append(f)
-        return tuple(out)
+        kind, q = _lp_schedule(schedule)
+        return _boundary_curves(kind, q)
 
     def check_phase_partition(self, schedule=None, n: int = 120) -> PartitionCheck:
         kind, q = _lp_schedule(schedule)
@@ -117,6 +131,30 @@ class SignSGDRules(PLRFTheoryRules):
         r = signsgd_lp_numeric(a, b, kind, q)
         return r["eta"], r["xi"], r["e"]
 
+    def exponents_grid(self, A, B, schedule=None) -> tuple:
+        """All points at once (:func:`theory.plrf._signsgd_lp.signsgd_lp_grid`, the same answers as
+        :meth:`exponents_numeric` point by point)."""
+        kind, q = _lp_schedule(schedule)
+        ok = in_domain(A, B)
+        out = [np.full(np.shape(A), np.nan) for _ in range(3)]
+        if ok.any():
+            r = signsgd_lp_grid(np.asarray(A, float)[ok], np.asarray(B, float)[ok], kind, q)
+            for k, key in enumerate(("eta", "xi", "e")):
+                out[k][ok] = r[key]
+        return tuple(out)
+
+    def decay_gain_grid(self, A, B, schedule) -> tuple:
+        """Both LPs' optimal values at all points at once (only ``eta`` is needed: no per-point
+        re-solve where the optimal point is not unique)."""
+        kind, q = _lp_schedule(schedule)
+        ok = in_domain(A, B)
+        out = [np.full(np.shape(A), np.nan) for _ in range(2)]
+        if ok.any():
+            a, b = np.asarray(A, float)[ok], np.asarray(B, float)[ok]
+            out[0][ok] = signsgd_lp_grid(a, b, kind, q, eta_only=True)["eta"]
+            out[1][ok] = signsgd_lp_grid(a, b, "constant", 0.5, eta_only=True)["eta"]
+        return tuple(out)
+
     def decay_gain_expression(self, a, b, schedule):
         """Exact ``eta_decay - eta_constant`` from both LPs' symbolic re-solves (:mod:`theory.plrf._decay`)."""
         from ._decay import signsgd_gain_expression
@@ -131,13 +169,11 @@ class SignSGDRules(PLRFTheoryRules):
         kind, q = _lp_schedule(schedule)
         order = {p.phase: k for k, p in enumerate(self.phase_table(schedule))}
         idx = np.full(np.shape(A), -1, dtype=int)
-        for ij in np.ndindex(np.shape(A)):
-            a, b = float(A[ij]), float(B[ij])
-            if a > 0 and 2 * a + 2 * b > 1 + 1e-9:
-                try:
-                    idx[ij] = order[sph.signsgd_phase_of(a, b, kind, q)]
-                except ParameterError:  # a degenerate vertex exactly on a boundary: left unassigned
-                    idx[ij] = -1
+        ok = in_domain(A, B)
+        if not ok.any():
+            return idx
+        names = sph.signsgd_phases_at(np.asarray(A, float)[ok], np.asarray(B, float)[ok], kind, q)
+        idx[ok] = [order.get(nm, -1) for nm in names]  # None (a degenerate vertex on a boundary): -1
         return idx
 
     def format_table(self, fmt: str = "markdown", schedule=None) -> str:

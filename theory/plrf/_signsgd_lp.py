@@ -40,7 +40,7 @@ from .._power_terms import alpha, beta
 from ..validate import check_real
 from ._signsgd_terms import q_sym, signsgd_branches, t_sym, ts_sym, u_sym, w_sym
 
-__all__ = ["SignSGDExponents", "signsgd_exponents_at", "signsgd_eta_numeric", "signsgd_lp_numeric"]
+__all__ = ["SignSGDExponents", "signsgd_exponents_at", "signsgd_eta_numeric", "signsgd_lp_numeric", "signsgd_lp_grid"]
 
 _W_MIN = -20.0
 
@@ -171,6 +171,29 @@ def _vertices(R):
     return [(sols[i], tuple(combos[i])) for i in np.nonzero(feas)[0]]
 
 
+def _symbolic_vertex(system, vars_, tri):
+    """``(t, u, e)`` in closed form at the vertex where the affine ``system`` is tight."""
+    S = sp.solve(system, list(vars_), dict=True)
+    if len(S) != 1:  # pragma: no cover
+        raise RuntimeError(f"no unique symbolic vertex for {tri}")
+    S = S[0]
+    u_e, w_e, t_e = (sp.factor(sp.simplify(S[v])) for v in vars_[:3])
+    e_e = sp.factor(sp.simplify(-w_e / u_e)) if u_e != 0 else sp.nan
+    return t_e, u_e, e_e
+
+
+def _memo(name):
+    from pathlib import Path
+
+    from .._derivation_cache import DerivationMemo
+
+    return DerivationMemo(name, [Path(__file__)])
+
+
+#: closed forms of LP vertices, keyed by their linear system (kept on disk per source version)
+_VERTEX_MEMO = _memo("signsgd_lp_vertices")
+
+
 @lru_cache(maxsize=8192)
 def _solve_cached(a, b, schedule="constant", q=sp.Rational(1, 2)):
     branches, vars_ = _constraints(a, b, schedule, q)
@@ -192,13 +215,10 @@ def _solve_cached(a, b, schedule="constant", q=sp.Rational(1, 2)):
     nv = len(vars_)
     active = tuple(n for i, n in enumerate(names) if abs(R[i, :nv] @ sol + R[i, nv]) < 1e-9)
     bname, cons = branches[bi]
-    # symbolic re-solve on the chosen vertex's constraints
-    S = sp.solve([cons[n] for n in tri], list(vars_), dict=True)
-    if len(S) != 1:  # pragma: no cover
-        raise RuntimeError(f"no unique symbolic vertex for {tri}")
-    S = S[0]
-    u_e, w_e, t_e = (sp.factor(sp.simplify(S[v])) for v in vars_[:3])
-    e_e = sp.factor(sp.simplify(-w_e / u_e)) if u_e != 0 else sp.nan
+    # symbolic re-solve on the chosen vertex's constraints (one derivation per distinct linear system)
+    system = [cons[n] for n in tri]
+    t_e, u_e, e_e = _VERTEX_MEMO.get(sp.srepr((tuple(system), tuple(vars_))),
+                                     lambda: _symbolic_vertex(system, vars_, tri))
     eta_n = float(t_e.subs({alpha: a, beta: b}))
     if abs(eta_n - best) > 1e-8:  # the symbolic answer must reproduce the numeric LP
         raise RuntimeError(f"symbolic/numeric LP mismatch at ({a}, {b}): {eta_n} vs {best}")
@@ -322,3 +342,224 @@ def signsgd_eta_numeric(alpha_value: float, beta_value: float, schedule: str = "
     """Fast numeric ``(eta, xi, e)`` (see :func:`signsgd_lp_numeric`). For maps over ``(alpha, beta)``."""
     r = signsgd_lp_numeric(alpha_value, beta_value, schedule, decay_q)
     return r["eta"], r["xi"], r["e"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The same LP on many points at once (maps over (alpha, beta)).
+#
+# The optimal vertex is constant on each phase, so a handful of vertices (active sets) covers a
+# whole grid. Each candidate vertex is solved at every point at once (a batched nv x nv solve) and
+# accepted where it is *certified* optimal: feasible (every constraint of the branch >= 0) and dual
+# feasible (the LP multipliers of its active rows, ``A^T lambda = -e_t``, are >= 0). A point that
+# no candidate certifies in a branch gets the per-point solver (HiGHS, as in
+# :func:`signsgd_lp_numeric`) for that branch, whose vertex becomes a new candidate. Where the
+# chosen branch's vertex is degenerate (a multiplier or another constraint's slack near zero: the
+# optimum may not be unique, and which optimal point the per-point route returns is then up to
+# its tie-break), or the choice of branch is within rounding of a tie, the point is solved by
+# :func:`signsgd_lp_numeric` itself. So the grid answer is the per-point answer wherever the
+# optimum is a unique, well-separated vertex, and literally the per-point route elsewhere.
+
+_CERT_TOL = 1e-6  # multipliers and non-active slacks above this: a unique vertex (margin over 1e-7)
+_FEAS_TOL = 1e-9
+_CANDIDATES: dict = {}  # (schedule, q, branch index) -> list of index tuples (vertices seen in this process)
+
+
+def _grid_rows(a, b, q, fns, nv):
+    """The constraint rows of one branch at every point: ``R`` (npts, nrows, nv + 1) and ``present``
+    (npts, nrows), exactly as :func:`_numeric_rows` builds them point by point."""
+    n = a.size
+    pts = np.vstack([np.zeros(nv), np.eye(nv)])
+    A2 = np.broadcast_to(a[:, None], (n, nv + 1))
+    B2 = np.broadcast_to(b[:, None], (n, nv + 1))
+    Q2 = np.full((n, nv + 1), q)
+    cols = [np.broadcast_to(pts[None, :, i], (n, nv + 1)) for i in range(nv)]
+    R = np.zeros((n, len(fns), nv + 1))
+    present = np.zeros((n, len(fns)), bool)
+    for k, (name, f, reg) in enumerate(fns):
+        with np.errstate(all="ignore"):
+            val = np.broadcast_to(np.asarray(f(A2, B2, Q2, *cols), dtype=float), (n, nv + 1))
+            c0 = val[:, :1]
+            row = np.concatenate([val[:, 1:] - c0, c0], axis=1)
+        ok = np.all(np.isfinite(row), axis=1) & (np.max(np.abs(np.where(np.isfinite(row), row, np.inf)), axis=1) < 1e12)
+        if reg is not None:
+            with np.errstate(all="ignore"):
+                ok &= np.broadcast_to(np.asarray(reg(a, b), dtype=bool), (n,))
+        R[:, k] = np.where(ok[:, None], row, 0.0)
+        present[:, k] = ok
+    return R, present
+
+
+def _certify(R, present, combo, nv, pts):
+    """At the points ``pts``: the vertex of the rows ``combo``, whether it is certified optimal, and
+    whether it is a unique, well-separated vertex. Returns ``(x, optimal, unique)``."""
+    Rp, Pp = R[pts], present[pts]
+    cidx = list(combo)
+    A = Rp[:, cidx, :nv]
+    ok = np.all(Pp[:, cidx], axis=1)
+    det = np.linalg.det(A)
+    ok &= np.abs(det) > 1e-12
+    A_safe = np.where(ok[:, None, None], A, np.eye(nv)[None])
+    x = np.linalg.solve(A_safe, -np.where(ok[:, None], Rp[:, cidx, nv], 0.0)[..., None])[..., 0]
+    slack = np.einsum("pkj,pj->pk", Rp[:, :, :nv], x) + Rp[:, :, nv]
+    feas = np.all((slack >= -_FEAS_TOL) | ~Pp, axis=1)
+    c = np.zeros(nv)
+    c[2] = 1.0
+    lam = np.linalg.solve(np.transpose(A_safe, (0, 2, 1)), np.broadcast_to(-c, (len(pts), nv))[..., None])[..., 0]
+    optimal = ok & feas & np.all(lam >= -1e-10, axis=1)
+    # every row clearly tight or clearly slack (the tight set at tolerance 1e-7 is then the same for
+    # any point within ~1e-9 of the vertex), and a basis with strictly positive multipliers: then no
+    # feasible direction keeps t, i.e. the optimum is this one point
+    sep = np.all((np.abs(slack) < _FEAS_TOL) | (slack > _CERT_TOL) | ~Pp, axis=1)
+    unique = optimal & np.all(lam > _CERT_TOL, axis=1) & sep
+    return x, optimal, unique
+
+
+def _branch_vertex(Rrow, prow, nv):
+    """Per-point HiGHS solve of one branch: ``(status, x, active row indices)``; status 0 = optimal."""
+    from scipy.optimize import linprog
+
+    idx = np.flatnonzero(prow)
+    R = Rrow[idx]
+    c_t = np.zeros(nv)
+    c_t[2] = -1.0
+    res = linprog(c_t, A_ub=-R[:, :nv], b_ub=R[:, nv], bounds=[(None, None)] * nv, method="highs")
+    if res.status != 0:
+        return res.status, None, ()
+    slack = R[:, :nv] @ res.x + R[:, nv]
+    return 0, res.x, tuple(int(idx[i]) for i in np.flatnonzero(np.abs(slack) < 1e-7))
+
+
+def _bases(Rrow, act, nv):
+    """The ``nv``-subsets of the tight rows ``act`` that are dual feasible at this point (the LP
+    multipliers ``A^T lambda = -e_t`` >= 0), the most positive first: candidate vertices."""
+    c = np.zeros(nv)
+    c[2] = 1.0
+    out = []
+    for combo in itertools.combinations(act, nv):
+        A = Rrow[list(combo), :nv]
+        if abs(np.linalg.det(A)) <= 1e-12:
+            continue
+        lam = np.linalg.solve(A.T, -c)
+        if lam.min() >= -1e-10:
+            out.append((-lam.min(), combo))
+    return [c_ for _, c_ in sorted(out)]
+
+
+def signsgd_lp_grid(alphas, betas, schedule: str = "constant", decay_q: float = 0.5, eta_only: bool = False) -> dict:
+    """:func:`signsgd_lp_numeric` at many points at once (same answers; see the comment above).
+
+    Parameters
+    ----------
+    alphas, betas : array_like, same shape
+        The points (each with ``alpha > 0``, ``2 alpha + 2 beta > 1``).
+    schedule, decay_q : as for :func:`signsgd_lp_numeric`.
+    eta_only : bool
+        Only ``eta`` is wanted (the LP's optimal value, unique even where the optimal point is not):
+        points with a certified optimal value are not re-solved point by point; ``xi``, ``e``,
+        ``branch`` and ``vertex`` are then filled only where the optimum is a unique vertex (NaN /
+        None elsewhere).
+
+    Returns
+    -------
+    dict
+        ``eta``, ``xi``, ``e`` (float arrays of the points' shape), ``branch`` and ``vertex``
+        (object arrays: branch name, sorted names of the tight constraints), ``per_point``
+        (bool array: solved by the per-point route, not by a certified candidate vertex).
+
+    Examples
+    --------
+    >>> g = signsgd_lp_grid([0.7, 0.4], [1.2, 0.7])
+    >>> r = signsgd_lp_numeric(0.7, 1.2)
+    >>> bool(abs(g["eta"][0] - r["eta"]) < 1e-9), g["vertex"][0] == r["vertex"]
+    (True, True)
+
+    References
+    ----------
+    Kim, Song & Yun (2026), arXiv:2603.02069 (setting; the LP is derived here).
+    """
+    if schedule not in ("constant", "decay"):
+        raise ParameterError("schedule", "'constant' or 'decay'", schedule)
+    A0 = np.asarray(alphas, dtype=float)
+    B0 = np.asarray(betas, dtype=float)
+    shape = np.broadcast_shapes(A0.shape, B0.shape)
+    a = np.broadcast_to(A0, shape).ravel()
+    b = np.broadcast_to(B0, shape).ravel()
+    q = float(decay_q)
+    n = a.size
+    nv = len(_lp_vars(schedule))
+    branches = _fast_functions(schedule)
+    nb = len(branches)
+    tval = np.full((nb, n), -np.inf)  # per-branch optimum (-inf: infeasible)
+    xs = np.full((nb, n, nv), np.nan)
+    uniq = np.zeros((nb, n), bool)
+    fallback = np.zeros(n, bool)
+    rows = []
+    for bi, (bname, fns) in enumerate(branches):
+        R, present = _grid_rows(a, b, q, fns, nv)
+        rows.append((R, present, [f[0] for f in fns]))
+        cands = _CANDIDATES.setdefault((schedule, q, bi), [])
+        todo = np.ones(n, bool)
+
+        def apply(combo):
+            pts = np.flatnonzero(todo)
+            if not pts.size:
+                return
+            x, opt, un = _certify(R, present, combo, nv, pts)
+            hit = pts[opt]
+            tval[bi, hit] = x[opt, 2]
+            xs[bi, hit] = x[opt]
+            uniq[bi, hit] = un[opt]
+            todo[hit] = False
+
+        for combo in cands:
+            apply(combo)
+        while todo.any():
+            p = int(np.flatnonzero(todo)[0])
+            status, x, act = _branch_vertex(R[p], present[p], nv)
+            if status == 2:  # infeasible branch at this point
+                todo[p] = False
+                continue
+            for combo in (_bases(R[p], act, nv) if status == 0 else ()):
+                if combo not in cands:
+                    cands.append(combo)
+                    apply(combo)
+                if not todo[p]:
+                    break
+            if todo[p]:  # degenerate, or not certified: the per-point route
+                fallback[p] = True
+                todo[p] = False
+    # the branch choice, as in signsgd_lp_numeric: the lowest-index branch within 1e-9 of the best
+    best = np.max(tval, axis=0)
+    fallback |= ~np.isfinite(best)
+    with np.errstate(invalid="ignore"):
+        gap = np.where(np.isfinite(tval), best[None, :] - tval, np.inf)
+    tie = np.any((gap > 1e-10) & (gap < 1e-8), axis=0)  # which branch is chosen is within rounding
+    if not eta_only:
+        fallback |= tie
+    chosen = np.argmax(gap <= 1e-9, axis=0)
+    unique = uniq[chosen, np.arange(n)] & ~fallback & ~tie
+    if not eta_only:
+        fallback |= ~unique
+    eta = np.where(np.isfinite(best), tval[chosen, np.arange(n)], np.nan)
+    x = xs[chosen, np.arange(n)]
+    with np.errstate(all="ignore"):
+        xi = x[:, 0].copy()
+        e = np.where(x[:, 0] > 1e-12, -x[:, 1] / x[:, 0], math.nan)
+    xi[~unique] = np.nan
+    e[~unique] = np.nan
+    branch = np.empty(n, object)
+    vertex = np.empty(n, object)
+    for bi, (R, present, names) in enumerate(rows):
+        sel = np.flatnonzero((chosen == bi) & unique)
+        if not sel.size:
+            continue
+        slack = np.einsum("pkj,pj->pk", R[sel, :, :nv], x[sel]) + R[sel, :, nv]
+        tight = (np.abs(slack) < 1e-7) & present[sel]
+        for p, row in zip(sel, tight):
+            branch[p] = branches[bi][0]
+            vertex[p] = tuple(sorted(names[k] for k in np.flatnonzero(row)))
+    for p in np.flatnonzero(fallback):
+        r = signsgd_lp_numeric(a[p], b[p], schedule, q)
+        eta[p], xi[p], e[p], branch[p], vertex[p] = r["eta"], r["xi"], r["e"], r["branch"], r["vertex"]
+    return {"eta": eta.reshape(shape), "xi": xi.reshape(shape), "e": e.reshape(shape),
+            "branch": branch.reshape(shape), "vertex": vertex.reshape(shape), "per_point": fallback.reshape(shape)}

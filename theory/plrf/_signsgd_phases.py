@@ -35,9 +35,9 @@ import sympy as sp
 from .._errors import ParameterError
 from ..validate import check_int, check_real
 from .._power_terms import alpha, beta
-from ._signsgd_lp import _BOUND_NAMES, signsgd_exponents_at, signsgd_lp_numeric
+from ._signsgd_lp import _BOUND_NAMES, signsgd_exponents_at, signsgd_lp_grid, signsgd_lp_numeric
 
-__all__ = ["SignSGDPhase", "signsgd_phase_table", "signsgd_phase_of", "signsgd_phase_check",
+__all__ = ["SignSGDPhase", "signsgd_phase_table", "signsgd_phase_of", "signsgd_phases_at", "signsgd_phase_check",
            "signsgd_phase_boundaries", "format_signsgd_phase_table"]
 
 A_RANGE = (0.02, 1.5)
@@ -106,7 +106,7 @@ def _valid(a, b):
 _SOURCES = ("_signsgd_phases.py", "_signsgd_lp.py", "_signsgd_terms.py")
 
 
-def _cached(name, compute):
+def _cached(name, compute, extra_sources=()):
     """A derivation of this module (no user input in it) kept on disk per source version
     (:func:`theory._derivation_cache.cached_derivation`): the phase table costs ~10 s of SymPy."""
     from pathlib import Path
@@ -115,7 +115,8 @@ def _cached(name, compute):
     from .._derivation_cache import cached_derivation
 
     here = Path(__file__).parent
-    return cached_derivation(name, [here / f for f in _SOURCES] + [Path(_power_terms.__file__)], compute)
+    return cached_derivation(name, [here / f for f in _SOURCES + tuple(extra_sources)] + [Path(_power_terms.__file__)],
+                             compute)
 
 
 @lru_cache(maxsize=8)
@@ -215,6 +216,69 @@ def signsgd_phase_of(alpha_value, beta_value, schedule: str = "constant", decay_
         if abs(float(p.eta.subs(sub)) - s.eta) < 1e-9 and (s.degenerate or abs(float(p.xi.subs(sub)) - s.xi) < 1e-9):
             return p.name
     raise ParameterError("(alpha, beta)", "a point of a derived signSGD phase (vertex not in the table)", (a, b))
+
+
+@lru_cache(maxsize=8)
+def _phase_fns(schedule, decay_q):
+    """Per phase of the table, NumPy functions of ``(alpha, beta)`` for its ``eta``, ``xi``, ``e``."""
+    out = []
+    for p in signsgd_phase_table(schedule, decay_q):
+        out.append((p.name, tuple(None if x is sp.nan else sp.lambdify((alpha, beta), x, "numpy")
+                                  for x in (p.eta, p.xi, p.e))))
+    return tuple(out)
+
+
+def signsgd_phases_at(alphas, betas, schedule: str = "constant", decay_q: float = 0.5) -> list:
+    """:func:`signsgd_phase_of` at many points at once: the phase names (``None`` where the
+    per-point route raises, a degenerate vertex exactly on a boundary).
+
+    The LP is solved on all points together (:func:`theory.plrf._signsgd_lp.signsgd_lp_grid`). A
+    point whose vertex is in a phase's key set gets that phase (as in :func:`signsgd_phase_of`); a
+    vertex not in the table is matched by the values of the phases' closed forms (``eta``, ``xi``,
+    ``e`` within 1e-9 of the LP's, exactly one phase) instead of :func:`signsgd_phase_of`'s
+    symbolic re-solve; where no phase or several match, :func:`signsgd_phase_of` itself is used.
+
+    >>> signsgd_phases_at([0.7, 1.0], [1.2, 0.7]) == [signsgd_phase_of(0.7, 1.2), signsgd_phase_of(1.0, 0.7)]
+    True
+    """
+    a = np.asarray(alphas, dtype=float).ravel()
+    b = np.asarray(betas, dtype=float).ravel()
+    table = signsgd_phase_table(schedule, decay_q)
+    owner = {k: p.name for p in table for k in p.keys}
+    r = signsgd_lp_grid(a, b, schedule, decay_q)
+    names = [None] * a.size
+    rest = []
+    for i in range(a.size):
+        k = (r["branch"][i], tuple(sorted(r["vertex"][i]))) + _signature(a[i], b[i])
+        if k in owner:
+            names[i] = owner[k]
+        else:
+            rest.append(i)
+    if rest:
+        ri = np.array(rest)
+        ar, br = a[ri], b[ri]
+        got = [r[q][ri] for q in ("eta", "xi", "e")]
+        match = []
+        for name, fns in _phase_fns(schedule, float(decay_q)):
+            ok = np.ones(ri.size, bool)
+            for f, v in zip(fns, got):
+                if f is None:
+                    ok &= ~np.isfinite(v)
+                    continue
+                with np.errstate(all="ignore"):
+                    fv = np.broadcast_to(np.asarray(f(ar, br), dtype=float), ar.shape)
+                ok &= np.abs(fv - v) < 1e-9
+            match.append((name, ok))
+        for j, i in enumerate(rest):
+            hits = [name for name, ok in match if ok[j]]
+            if len(hits) == 1:
+                names[i] = hits[0]
+                continue
+            try:
+                names[i] = signsgd_phase_of(a[i], b[i], schedule, decay_q)
+            except ParameterError:
+                names[i] = None
+    return names
 
 
 def _bisect(p0, p1, name0, schedule, decay_q, iters=24):

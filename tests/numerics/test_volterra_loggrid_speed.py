@@ -1,0 +1,133 @@
+"""The log-grid Volterra solver's chunk sums after the issue-17 rewrite (one exp and one expm1 per
+element, no series on a gathered subset) against the previous series form and against mpmath.
+
+References: the previous implementation of :func:`numerics._volterra._chunk_sums` (kept below as
+``_series_chunk_sums``, verbatim) and exact sums in mpmath at 50 digits.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import numerics
+import theory
+from numerics import _volterra as V
+
+def _series_chunk_sums(log_rate: np.ndarray, delta: float, time: str):
+    """``E = rho^Delta``, ``A = sum_{u<Delta} rho^u`` and ``S1 = sum_s rho^(Delta-1-s) s/Delta``.
+
+    (Continuous: the integrals ``exp(-c Delta)``, ``int_0^Delta e^{-cu} du`` and
+    ``int_0^Delta e^{-c(Delta-s)} s/Delta ds`` with ``c = -log_rate``.) Both ``S1`` forms are
+    ``(Delta - A) / (eps Delta)`` with ``eps = 1 - rho`` (resp. ``c``). Where ``|eps Delta| < 1e-2``
+    a 7-term series replaces it (truncation < 1e-16; the direct form loses at most
+    ``1e-16 / 1e-2`` there), elsewhere the closed form is used.
+    """
+    E = np.exp(delta * log_rate)
+    eps = -np.expm1(log_rate) if time == "discrete" else -log_rate
+    x = eps * delta
+    eps = np.broadcast_to(eps, x.shape)
+    dl = np.broadcast_to(np.asarray(delta, dtype=np.float64), x.shape)
+    small = np.abs(x) < 1e-2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        A = -np.expm1(delta * log_rate) / eps
+        S1 = (delta - A) / (eps * delta)
+    if small.any():
+        es = eps[small]
+        ds = dl[small]
+        if time == "discrete":
+            # A = sum_k (-eps)^k C(Delta, k+1);  (Delta - A)/eps = sum_{k>=1} (-eps)^(k-1) C(Delta, k+1)
+            tA = ds.copy()
+            accA = tA.copy()
+            t1 = ds * (ds - 1.0) / 2.0
+            acc1 = t1.copy()
+            for k in range(1, 8):
+                tA = tA * (-es) * (ds - k) / (k + 1.0)
+                accA += tA
+                t1 = t1 * (-es) * (ds - k - 1.0) / (k + 2.0)
+                acc1 += t1
+            A[small] = accA
+            S1[small] = acc1 / ds
+        else:
+            xs = x[small]
+            # A = Delta sum_k (-x)^k/(k+1)!;  S1 = Delta sum_k (-x)^k/(k+2)!
+            tA = np.full(xs.shape, 1.0)
+            accA = tA.copy()
+            t1 = np.full(xs.shape, 0.5)
+            acc1 = t1.copy()
+            for k in range(1, 8):
+                tA = tA * (-xs) / (k + 1.0)
+                accA += tA
+                t1 = t1 * (-xs) / (k + 2.0)
+                acc1 += t1
+            A[small] = ds * accA
+            S1[small] = ds * acc1
+    return E, A, S1
+
+
+
+
+def _exact(L, delta, time):
+    mp.mp.dps = 50
+    L = mp.mpf(L)
+    if time == "discrete":
+        rho = mp.e**L
+        E = rho**delta
+        A = mp.fsum(rho**u for u in range(delta))
+        S1 = mp.fsum(rho ** (delta - 1 - s) * s for s in range(delta)) / delta
+    else:
+        c = -L
+        E = mp.e ** (-c * delta)  # the integrals in closed form, at 50 digits (no cancellation left)
+        A = -mp.expm1(-c * delta) / c
+        S1 = (c * delta + mp.expm1(-c * delta)) / (c**2 * delta)
+    return float(E), float(A), float(S1)
+
+
+@pytest.mark.parametrize("time", ["discrete", "continuous"])
+def test_chunk_sums_against_mpmath(time):
+    for L in (-1e-9, -3e-4, -0.004, -0.02, -0.3, -2.0):
+        for delta in (1, 2, 3, 7, 40, 300):
+            got = [float(x[0]) for x in V._chunk_sums(np.array([L]), float(delta), time)]
+            ref = _exact(L, delta, time)
+            for g, r in zip(got, ref):
+                assert abs(g - r) <= 1e-13 * abs(r) + 1e-300, (L, delta, g, r)
+
+
+@pytest.mark.parametrize("time", ["discrete", "continuous"])
+def test_chunk_sums_against_series_form(time):
+    L = np.concatenate([[0.0], -np.geomspace(1e-12, 30, 300)])[None, :]
+    D = np.array([1.0, 2.0, 3.0, 10.0, 1e3, 1e6, 1e9])[:, None]
+    new = V._chunk_sums(L, D, time)
+    old = _series_chunk_sums(L, D, time)
+    for n, o in zip(new, old):
+        assert np.all(np.isfinite(n))
+        assert np.max(np.abs(n - o) / np.maximum(np.abs(o), 1e-300)) < 1e-13
+
+
+def _compare(alpha, beta, d, monkeypatch, steps=10**8, schedule=True):
+    p = theory.plrf.PLRF(alpha, beta, 10 * d, d)
+    opt = theory.SGD(lr=0.25 / p.trace_D())
+    spec = numerics.plrf.deterministic_equivalent(p).spectrum
+    new = numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=spec, n_points=300)
+    sched = None if not schedule else numerics.plrf.risk_curve(p, opt, theory.WSD(decay=0.2), steps=10**5, spectrum=spec, n_points=50)
+    monkeypatch.setattr(V, "_chunk_sums", _series_chunk_sums)
+    old = numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=spec, n_points=300)
+    old_sched = None if not schedule else numerics.plrf.risk_curve(p, opt, theory.WSD(decay=0.2), steps=10**5, spectrum=spec, n_points=50)
+    assert new.status == old.status == "ok"
+    np.testing.assert_array_equal(new.steps, old.steps)
+    np.testing.assert_allclose(new.risk, old.risk, rtol=1e-11, atol=0)
+    if schedule:  # the per-chunk march (a time-varying rate)
+        np.testing.assert_allclose(sched.risk, old_sched.risk, rtol=1e-11, atol=0)
+
+
+# the four SGD phases (points as in docs/benchmarks.md); d > 2048 modes, so the curves are solved on
+# grouped modes, as at d = 10^4
+@pytest.mark.slow
+@pytest.mark.parametrize("alpha,beta", [(0.7, 0.3), (1.0, 0.8), (0.7, 1.2), (0.4, 0.7)])
+def test_risk_curve_unchanged_on_the_four_phases(alpha, beta, monkeypatch):
+    _compare(alpha, beta, 3000, monkeypatch)
+
+
+def test_risk_curve_unchanged_phase_II(monkeypatch):  # the default suite's quick case (ungrouped modes)
+    _compare(1.0, 0.8, 400, monkeypatch, steps=10**7, schedule=False)
