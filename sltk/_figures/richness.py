@@ -20,7 +20,7 @@ from theory.richness import accelerating_gamma, catapult_edge, eta_edge, lazy_ed
 from .._output import figure_style, save_figure
 
 __all__ = ["draw_phase_plane", "phase_plane_figure", "eta_star_figure", "loss_curves_figure", "collapse_figure",
-           "network_eta_star_figure"]
+           "network_eta_star_figure", "staircase_figure"]
 
 
 def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_star=None, eta_max=None,
@@ -141,6 +141,34 @@ def loss_curves_figure(curves, out, title=""):
         ax.set_ylabel("loss")
         ax.set_title(title)
         ax.legend(fontsize=7)
+        return save_figure(fig, out)
+
+
+def staircase_figure(stairs, out):
+    """Staircases of the diagonal linear network (:class:`numerics.richness.Staircase`, one panel each): the
+    total loss (black), each direction's loss (colour, dashed) and the equivalent chains' escape times
+    (dotted verticals); linear time, log loss."""
+    import matplotlib.pyplot as plt
+
+    stairs = list(stairs)
+    with figure_style():
+        fig, axes = plt.subplots(1, len(stairs), figsize=(5.0 * len(stairs), 4.0), squeeze=False)
+        for ax, st in zip(axes[0], stairs):
+            t = np.arange(st.loss.size)
+            ax.plot(t, st.loss, "k-", lw=1.8, label="total loss")
+            for k in range(st.mode_loss.shape[0]):
+                col = f"C{k}"
+                ax.plot(t, np.maximum(st.mode_loss[k], 1e-30), "--", color=col, lw=1.0,
+                        label=fr"direction {k + 1}: $s\beta$ = {st.strengths[k] * st.targets[k]:.3g}")
+                ax.axvline(st.predicted[k], color=col, ls=":", lw=1.0)
+            ax.set_yscale("log")
+            ax.set_ylim(max(1e-6, float(np.min(st.loss[st.loss > 0])) * 0.5), float(st.loss[0]) * 2)
+            ax.set_xlabel("GD step")
+            ax.set_ylabel("loss")
+            ax.set_title(fr"diagonal net L = {st.depth}, $\gamma$ = {st.gamma:.0e}, $\eta$ = {st.eta:.3g}", fontsize=9)
+            ax.legend(fontsize=7, loc="upper right")
+        fig.suptitle("Staircase: one plateau and drop per input direction; dotted: the equivalent chain's escape time",
+                     fontsize=9)
         return save_figure(fig, out)
 
 

@@ -100,7 +100,7 @@ def test_report_section_65_builds(tmp_path):
     assert summary["failed"] == []
     text = (tmp_path / "index.md").read_text()
     assert "eta_edge" in text and "boundary exact to the grid" in text and "catapult" in text
-    for fig in ("phase_plane", "eta_star", "ultra_rich_curves", "collapse"):
+    for fig in ("phase_plane", "eta_star", "ultra_rich_curves", "staircase", "collapse"):
         assert (tmp_path / "richness" / f"{fig}.png").stat().st_size > 10000
 
 
