@@ -63,6 +63,23 @@ print("collapse spread", col.spread, "unshifted", col.spread_raw)
 collapse_figure(col, os.path.join(OUT, "richness_collapse.png"))
 
 # %% [markdown]
+# ## 3b. Staircases and the lazy limit
+#
+# The diagonal linear network is one chain per input direction (direction k: the chain at gamma beta_k with
+# rate eta s_k beta_k^2), so its loss falls in steps, one per direction. As gamma -> 0 at fixed r = eta/gamma^2
+# one chain step tends to a map without gamma: every rate the lazy model picks scales like gamma^2.
+
+# %%
+from numerics.richness import diagonal_staircase
+from sltk._figures.richness import staircase_figure
+from theory.richness import lazy_limit_map
+
+st = diagonal_staircase(3, 1e4, c * 1e4 ** (2 / 3), [1.0, 0.25, 0.0625], steps=3000)
+print("drops", st.drop, "escape times of the equivalent chains", st.predicted.round(1))
+staircase_figure([st], os.path.join(OUT, "richness_staircase.png"))
+print("lazy limit, MSE:", lazy_limit_map(3), "  cross-entropy:", lazy_limit_map(3, "xent"))
+
+# %% [markdown]
 # ## 4. A small ReLU MLP sweep (optional networks extra (PyTorch))
 
 # %%

@@ -29,6 +29,10 @@ from ._chain_gd import plateau_length as plateau_length
 from ._chain_gd import Collapse as Collapse
 from ._chain_gd import collapse as collapse
 
+# --- staircases: the diagonal linear network, one chain per input direction ---
+from ._staircase import Staircase as Staircase
+from ._staircase import diagonal_staircase as diagonal_staircase
+
 # --- the wide muP linear network: the catapult window ---
 from ._wide import WideRun as WideRun
 from ._wide import wide_linear_gd as wide_linear_gd

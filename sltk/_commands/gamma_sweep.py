@@ -1,6 +1,6 @@
 """``sltk gamma-sweep``: the network sweep of eta* over (depth, gamma), the same as
 ``sltk sweep gamma-eta`` (kind options ``--depth``, ``--gamma-min/--gamma-max``, ``--loss``, ``--width``,
-``--steps``; runner options ``--store`` (resumed where it stopped), ``--scheduler``, ``--workers``,
+``--steps``, ``--log-every`` (the stored loss curves); runner options ``--store`` (resumed where it stopped), ``--scheduler``, ``--workers``,
 ``--out``); see :mod:`sltk._sweep_kinds.gamma_eta`."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 COMMAND = "gamma-sweep"
 QUIET = False  # the sweep kind parser has its own --quiet
 OUTPUTS = {"out": "file"}
-HELP = "eta* of ReLU MLPs over (depth, gamma) on the resumable sweep runner (= sltk sweep gamma-eta)"
+HELP = "eta* and the loss curves of ReLU MLPs over (depth, gamma) on the resumable sweep runner (= sltk sweep gamma-eta)"
 
 
 def add_arguments(p):

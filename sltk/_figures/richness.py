@@ -20,7 +20,7 @@ from theory.richness import accelerating_gamma, catapult_edge, eta_edge, lazy_ed
 from .._output import figure_style, save_figure
 
 __all__ = ["draw_phase_plane", "phase_plane_figure", "eta_star_figure", "loss_curves_figure", "collapse_figure",
-           "network_eta_star_figure"]
+           "network_eta_star_figure", "staircase_figure"]
 
 
 def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_star=None, eta_max=None,
@@ -48,8 +48,9 @@ def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_st
         ax.plot(gg[sel], catapult_edge(gg[sel], 2), ":", color="tab:orange", lw=1.2,
                 label=r"wide net: catapult edge $4/\lambda_0$")
     ax.axvline(1.0, color="gray", lw=0.8, ls="-.")
-    if depth >= 2:
-        ax.axvline(float(accelerating_gamma(depth)), color="gray", lw=0.8, ls=":")
+    g_acc = float(accelerating_gamma(depth))
+    ax.axvline(g_acc, color="gray", lw=0.8, ls=":")
+    _label_regimes(ax, depth, g.min(), g.max(), g_acc)
     if eta_max is not None:
         ax.plot(g, eta_max, "k.", ms=4, label=r"measured largest stable $\eta$")
     if eta_star is not None:
@@ -64,6 +65,27 @@ def draw_phase_plane(ax, depth: int, gammas, scan_status=None, etas=None, eta_st
     ax.set_xlim(g.min(), g.max())
     ax.set_title(title or f"L = {depth}: lazy | rich | ultra-rich (lines at 1 and L/(L-1))")
     return ax
+
+
+def _label_regimes(ax, depth, gmin, gmax, g_acc):
+    """Name the two vertical lines (rotated, on a white box, either side of the pair so they do not overlap
+    where gamma = 1 and L/(L-1) are close) and the regions: lazy, rich (between the lines, by an arrow),
+    ultra-rich and divergent."""
+    from matplotlib.transforms import blended_transform_factory
+
+    tr = blended_transform_factory(ax.transData, ax.transAxes)
+    box = dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85)
+    ax.text(1.0 / 1.15, 0.03, r"$\gamma = 1$", transform=tr, rotation=90, ha="right", va="bottom", fontsize=8,
+            bbox=box)
+    ax.text(g_acc * 1.15, 0.03, fr"$\gamma = L/(L-1) = {g_acc:.3g}$", transform=tr, rotation=90, ha="left",
+            va="bottom", fontsize=8, bbox=box)
+    mid = (1.0 * g_acc) ** 0.5
+    at = lambda f: 10 ** (np.log10(gmin) + f * (np.log10(gmax) - np.log10(gmin)))  # f of the way across
+    ax.annotate("rich", xy=(mid, 0.5), xycoords=tr, xytext=(mid * 10, 0.42), textcoords=tr, fontsize=9,
+                ha="left", va="center", bbox=box, arrowprops=dict(arrowstyle="->", lw=0.7, color="0.3"))
+    ax.text(at(0.25), 0.2, "lazy", transform=tr, fontsize=9, ha="center", bbox=box)
+    ax.text(at(0.85), 0.28, "ultra-rich", transform=tr, fontsize=9, ha="center", bbox=box)
+    ax.text(at(0.75), 0.9, "divergent", transform=tr, fontsize=9, ha="center", bbox=box)
 
 
 def phase_plane_figure(planes, out):
@@ -119,6 +141,34 @@ def loss_curves_figure(curves, out, title=""):
         ax.set_ylabel("loss")
         ax.set_title(title)
         ax.legend(fontsize=7)
+        return save_figure(fig, out)
+
+
+def staircase_figure(stairs, out):
+    """Staircases of the diagonal linear network (:class:`numerics.richness.Staircase`, one panel each): the
+    total loss (black), each direction's loss (colour, dashed) and the equivalent chains' escape times
+    (dotted verticals); linear time, log loss."""
+    import matplotlib.pyplot as plt
+
+    stairs = list(stairs)
+    with figure_style():
+        fig, axes = plt.subplots(1, len(stairs), figsize=(5.0 * len(stairs), 4.0), squeeze=False)
+        for ax, st in zip(axes[0], stairs):
+            t = np.arange(st.loss.size)
+            ax.plot(t, st.loss, "k-", lw=1.8, label="total loss")
+            for k in range(st.mode_loss.shape[0]):
+                col = f"C{k}"
+                ax.plot(t, np.maximum(st.mode_loss[k], 1e-30), "--", color=col, lw=1.0,
+                        label=fr"direction {k + 1}: $s\beta$ = {st.strengths[k] * st.targets[k]:.3g}")
+                ax.axvline(st.predicted[k], color=col, ls=":", lw=1.0)
+            ax.set_yscale("log")
+            ax.set_ylim(max(1e-6, float(np.min(st.loss[st.loss > 0])) * 0.5), float(st.loss[0]) * 2)
+            ax.set_xlabel("GD step")
+            ax.set_ylabel("loss")
+            ax.set_title(fr"diagonal net L = {st.depth}, $\gamma$ = {st.gamma:.0e}, $\eta$ = {st.eta:.3g}", fontsize=9)
+            ax.legend(fontsize=7, loc="upper right")
+        fig.suptitle("Staircase: one plateau and drop per input direction; dotted: the equivalent chain's escape time",
+                     fontsize=9)
         return save_figure(fig, out)
 
 

@@ -4,7 +4,13 @@ optional networks extra (PyTorch)), stored in a resumable zarr store with the ru
 
 Each point returns ``eta_star`` (lowest train loss averaged over the last 10 % of online steps, refined
 by a parabola), ``interior`` (the minimum is inside the grid), ``eta_max`` (largest non-diverged eta),
-``best_loss`` and the chain's ``eta_edge`` beside it; :func:`summary` fits the two slopes per depth.
+``best_loss`` and the chain's ``eta_edge`` beside it, and the loss curves themselves: ``eta`` (dim
+``eta_index``: that gamma's eta grid), ``final_loss`` and ``diverged`` per eta, ``loss_curve`` (dims
+``eta_index``, ``log_step``: the online train loss every ``--log-every`` steps, NaN after divergence) and
+``log_step`` (the step numbers). Every gamma's grid is padded with NaN to the longest grid of the sweep
+(the cross-entropy grids are longer at small gamma), so all points have one shape. :func:`summary` fits
+the two slopes per depth; :func:`figure` draws eta* and, when the store holds them, the loss curves at
+the largest gamma of each depth at its eta*.
 
 References
 ----------
@@ -35,6 +41,8 @@ def add_arguments(p) -> None:
     p.add_argument("--width", type=int, default=32, help="hidden width >= 4 (default 32)")
     p.add_argument("--steps", type=int, default=1000, help="online SGD steps >= 10 (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of teacher, init and data (default 0)")
+    p.add_argument("--log-every", type=int, default=None,
+                   help="store the loss curves every K steps, K >= 1 (default: about 200 points a curve)")
 
 
 def build(args) -> SweepSpec:
@@ -54,31 +62,51 @@ def build(args) -> SweepSpec:
     fixed = {"loss": args.loss, "width": check_int("--width", args.width, ge=4),
              "steps": check_int("--steps", args.steps, ge=10), "seed": check_int("--seed", args.seed, ge=0),
              "eta_per_decade": check_int("--eta-per-decade", args.eta_per_decade, ge=1, le=20)}
+    log_every = getattr(args, "log_every", None)
+    fixed["log_every"] = (max(1, fixed["steps"] // 200) if log_every is None
+                          else check_int("--log-every", log_every, ge=1, le=fixed["steps"]))
     if not torch_available():
         raise ParameterError("sltk sweep gamma-eta", "the optional networks extra (PyTorch) (pip install 'sltk[networks]')", "missing")
     gammas = [float(g) for g in log_grid_per_decade(lo, hi, gp)]
+    # one eta-grid length for every point (the store holds one shape): the longest grid of the sweep
+    fixed["eta_points"] = max(_grid(g, L, fixed["loss"], fixed["eta_per_decade"]).size for L in depths for g in gammas)
     return SweepSpec(point, Grid({"depth": depths, "gamma": gammas}, fixed=fixed), {"kind": KIND, **fixed})
+
+
+def _grid(gamma: float, depth: int, loss: str, per_decade: int) -> np.ndarray:
+    from verification.richness import eta_grid
+
+    return eta_grid([gamma], depth, loss, per_decade)[0]
 
 
 def point(point: dict) -> dict:
     """One (depth, gamma): a batched MLP sweep over its eta grid; eta*, whether located, the largest
-    non-diverged eta, the best loss, and the chain's eta_edge."""
+    non-diverged eta, the best loss, the chain's eta_edge, and every eta's loss curve (NaN-padded to
+    ``eta_points`` etas)."""
     import torch
 
     from theory.richness import eta_edge
-    from verification.richness import MLPTask, eta_grid, eta_star_from_sweep, mlp_sweep
+    from verification.richness import MLPTask, eta_star_from_sweep, mlp_sweep
 
     torch.set_num_threads(1)
     L, g = int(point["depth"]), float(point["gamma"])
     task = MLPTask(depth=L, loss=point.get("loss", "mse"), width=int(point.get("width", 32)),
                    seed=int(point.get("seed", 0)))
-    grid = eta_grid([g], L, task.loss, int(point.get("eta_per_decade", 4)))
-    sw = mlp_sweep(task, [g], grid, int(point.get("steps", 1000)))
+    grid = _grid(g, L, task.loss, int(point.get("eta_per_decade", 4)))
+    steps = int(point.get("steps", 1000))
+    sw = mlp_sweep(task, [g], grid[None, :], steps, log_every=int(point.get("log_every", max(1, steps // 200))))
     star, interior = eta_star_from_sweep(sw)
     ok = ~sw.diverged[0]
+    K = int(point.get("eta_points", grid.size))
+    pad = lambda a, fill: np.concatenate([a, np.full((K - a.shape[0],) + a.shape[1:], fill, dtype=a.dtype)])
     return {"eta_star": float(star[0]), "interior": bool(interior[0]),
             "eta_max": float(sw.etas[0][ok].max()) if ok.any() else float("nan"),
-            "best_loss": float(np.min(sw.final[0])), "eta_edge": float(eta_edge(g, L)), "seconds": float(sw.seconds)}
+            "best_loss": float(np.min(sw.final[0])), "eta_edge": float(eta_edge(g, L)), "seconds": float(sw.seconds),
+            "eta": (("eta_index",), pad(sw.etas[0], np.nan)),
+            "final_loss": (("eta_index",), pad(sw.final[0], np.nan)),
+            "diverged": (("eta_index",), pad(sw.diverged[0], False)),
+            "loss_curve": (("eta_index", "log_step"), pad(sw.loss[0], np.nan)),
+            "log_step": (("log_step",), sw.log_steps.astype(np.int64))}
 
 
 def _slopes(ds, L):
@@ -111,11 +139,29 @@ def summary(ds) -> list[str]:
     return lines
 
 
+def _curve_at_eta_star(sel):
+    """``(steps, loss)`` of the stored curve whose eta is nearest (in log) to eta* at one (depth, gamma)."""
+    eta = np.asarray(sel["eta"].values, dtype=float)
+    if not np.isfinite(eta).any() or not np.isfinite(float(sel["eta_star"])):
+        return None
+    j = int(np.nanargmin(np.abs(np.log(eta) - np.log(float(sel["eta_star"])))))
+    return np.asarray(sel["log_step"].values), np.asarray(sel["loss_curve"].values[j], dtype=float)
+
+
 def figure(ds):
+    """eta* against gamma with the chain's edge (left); when the store holds the loss curves, one panel
+    per depth with the curve at eta* of every gamma >= L/(L-1) (the ultra-rich side: plateaus growing
+    with gamma)."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.6, 4.2))
-    for k, L in enumerate(ds["depth"].values.tolist()):
+    from theory.richness import accelerating_gamma
+
+    depths = ds["depth"].values.tolist()
+    curves = "loss_curve" in ds
+    fig, axes = plt.subplots(1, 1 + (len(depths) if curves else 0), figsize=(5.6 + (4.2 * len(depths) if curves else 0), 4.2),
+                             squeeze=False)
+    ax = axes[0][0]
+    for k, L in enumerate(depths):
         sel = ds.sel(depth=L)
         ok = (sel["sweep_status"] == "ok").values
         g = sel["gamma"].values
@@ -127,4 +173,23 @@ def figure(ds):
     ax.set_ylabel(r"$\eta^*$ (o); chain $\eta_{edge}$ (line)")
     ax.set_title(f"MLP sweep, {ds.attrs.get('loss', 'mse')}, width {ds.attrs.get('width')}")
     ax.legend(fontsize=7)
+    for k, L in enumerate(depths if curves else []):
+        a = axes[0][1 + k]
+        sel = ds.sel(depth=L)
+        g = sel["gamma"].values
+        ok = (sel["sweep_status"] == "ok").values & (g >= float(accelerating_gamma(L)) * (1 - 1e-12))
+        gs = g[ok]
+        for i, gi in enumerate(gs):
+            c = _curve_at_eta_star(sel.sel(gamma=gi))
+            if c is not None:
+                a.plot(c[0] + 1, c[1], lw=1.0, color=plt.cm.viridis(i / max(1, gs.size - 1)),
+                       label=fr"$\gamma$ = {gi:.3g}" if i in (0, gs.size - 1) or gs.size <= 6 else None)
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.set_xlabel("step + 1")
+        a.set_ylabel(r"online train loss at $\eta^*$")
+        a.set_title(fr"L = {L}, $\gamma \geq$ {float(accelerating_gamma(L)):.3g} (dark: small $\gamma$)", fontsize=9)
+        if gs.size:
+            a.legend(fontsize=7)
+    fig.tight_layout()
     return fig

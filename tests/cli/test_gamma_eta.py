@@ -100,5 +100,68 @@ def test_report_section_65_builds(tmp_path):
     assert summary["failed"] == []
     text = (tmp_path / "index.md").read_text()
     assert "eta_edge" in text and "boundary exact to the grid" in text and "catapult" in text
-    for fig in ("phase_plane", "eta_star", "ultra_rich_curves", "collapse"):
+    for fig in ("phase_plane", "eta_star", "ultra_rich_curves", "staircase", "collapse"):
         assert (tmp_path / "richness" / f"{fig}.png").stat().st_size > 10000
+
+
+def test_gamma_sweep_stores_the_loss_curves_and_resumes_them(tmp_path, capsys):
+    """The store holds every eta's loss curve: at step 0 the centred output is 0, so every curve starts at the
+    same loss (the mean squared target of the first batch) whatever gamma and eta; with ``--log-every 1`` the
+    mean of each curve's last 10 % is the stored tail loss; a point reset to pending is recomputed to the same
+    curves, the others kept."""
+    pytest.importorskip("torch")
+    pytest.importorskip("zarr")
+    import zarr
+
+    from numerics.sweeps import open_sweep
+
+    store = tmp_path / "c.zarr"
+    argv = ["gamma-sweep", "--depth", "2,3", "--gamma-min", "0.1", "--gamma-max", "100", "--gamma-per-decade", "1",
+            "--width", "8", "--steps", "30", "--log-every", "1", "--store", str(store), "--scheduler", "serial",
+            "--quiet"]
+    assert _cli.main(argv) == 0
+    ds = open_sweep(store)
+    cur = ds["loss_curve"]
+    assert cur.dims == ("depth", "gamma", "eta_index", "log_step")
+    assert ds["log_step"].sel(depth=2, gamma=1.0).values.tolist() == list(range(30))
+    ok = np.isfinite(ds["eta"].values)
+    assert ok.all()  # MSE grids all have 3.5 decades: no padding
+    first = cur.values[..., 0]
+    assert np.allclose(first, first.flat[0], rtol=1e-12)
+    live = ~ds["diverged"].values
+    assert live.any() and (~live).any()
+    assert np.allclose(cur.values[..., -3:].mean(axis=-1)[live], ds["final_loss"].values[live], rtol=1e-10)
+    assert np.all(np.isnan(cur.values[..., -1][ok & ds["diverged"].values]))
+    before = cur.values.copy()
+    grp = zarr.open_group(str(store), mode="r+")
+    st = np.asarray(grp["sweep_status"][...]).astype(object)
+    st[1, 2] = "pending"
+    grp["sweep_status"][...] = st
+    capsys.readouterr()
+    assert _cli.main(argv) == 0
+    assert "1 points computed" in capsys.readouterr().out
+    assert np.array_equal(open_sweep(store)["loss_curve"].values, before, equal_nan=True)
+    assert _cli.main(argv[:-1] + ["--log-every", "0"]) == 2
+
+
+def test_gamma_sweep_pads_the_cross_entropy_grids(tmp_path):
+    """Cross-entropy grids reach up to 10^1.5 max(eta_edge, 2 gamma): longer at small gamma. Each point keeps its
+    own grid (the eta values of :func:`verification.richness.eta_grid`) and NaN after it."""
+    pytest.importorskip("torch")
+    pytest.importorskip("zarr")
+    from numerics.sweeps import open_sweep
+    from verification.richness import eta_grid
+
+    store = tmp_path / "x.zarr"
+    assert _cli.main(["gamma-sweep", "--depth", "2", "--loss", "xent", "--gamma-min", "0.01", "--gamma-max", "1",
+                      "--gamma-per-decade", "1", "--width", "8", "--steps", "10", "--store", str(store),
+                      "--scheduler", "serial", "--quiet"]) == 0
+    ds = open_sweep(store).sel(depth=2)
+    lengths = []
+    for g in ds["gamma"].values:
+        want = eta_grid([g], 2, "xent", 4)[0]
+        got = ds["eta"].sel(gamma=g).values
+        lengths.append(want.size)
+        assert np.allclose(got[:want.size], want, rtol=1e-12) and np.isnan(got[want.size:]).all()
+        assert np.isnan(ds["loss_curve"].sel(gamma=g).values[want.size:]).all()
+    assert len(set(lengths)) > 1 and ds.sizes["eta_index"] == max(lengths)

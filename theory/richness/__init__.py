@@ -48,3 +48,4 @@ from ._chain import reduced_variables as reduced_variables
 # --- cross-entropy ---
 from ._chain import xent_first_step_change as xent_first_step_change
 from ._chain import xent_weight_edge as xent_weight_edge
+from ._chain import lazy_limit_map as lazy_limit_map

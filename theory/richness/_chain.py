@@ -49,7 +49,7 @@ __all__ = [
     "eta_edge_expr", "eta_edge", "eta_edge_limits", "PowerLimit", "lazy_edge", "catapult_edge",
     "solution_manifold_sharpness", "lazy_rich_gamma", "accelerating_gamma", "Regime", "REGIMES",
     "regime", "escape_time_expr", "escape_time", "reduced_variables",
-    "xent_weight_edge", "xent_first_step_change",
+    "xent_weight_edge", "xent_first_step_change", "lazy_limit_map",
 ]
 
 #: feature-learning strength, learning rate, reduced learning rate ``c = eta gamma^(-2/L)``, depth
@@ -476,13 +476,53 @@ def xent_weight_edge(gamma):
     Derived from :func:`xent_first_step_change`; that ``eta*`` follows it (``eta* ~ gamma`` at small
     gamma, the paper's Fig. 2d) is reconstructed -- in a network a step that moves the weights by O(1)
     along one example's gradient undoes the fit -- and is measured on networks in
-    :mod:`verification.richness`, not in the one-example chain, which never diverges.
+    :mod:`verification.richness`, not in the one-example chain, which never diverges. It holds only in a
+    window: as gamma -> 0 the lazy limit (:func:`lazy_limit_map`) forces ``eta* ~ gamma^2`` for every loss.
 
     >>> float(xent_weight_edge(0.01))
     0.02
     """
     g = _gammas(gamma)
     return 1.0 / xent_first_step_change(g, 1.0)
+
+
+R = sp.Symbol("r", positive=True)
+F = sp.Symbol("f", real=True)
+
+
+@functools.lru_cache(maxsize=None)
+def lazy_limit_map(depth: int, loss: str = "mse"):
+    """One GD step of the balanced chain in its output ``f``, in the lazy limit ``gamma -> 0`` at fixed
+    ``r = eta / gamma^2``: ``f -> f - L r l'(f)``.
+
+    Derived (SymPy limit): with ``w = (1 + gamma f)^(1/L)`` one step is
+    ``w -> w - eta l'(f) w^(L-1) / gamma``; substituting ``eta = r gamma^2`` and letting ``gamma -> 0`` the new
+    output tends to ``f - L r l'(f)``, a map in which gamma no longer appears. So at small gamma the whole
+    trajectory depends on ``eta`` only through ``eta / gamma^2``, and any learning rate the model singles out
+    (its edge, or the best rate of a budget) scales like ``gamma^2`` -- for every loss. MSE
+    (``l' = f - 1``): the map is linear with factor ``1 - L r``, stable iff ``r < 2/L``: the lazy edge
+    ``2 gamma^2 / L`` again. Cross-entropy (``l' = -1/(1 + e^f)``): ``f`` grows every step for every ``r``
+    (logistic regression on one point), so the chain has no edge and no best rate at all; in a network the
+    lazy limit is its linearisation (the same argument, with the tangent kernel in place of ``L``), whose best
+    online rate ``r*`` is finite (measured, ``benchmarks/measure_richness_xent.py``), so its small-gamma
+    branch is ``eta* = r* gamma^2``; the paper's ``eta* ~ gamma`` can hold only in a window above
+    ``gamma ~ eta*(gamma = 1) / r*`` (docs/richness.md).
+
+    Returns the SymPy expression in ``f`` and ``r``.
+
+    >>> lazy_limit_map(3)
+    f - 3*r*(f - 1)
+    >>> lazy_limit_map(2, "xent")
+    f + 2*r/(exp(f) + 1)
+    """
+    L = _depth(depth)
+    check_choice("loss", loss, LOSSES)
+    lp = sp.Symbol("lp", real=True)
+    w = (1 + GAMMA * F) ** sp.Rational(1, L)
+    w1 = w - R * GAMMA**2 * lp * w ** (L - 1) / GAMMA
+    lim = sp.limit(sp.expand((w1**L - 1) / GAMMA), GAMMA, 0)
+    dl = F - 1 if loss == "mse" else sp.diff(sp.log(1 + sp.exp(-F)), F)
+    return lim.subs(lp, sp.simplify(dl))
 
 
 def _gammas(gamma) -> np.ndarray:

@@ -334,7 +334,7 @@ def eta_grid(gammas, depth: int, loss: str = "mse", per_decade: int = 4, below: 
     lo = np.log10(eta_edge(g, depth)) - below
     top = eta_edge(g, depth) if loss == "mse" else np.maximum(eta_edge(g, depth), xent_weight_edge(g))
     hi = np.log10(top) + above
-    k = int(math.ceil(float(np.max(hi - lo)) * n)) + 1
+    k = int(math.ceil(float(np.max(hi - lo)) * n - 1e-9)) + 1  # no extra point from rounding in hi - lo
     return 10.0 ** (lo[:, None] + np.arange(k)[None, :] / n)
 
 

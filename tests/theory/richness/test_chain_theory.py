@@ -189,3 +189,38 @@ def test_xent_chain_never_diverges_and_first_step_moves_weights_by_eta_over_2gam
                 w = neww
             assert math.isclose(step1, float(xent_first_step_change(gamma, eta)), rel_tol=1e-9)
     assert math.isclose(float(xent_weight_edge(0.3)), 0.6, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["mse", "xent"])
+@pytest.mark.parametrize("L", [2, 3, 4])
+def test_lazy_limit_map_is_the_small_gamma_limit_of_the_chain(L, loss):
+    """Iterate the chain's own GD map (weights, not the limit) at gamma = 1e-7, eta = r gamma^2, and compare its
+    output f with the iterates of the derived lazy map; at gamma = 1e-3 the gap is larger (O(gamma))."""
+    import sympy as sp
+
+    from theory.richness import lazy_limit_map
+
+    m = sp.lambdify((sp.Symbol("f", real=True), sp.Symbol("r", positive=True)), lazy_limit_map(L, loss), "math")
+    dl = (lambda f: f - 1) if loss == "mse" else (lambda f: -1 / (1 + math.exp(f)))
+    r = 0.3 / L
+    gaps = []
+    for gamma in (1e-3, 1e-7):
+        w, f_lazy = 1.0, 0.0
+        for _ in range(40):
+            f = (w**L - 1) / gamma
+            w = w - r * gamma**2 * dl(f) * w ** (L - 1) / gamma
+            f_lazy = m(f_lazy, r)
+        gaps.append(abs((w**L - 1) / gamma - f_lazy))
+    assert gaps[1] < 1e-5 and gaps[1] < gaps[0]
+
+
+def test_lazy_limit_map_mse_edge_is_the_lazy_edge():
+    import sympy as sp
+
+    from theory.richness import lazy_edge, lazy_limit_map
+
+    for L in (2, 3, 5):
+        f, r = sp.Symbol("f", real=True), sp.Symbol("r", positive=True)
+        factor = sp.diff(lazy_limit_map(L), f)  # the map is linear: f - 1 -> factor (f - 1)
+        r_edge = sp.solve(sp.Eq(factor, -1), r)[0]
+        assert float(r_edge) * 0.01**2 == pytest.approx(float(lazy_edge(0.01, L)), rel=1e-12)
