@@ -12,6 +12,9 @@ from __future__ import annotations
 ORDER = 30
 TITLE = "Verification: simulation vs exact risk vs Volterra vs theory (one point per phase)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 3
+
 #: (phase, alpha, beta): one interior point per phase, as in the paper's Fig. 4 traverse at alpha = 0.7.
 POINTS = (("Ia", 0.7, 0.3), ("II", 1.0, 0.7), ("III", 0.7, 1.2), ("IVa", 0.4, 0.7))
 
