@@ -237,24 +237,41 @@ def _chunk_sums(log_rate: np.ndarray, delta: float, time: str):
     return E, A, S1
 
 
-def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at):
-    """Advance the mode system over the grid ``T``; returns P at every grid point."""
+def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at, block: int = 64):
+    """Advance the mode system over the grid ``T``; returns P at every grid point.
+
+    With a schedule (``rate_fn``), the chunks are taken ``block`` at a time: their mean rate factors
+    (``lr_at``, one call per block), rates and kernel weights (``rate_fn``, per chunk) and chunk sums
+    (one vectorised :func:`_chunk_sums` over the block) are computed first, then the same per-chunk
+    update as for constant rates runs over the block (the numbers of the chunk-by-chunk loop, with
+    the per-chunk NumPy calls batched).
+    """
     if rate_fn is None:
         return _march_blocked(T, f_inf, y0, log_rate, kcoef, time)
     y = y0.copy()
     P = np.empty(T.size)
     P[0] = f_inf + y.sum()
-    for m in range(T.size - 1):
-        delta = float(T[m + 1] - T[m])
-        phi = lr_at(T[m], T[m + 1])
-        lrt, kc = rate_fn(phi)
-        E, A, S1 = _chunk_sums(lrt, delta, time)
-        ks1 = kc * S1
-        y = E * y + (kc * (A - S1)) * P[m]
-        P[m + 1] = (f_inf + y.sum()) / (1.0 - ks1.sum())
-        y += ks1 * P[m + 1]
-        if not np.isfinite(P[m + 1]) or abs(P[m + 1]) > _BLOWUP * max(abs(P[0]), 1e-300):
-            return P[: m + 2], True
+    lim = _BLOWUP * max(abs(P[0]), 1e-300)
+    n_chunks = T.size - 1
+    for b0 in range(0, n_chunks, block):
+        b1 = min(b0 + block, n_chunks)
+        phis = lr_at(T[b0:b1], T[b0 + 1:b1 + 1])
+        lrt = np.empty((b1 - b0, log_rate.size))
+        kc = np.empty_like(lrt)
+        for i, phi in enumerate(phis):
+            lrt[i], kc[i] = rate_fn(float(phi))
+        dl = (T[b0 + 1:b1 + 1] - T[b0:b1])[:, None]
+        E, A, S1 = _chunk_sums(lrt, dl, time)
+        KS1 = kc * S1
+        C1 = kc * (A - S1)
+        den = 1.0 - KS1.sum(axis=1)
+        for k in range(b1 - b0):
+            m = b0 + k
+            y = E[k] * y + C1[k] * P[m]
+            P[m + 1] = (f_inf + y.sum()) / den[k]
+            y += KS1[k] * P[m + 1]
+            if not abs(P[m + 1]) <= lim:  # also NaN
+                return P[: m + 2], True
     return P, False
 
 
@@ -369,14 +386,18 @@ def _solve_loggrid(forcing: ExpSum, kernel: ExpSum, times, h, rate_fn, lr_factor
         sched_h = horizon_for_schedule if horizon_for_schedule is not None else int(horizon)
 
         def lr_at(a, b):
-            # mean factor over the chunk's steps a..b-1 (exact for short chunks, midpoint otherwise)
-            a, b = int(round(a)), int(round(b))
-            if b - a <= 64:
-                ks = np.arange(a, b, dtype=np.float64)
-            else:
-                ks = np.array([0.5 * (a + b - 1.0)])
+            # mean factor over each chunk's steps a..b-1 (exact for short chunks, midpoint otherwise);
+            # vectorised over chunks: one schedule call for all their steps
+            a = np.rint(np.atleast_1d(a)).astype(np.int64)
+            b = np.rint(np.atleast_1d(b)).astype(np.int64)
+            short = ((b - a) <= 64) & ((b - a) >= 1)
+            cnt = np.where(short, b - a, 1)
+            starts = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+            ks = np.repeat(a, cnt) + (np.arange(int(cnt.sum())) - np.repeat(starts, cnt))
+            ks = np.where(np.repeat(short, cnt), ks, np.repeat(0.5 * (a + b - 1.0), cnt)).astype(np.float64)
             ks = np.clip(ks, 0.0, sched_h - 1)
-            return float(np.mean(lr_factors(ks, sched_h)))
+            vals = np.asarray(lr_factors(ks, sched_h), dtype=np.float64)
+            return np.add.reduceat(vals, starts) / cnt
 
     group_bound = 0.0
     n_modes = log_rate.size

@@ -24,7 +24,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["default_cache_dir", "configure", "package_key", "build_section_cached", "settings"]
+__all__ = ["default_cache_dir", "configure", "package_key", "build_section_cached", "section_result",
+           "write_section_files", "settings"]
 
 #: Current settings: ``dir`` (Path or None for the default) and ``enabled``.
 settings = {"dir": None, "enabled": True}
@@ -88,26 +89,46 @@ def _memory():
     return joblib.Memory(location=str(location), verbose=0)
 
 
-def build_section_cached(mod, ctx) -> tuple[list, bool]:
-    """The blocks of section ``mod`` with its files written into ``ctx.outdir``; and whether they
-    came from the cache."""
+def section_result(mod, fast: bool, seed: int):
+    """The cached (or freshly computed and stored) result of section ``mod``: ``({"blocks", "files"},
+    hit)``, or ``(None, False)`` when the section is not cached (``cache_key`` None, a module that is
+    not a real report section, or no usable cache folder). Runs in any process: the driver's, or a
+    report worker's (:func:`sltk._report.build_report` with ``jobs > 1``)."""
     name = mod.__name__.rsplit(".", 1)[-1]
-    extra = mod.cache_key(ctx) if hasattr(mod, "cache_key") else ()
+    ctx = None
+    if hasattr(mod, "cache_key"):
+        from ._report import ReportContext
+
+        ctx = ReportContext(outdir=Path(tempfile.gettempdir()), fast=fast, seed=seed)
+    extra = mod.cache_key(ctx) if ctx is not None else ()
     real = mod.__name__.startswith("sltk._report_sections.") and sys.modules.get(mod.__name__) is mod
     mem = _memory() if extra is not None and real else None
     if mem is None:
-        return mod.build(ctx), False
+        return None, False
     fn = mem.cache(_build_section)
-    args = (name, bool(ctx.fast), int(ctx.seed), extra, package_key())
+    args = (name, bool(fast), int(seed), extra, package_key())
     hit = settings["enabled"] and fn.check_call_in_cache(*args)
     if settings["enabled"]:
         res = fn(*args)
     else:  # recompute, and refresh the stored entry
         res = fn.call(*args)
         res = res[0] if isinstance(res, tuple) else res  # joblib >= 1.3 returns (output, metadata)
-    blocks, files = res["blocks"], res["files"]
-    for rel, data in files.items():
-        out = ctx.outdir / rel
+    return res, bool(hit)
+
+
+def write_section_files(res, outdir) -> list:
+    """Write a section result's files into ``outdir``; return its blocks."""
+    for rel, data in res["files"].items():
+        out = Path(outdir) / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
-    return blocks, hit
+    return res["blocks"]
+
+
+def build_section_cached(mod, ctx) -> tuple[list, bool]:
+    """The blocks of section ``mod`` with its files written into ``ctx.outdir``; and whether they
+    came from the cache."""
+    res, hit = section_result(mod, ctx.fast, ctx.seed)
+    if res is None:
+        return mod.build(ctx), False
+    return write_section_files(res, ctx.outdir), hit

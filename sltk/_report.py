@@ -109,8 +109,69 @@ _CSS = ("body{font-family:serif;max-width:60em;margin:2em auto;line-height:1.4}"
         ".fail{color:#b00}")
 
 
+def _section_worker(name: str, fast: bool, seed: int, cache_dir, enabled: bool, use_cache: bool):
+    """Build (or read from the cache) one section in a report worker process: ``(result, hit, ok,
+    seconds)``, ``result`` being ``{"blocks", "files"}`` or, on failure, the traceback text."""
+    from . import _cache, _progress
+
+    _progress.QUIET = True  # parallel bars would overwrite each other; the driver prints the lines
+    _cache.configure(cache_dir, enabled=enabled)
+    t0 = time.perf_counter()
+    try:
+        mod = importlib.import_module(f"{_report_sections.__name__}.{name}")
+        res, hit = _cache.section_result(mod, fast, seed) if use_cache else (None, False)
+        if res is None:  # not cached: build into a folder of our own and ship the files back
+            res, hit = _cache._build_section(name, fast, seed, None, ""), False
+        return res, hit, True, time.perf_counter() - t0
+    except Exception:
+        return traceback.format_exc(), False, False, time.perf_counter() - t0
+
+
+def _parallel_ok(todo) -> bool:
+    """Workers import the sections by name: only real, importable section modules can go there."""
+    import sys
+
+    return all(m.__name__.startswith(f"{_report_sections.__name__}.") and sys.modules.get(m.__name__) is m
+               for m in todo)
+
+
+def _run_parallel(todo, jobs, fast, seed, cache, on_start, record):
+    """Run the sections on ``jobs`` worker processes, the costliest first (module ``COST``, default
+    1); ``record(mod, blocks, ok, seconds, hit)`` is called in completion order."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from . import _cache
+
+    ctx_mp = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    queue = sorted(enumerate(todo, 1), key=lambda im: -float(getattr(im[1], "COST", 1.0)))
+    n = len(todo)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx_mp) as pool:
+        running = {}
+        while queue or running:
+            while queue and len(running) < jobs:
+                i, mod = queue.pop(0)
+                if on_start is not None:
+                    on_start(i, n, mod.TITLE)
+                fut = pool.submit(_section_worker, mod.__name__.rsplit(".", 1)[-1], fast, seed,
+                                  _cache.settings["dir"], _cache.settings["enabled"], cache)
+                running[fut] = (i, mod)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i, mod = running.pop(fut)
+                try:
+                    res, hit, ok, dt = fut.result()
+                except Exception:  # the worker itself died
+                    res, hit, ok, dt = traceback.format_exc(), False, False, 0.0
+                if ok:
+                    blocks = _cache.write_section_files(res, record.outdir)
+                else:
+                    blocks = [Text("This section failed to build:"), Code(res)]
+                record(i, mod, blocks, ok, dt, hit)
+
+
 def build_report(outdir, *, fast: bool = False, only: list[str] | None = None, on_start=None,
-                 on_end=None, cache: bool = False) -> dict:
+                 on_end=None, cache: bool = False, jobs: int = 1) -> dict:
     """Build every section into ``outdir``; returns a summary dict.
 
     A section that raises is reported in the index (with its traceback) and counted as
@@ -119,6 +180,10 @@ def build_report(outdir, *, fast: bool = False, only: list[str] | None = None, o
     and ``on_end(i, n, summary_of_section)`` are called as each section starts and ends.
     ``cache=True`` reads and stores each section's results in the disk cache (:mod:`sltk._cache`,
     settings from :func:`sltk._cache.configure`); a section's summary then says ``cached``.
+    ``jobs > 1`` builds that many sections at once in worker processes (the sections are
+    independent; each worker computes or reads its section's cached result and the driver writes
+    the files), starting with the costliest (a section module's ``COST``, default 1); the index keeps
+    the sections' order. Sections that are not importable report modules are built serially.
     """
     from theory import ParameterError
 
@@ -129,37 +194,53 @@ def build_report(outdir, *, fast: bool = False, only: list[str] | None = None, o
         if unknown or not only:
             raise ParameterError("only", "report sections among " + ", ".join(names),
                                  unknown[0] if unknown else only)
+    if not (isinstance(jobs, int) and jobs >= 1):
+        raise ParameterError("jobs", "an integer >= 1", jobs)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(outdir=outdir, fast=fast)
-    md = ["# sltk report", ""]
-    body = ["<h1>sltk report</h1>"]
     summary = {"sections": [], "failed": []}
     todo = [m for m in _sections() if only is None or m.__name__.rsplit(".", 1)[-1] in only]
-    for i, mod in enumerate(todo, 1):
-        name = mod.__name__.rsplit(".", 1)[-1]
-        if on_start is not None:
-            on_start(i, len(todo), mod.TITLE)
-        t0 = time.perf_counter()
-        hit = False
-        try:
-            if cache:
-                from ._cache import build_section_cached
+    built = {}
 
-                blocks, hit = build_section_cached(mod, ctx)
-            else:
-                blocks = mod.build(ctx)
-            ok = True
-        except Exception:  # a broken section must not hide the others
-            blocks = [Text("This section failed to build:"), Code(traceback.format_exc())]
-            ok = False
-        dt = time.perf_counter() - t0
+    def record(i, mod, blocks, ok, dt, hit):
+        name = mod.__name__.rsplit(".", 1)[-1]
+        built[i] = (mod, blocks)
         summary["sections"].append({"name": name, "title": mod.TITLE, "ok": ok, "seconds": round(dt, 2),
                                     "cached": hit})
         if not ok:
             summary["failed"].append(name)
         if on_end is not None:
             on_end(i, len(todo), summary["sections"][-1])
+
+    record.outdir = outdir
+    if jobs > 1 and len(todo) > 1 and _parallel_ok(todo):
+        _run_parallel(todo, jobs, fast, ctx.seed, cache, on_start, record)
+    else:
+        for i, mod in enumerate(todo, 1):
+            if on_start is not None:
+                on_start(i, len(todo), mod.TITLE)
+            t0 = time.perf_counter()
+            hit = False
+            try:
+                if cache:
+                    from ._cache import build_section_cached
+
+                    blocks, hit = build_section_cached(mod, ctx)
+                else:
+                    blocks = mod.build(ctx)
+                ok = True
+            except Exception:  # a broken section must not hide the others
+                blocks = [Text("This section failed to build:"), Code(traceback.format_exc())]
+                ok = False
+            record(i, mod, blocks, ok, time.perf_counter() - t0, hit)
+    order = {m.__name__: k for k, m in enumerate(todo)}
+    summary["sections"].sort(key=lambda s: order[f"{_report_sections.__name__}.{s['name']}"]
+                             if f"{_report_sections.__name__}.{s['name']}" in order else 0)
+    md = ["# sltk report", ""]
+    body = ["<h1>sltk report</h1>"]
+    for i in sorted(built):
+        mod, blocks = built[i]
         md += [f"## {mod.TITLE}", ""] + [_md(b) + "\n" for b in blocks]
         body += [f"<h2>{html.escape(mod.TITLE)}</h2>"] + [_html(b) for b in blocks]
     (outdir / "index.md").write_text("\n".join(md) + "\n")

@@ -45,7 +45,7 @@ def verify(problem, optimizer, schedule=None, **options):
         Constant when omitted.
     **options
         The model's options (PLRF: ``steps``, ``runs``, ``seed``, ``backend``, ``dtype``, ``n_points``,
-        ``n_instances``, ``blas_threads``, ``progress``, ``check_stability``).
+        ``n_instances``, ``blas_threads``, ``progress``, ``check_stability``, ``sampler``).
 
     Returns
     -------

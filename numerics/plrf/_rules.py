@@ -147,7 +147,7 @@ def spectrum_of(problem: PLRF, spectrum="deterministic", *, seed=None, rtol: flo
     return _de_spectrum_cached(problem, float(rtol))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)  # an atlas worker meets each (alpha, beta, d) once per optimizer and schedule
 def _de_spectrum_cached(problem: PLRF, rtol: float):
     from ._deterministic_equivalent import deterministic_equivalent
 

@@ -4,7 +4,9 @@ Each section prints a line on stderr when it starts and one on stdout when it en
 and its seconds); long sections show live progress bars on a terminal (``--quiet``: none of the
 stderr lines). Computed results are cached on disk (``--cache-dir``, keyed by their inputs and the
 package version, :mod:`sltk._cache`), so a rebuild with nothing changed only redraws; ``--no-cache``
-recomputes everything. Exit status 0, or 1 when a section failed to build (its traceback is in the
+recomputes everything. Sections are independent: ``--jobs N`` (default 2 on a machine with two
+or more cores) builds N of them at once in worker processes, the costliest first, and the index
+keeps their order. Exit status 0, or 1 when a section failed to build (its traceback is in the
 report).
 """
 
@@ -43,9 +45,24 @@ def add_arguments(p):
     p.add_argument("--fast", action="store_true", help="smaller sizes, for CI and a quick look")
     p.add_argument("--only", nargs="+", default=None, type=_Section(), metavar="SECTION",
                    help="build only these sections: " + ", ".join(section_names()))
+    from .._args import integer
+
+    p.add_argument("--jobs", type=integer(ge=1), default=None, metavar="N",
+                   help="sections built at once in worker processes (default: 2, or 1 on a one-core machine)")
     p.add_argument("--no-cache", action="store_true", help="recompute every result (the cache is then refreshed)")
     p.add_argument("--cache-dir", default=None, metavar="DIR",
                    help=f"cache of computed results (default: $SLTK_CACHE_DIR or {default_cache_dir()})")
+
+
+def default_jobs() -> int:
+    """Sections built at once by default: 2 where this process may use 2 or more cores, else 1."""
+    import os
+
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return 2 if n >= 2 else 1
 
 
 def run(args) -> int:
@@ -66,7 +83,8 @@ def run(args) -> int:
         print(f"{'ok  ' if s['ok'] else 'FAIL'} [{i}/{n}] {s['title']} ({s['seconds']} s"
               + (", from the cache" if s.get("cached") else "") + ")", flush=True)
 
-    summary = build_report(args.out, fast=args.fast, only=args.only, on_start=started, on_end=finished, cache=True)
+    summary = build_report(args.out, fast=args.fast, only=args.only, on_start=started, on_end=finished, cache=True,
+                           jobs=int(args.jobs) if args.jobs is not None else default_jobs())
     from pathlib import Path
 
     out = Path(args.out)

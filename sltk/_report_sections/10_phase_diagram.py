@@ -11,6 +11,9 @@ from __future__ import annotations
 ORDER = 10
 TITLE = "Phase diagram and compute-optimal exponents (PLRF, SGD)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 1.5
+
 
 def build(ctx):
     import time

@@ -10,6 +10,9 @@ import numpy as np
 ORDER = 20
 TITLE = "Risk curves and the numerical compute-optimal frontier (SGD on PLRF)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 2
+
 #: one (alpha, beta) point inside each phase of Paquette et al. (2024)
 PHASE_POINTS = [("Ia", 0.7, 0.3), ("Ib", 0.4, 0.3), ("Ic", 0.2, 0.7), ("II", 1.0, 0.7),
                 ("III", 0.7, 1.2), ("IVa", 0.4, 0.7), ("IVb", 0.27, 0.7)]

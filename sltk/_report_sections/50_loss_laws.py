@@ -11,6 +11,9 @@ from .._report import Code, Figure, Table, Text
 ORDER = 50
 TITLE = "Loss laws with learning-rate annealing (Tissue momentum law, multi-power law)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 4
+
 #: Luo et al. (2025), Table 1 (averages over the six held-out schedules) and the official
 #: README's updated MPL numbers -- research note dmft_annealing.md Sec. 3.3, 3.6.
 PAPER_ROWS = [

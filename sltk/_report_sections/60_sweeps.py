@@ -17,6 +17,9 @@ from pathlib import Path
 ORDER = 60
 TITLE = "Measured exponent atlas (sweeps on Dask)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 8
+
 #: (alphas, betas) of the atlas: the full report's 10 x 10, the fast (CI) variant's 2 x 3.
 GRIDS = {False: ([round(0.2 + 0.15 * k, 10) for k in range(10)], [round(0.1 + 0.15 * k, 10) for k in range(10)]),
          True: ([0.7, 1.3], [0.4, 0.85, 1.3])}

@@ -15,6 +15,9 @@ from .._report import Figure, Table, Text
 ORDER = 65
 TITLE = "Feature-learning strength gamma: the gamma-eta plane, eta* ~ gamma^2 and gamma^(2/L), plateaus"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 3
+
 
 def _fmt(f):
     return f"{f.value:.3f} [{f.interval[0]:.3f}, {f.interval[1]:.3f}]"

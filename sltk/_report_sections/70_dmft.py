@@ -10,6 +10,9 @@ import math
 ORDER = 70
 TITLE = "DMFT random features (Bordelon, Atanasov & Pehlevan 2024)"
 
+#: Relative build cost (the report's parallel driver starts the costliest sections first).
+COST = 3
+
 
 def build(ctx):
     import matplotlib.pyplot as plt

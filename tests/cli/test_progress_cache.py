@@ -131,3 +131,49 @@ def test_report_section_that_raises_is_not_cached(tmp_path, monkeypatch):
     finally:
         _cache.configure(None)
     assert len(calls) == 2
+
+
+def test_report_jobs_builds_sections_in_worker_processes_with_the_serial_result(tmp_path, monkeypatch):
+    """``jobs=2``: each section is built in a worker process; the index is the serial build's, in
+    section order, and a section that raises in a worker is reported as failed, the other kept."""
+    import os
+    import sys
+    import types
+
+    from sltk import _cache, _report
+
+    real = [m for m in _report._sections() if m.__name__.endswith("00_overview")]
+    mod = types.ModuleType("sltk._report_sections.98_flaky")
+    mod.ORDER, mod.TITLE, mod.COST = 98, "Flaky", 5.0
+
+    def build(ctx):
+        raise RuntimeError(f"boom in process {os.getpid()}")
+
+    mod.build = build
+    monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    monkeypatch.setattr(_report, "_sections", lambda: real + [mod])
+    _cache.configure(tmp_path / "cache")
+    events = []
+    try:
+        serial = _report.build_report(tmp_path / "s", cache=True, jobs=1)
+        par = _report.build_report(tmp_path / "p", cache=True, jobs=2,
+                                   on_start=lambda i, n, t: events.append(t))
+    finally:
+        _cache.configure(None)
+    assert serial["failed"] == par["failed"] == ["98_flaky"]
+    assert [s["name"] for s in par["sections"]] == ["00_overview", "98_flaky"]
+    assert events == ["Flaky", "About this report"]  # the costliest first
+    s_md, p_md = ((tmp_path / d / "index.md").read_text() for d in ("s", "p"))
+    assert f"boom in process {os.getpid()}" in s_md and "boom in process" in p_md
+    assert f"boom in process {os.getpid()}" not in p_md  # it ran in a worker
+    overview = lambda md: md.split("## Flaky")[0]
+    assert overview(s_md) == overview(p_md) and "## About this report" in p_md
+    assert p_md.index("## About this report") < p_md.index("## Flaky")
+
+
+def test_report_jobs_is_validated():
+    from sltk import _report
+    from theory import ParameterError
+
+    with pytest.raises(ParameterError, match="jobs"):
+        _report.build_report("unused", jobs=0)

@@ -65,6 +65,7 @@ def run_verification(
     progress: bool = False,
     check_stability: bool = True,
     memory_limit: int | None = None,
+    sampler: str = "inputs",
 ) -> VerificationResult:
     """Simulate, compute exact-for-W, deterministic-equivalent and theory curves; run all checks.
 
@@ -78,8 +79,9 @@ def run_verification(
         Monte-Carlo runs ``R`` (error bars ``~ 1/sqrt(R)``).
     seed : int
         Seeds ``W``, the data stream and the further instances.
-    backend, dtype, blas_threads, progress
-        Passed to :func:`verification.simulate_plrf`.
+    backend, dtype, blas_threads, progress, sampler
+        Passed to :func:`verification.simulate_plrf` (``sampler="features"`` draws each sample's
+        features and target from their Gaussian law directly: the same runs in law, cheaper).
     n_points : int
         About this many log-spaced steps.
     n_instances : int
@@ -101,11 +103,11 @@ def run_verification(
     with limit_blas_threads(blas_threads):
         return _run_verification(problem, optimizer, schedule, steps=steps, runs=runs, seed=seed, backend=backend,
                                  dtype=dtype, n_points=n_points, n_instances=n_instances, progress=progress,
-                                 check_stability=check_stability, memory_limit=memory_limit)
+                                 check_stability=check_stability, memory_limit=memory_limit, sampler=sampler)
 
 
 def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backend, dtype, n_points, n_instances,
-                      progress, check_stability, memory_limit=None):
+                      progress, check_stability, memory_limit=None, sampler="inputs"):
     import theory
 
     if not isinstance(problem, PLRF):
@@ -146,7 +148,7 @@ def _run_verification(problem, optimizer, schedule, *, steps, runs, seed, backen
 
     t0 = time.perf_counter()
     sim = simulate_plrf(problem, optimizer, schedule, steps=N, runs=runs, seed=seed, instance=instance,
-                        backend=backend, dtype=dtype, eval_steps=grid, progress=progress)
+                        backend=backend, dtype=dtype, eval_steps=grid, progress=progress, sampler=sampler)
     seconds["simulation"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -240,6 +240,7 @@ def simulate_plrf(
     eval_steps=None,
     progress: bool = False,
     blas_threads: int | None = None,
+    sampler: str = "inputs",
 ) -> SimulationResult:
     """Simulate ``runs`` independent one-pass training runs on one PLRF instance.
 
@@ -271,6 +272,15 @@ def simulate_plrf(
         Show a progress bar on stderr.
     blas_threads : int, optional
         Cap the host BLAS threads while stepping (see :func:`verification.limit_blas_threads`).
+    sampler : {"inputs", "features"}
+        ``"inputs"``: each sample draws ``x ~ N(0, D)`` in ``v`` dimensions and forms its features
+        ``W^T x`` and target ``b^T x`` (the paper's data model, eq. (1)). ``"features"``: the
+        ``(d + 1)``-vector ``(W^T x, b^T x)`` is drawn directly from its Gaussian law
+        ``N(0, A^T A)``, ``A = [D^(1/2) W, D^(1/2) b]``, as ``g R`` with ``g ~ N(0, I_(d+1))`` and
+        ``R`` the triangular factor of a QR decomposition of ``A`` (``R^T R = A^T A``; derived here).
+        The runs then have the same law -- SGD only sees the features and targets -- at about
+        ``(d + 1)/v`` of the cost per step; the random stream differs, so the runs are not the
+        ``"inputs"`` runs sample for sample.
 
     Returns
     -------
@@ -300,6 +310,7 @@ def simulate_plrf(
     R = check_int("runs", runs, ge=1)
     seed = check_int("seed", seed, ge=0)
     check_choice("dtype", dtype, ("float64", "float32"))
+    check_choice("sampler", sampler, ("inputs", "features"))
     if instance is None:
         instance = sample_instance(problem, seed)
     elif instance.problem != problem:
@@ -312,13 +323,19 @@ def simulate_plrf(
     d = problem.d
     v = int(problem.v)
     Wt_np, bt_np = instance.weighted()
-    A = xp.asarray(np.concatenate([Wt_np, bt_np[:, None]], axis=1).astype(dtype), dtype=dt)  # v x (d+1)
+    A_np = np.concatenate([Wt_np, bt_np[:, None]], axis=1)  # v x (d+1)
+    A = xp.asarray(A_np.astype(dtype), dtype=dt)
     Wt = A[:, :d]
     bt = A[:, d]
+    if sampler == "features":  # (features, target) = g R with R^T R = A^T A: the same Gaussian law
+        R_np = np.linalg.qr(A_np, mode="r")
+        M, width = xp.asarray(R_np.astype(dtype), dtype=dt), R_np.shape[0]
+    else:
+        M, width = A, v
     _, data_ss = np.random.SeedSequence(seed).spawn(2)
     rng = default_rng(xp, data_ss)
     name = backend_name(xp)
-    buf = xp.zeros((R * B, v), dtype=dt) if name in ("numpy", "cupy") else None
+    buf = xp.zeros((R * B, width), dtype=dt) if name in ("numpy", "cupy") else None
 
     theta = xp.zeros((R, d), dtype=dt)
     p0 = problem.initial_risk()
@@ -342,8 +359,8 @@ def simulate_plrf(
             k1 = min(N, k0 + chunk)
             factors = schedule(np.arange(k0, k1), N).tolist()
             for k in range(k0, k1):
-                Z = rng.standard_normal((R * B, v), dtype=dtype, out=buf)
-                FY = xp.matmul(Z, A)  # (R B) x (d + 1): features and targets of every sample
+                Z = rng.standard_normal((R * B, width), dtype=dtype, out=buf)
+                FY = xp.matmul(Z, M)  # (R B) x (d + 1): features and targets of every sample
                 if B == 1:
                     F = FY[:, :d]
                     resid = xp.sum(F * theta, axis=1) - FY[:, d]

@@ -55,17 +55,33 @@ def test_one_step_by_hand():
     assert res.risk[0, 0] == pytest.approx(float(inst.risk(theta)), rel=1e-12)
 
 
+@pytest.mark.parametrize("sampler", ["inputs", "features"])
 @pytest.mark.parametrize("batch", [1, 3])
-def test_mean_risk_matches_exact_expected_risk(batch):
-    """Monte Carlo vs the exact second-moment recursion, Bonferroni over the logged steps."""
+def test_mean_risk_matches_exact_expected_risk(batch, sampler):
+    """Monte Carlo vs the exact second-moment recursion, Bonferroni over the logged steps (both
+    samplers: inputs x in v dimensions, or features and target drawn from their law)."""
     inst = sample_instance(P_SMALL, seed=1)
     opt = SGD(lr=0.25 / batch, batch=batch)
     sched = WSD(decay=0.5, shape="cosine")
     res = simulate_plrf(P_SMALL, opt, sched, steps=300, runs=300, seed=3, instance=inst, backend="numpy",
-                        n_points=10)
+                        n_points=10, sampler=sampler)
     ex = exact_expected_risk(instance_spectrum(inst), opt, sched, steps=300, eval_steps=res.steps)
     z = np.abs(res.mean - ex.risk)[1:] / res.stderr[1:]
     assert np.max(z) < 4.6, z  # t_299 at 1 - 1e-4/(2*10)
+
+
+def test_features_sampler_draws_the_features_law():
+    """sampler="features": the risk after one SGD step from theta = 0 (theta = lr y phi), averaged
+    over 20000 runs, vs its exact expectation from the second-moment recursion -- it depends on the
+    second and fourth moments of (phi, y), so a wrong covariance of the drawn features shows."""
+    inst = sample_instance(P_SMALL, seed=0)
+    R, lr = 20_000, 0.1
+    res = simulate_plrf(P_SMALL, SGD(lr=lr), steps=1, runs=R, seed=5, instance=inst, backend="numpy",
+                        eval_steps=[1], sampler="features")
+    ex = exact_expected_risk(instance_spectrum(inst), SGD(lr=lr), None, steps=1, eval_steps=[1]).risk[-1]
+    assert abs(res.mean[-1] - ex) < 5 * res.stderr[-1]
+    with pytest.raises(ParameterError, match="sampler"):
+        simulate_plrf(P_SMALL, SGD(lr=lr), steps=1, runs=2, instance=inst, backend="numpy", sampler="x")
 
 
 def test_schedule_is_applied():
