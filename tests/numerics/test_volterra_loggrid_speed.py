@@ -1,5 +1,6 @@
-"""The log-grid Volterra solver's chunk sums after the issue-17 rewrite (one exp and one expm1 per
-element, no series on a gathered subset) against the previous series form and against mpmath.
+"""The log-grid Volterra solver's chunk sums after the issue-17 rewrites (one exp and one expm1 per
+element, no series on a gathered subset; then, for sorted modes, no expm1 and an exp only where
+``|z| >= 1/2``) against the previous series form and against mpmath.
 
 References: the previous implementation of :func:`numerics._volterra._chunk_sums` (kept below as
 ``_series_chunk_sums``, verbatim) and exact sums in mpmath at 50 digits.
@@ -68,6 +69,45 @@ def _series_chunk_sums(log_rate: np.ndarray, delta: float, time: str):
 
 
 
+# the constant-rate march before the sorted-mode chunk sums (issue 17), verbatim except for the
+# series chunk sums it calls: the reference route for the curves below
+def _previous_march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**19):
+    """Constant rates: the chunk sums of a block of chunks in one vectorised call, then per chunk
+    one dot product and two scaled additions over the modes (no per-chunk sums to recompute).
+
+    ``P(T_{m+1}) = (f_inf + E.y + P_m sum(c1)) / (1 - sum(k S1))`` and
+    ``y <- E y + c1 P_m + k S1 P_{m+1}`` with ``c1 = k (A - S1)`` (the same update as the
+    per-chunk loop, reordered).
+    """
+    N = log_rate.size
+    y = y0.copy()
+    P = np.empty(T.size)
+    P[0] = f_inf + y.sum()
+    deltas = np.diff(T)
+    bk = int(max(1, min(128, block_elems // max(N, 1))))
+    lim = V._BLOWUP * max(abs(P[0]), 1e-300)
+    for b0 in range(0, deltas.size, bk):
+        dl = deltas[b0 : b0 + bk]
+        u, inv = np.unique(dl, return_inverse=True)
+        E, A, S1 = _series_chunk_sums(log_rate[None, :], u[:, None], time)
+        KS1 = kcoef * S1
+        C1 = kcoef * (A - S1)
+        den = 1.0 - KS1.sum(axis=1)
+        c1s = C1.sum(axis=1)
+        for k, ui in enumerate(inv):
+            m = b0 + k
+            Pm = P[m]
+            # einsum, not a BLAS dot: a threaded BLAS on a shared machine costs more than the product
+            Pn = (f_inf + float(np.einsum("i,i->", E[ui], y)) + Pm * c1s[ui]) / den[ui]
+            P[m + 1] = Pn
+            y *= E[ui]
+            y += C1[ui] * Pm + KS1[ui] * Pn
+            if not abs(Pn) <= lim:  # also NaN
+                return P[: m + 2], True
+    return P, False
+
+
+
 def _exact(L, delta, time):
     mp.mp.dps = 50
     L = mp.mpf(L)
@@ -112,6 +152,7 @@ def _compare(alpha, beta, d, monkeypatch, steps=10**8, schedule=True):
     new = numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=spec, n_points=300)
     sched = None if not schedule else numerics.plrf.risk_curve(p, opt, theory.WSD(decay=0.2), steps=10**5, spectrum=spec, n_points=50)
     monkeypatch.setattr(V, "_chunk_sums", _series_chunk_sums)
+    monkeypatch.setattr(V, "_march_blocked", _previous_march_blocked)
     old = numerics.plrf.risk_curve(p, opt, steps=steps, spectrum=spec, n_points=300)
     old_sched = None if not schedule else numerics.plrf.risk_curve(p, opt, theory.WSD(decay=0.2), steps=10**5, spectrum=spec, n_points=50)
     assert new.status == old.status == "ok"
@@ -131,3 +172,46 @@ def test_risk_curve_unchanged_on_the_four_phases(alpha, beta, monkeypatch):
 
 def test_risk_curve_unchanged_phase_II(monkeypatch):  # the default suite's quick case (ungrouped modes)
     _compare(1.0, 0.8, 400, monkeypatch, steps=10**7, schedule=False)
+
+
+@pytest.mark.parametrize("time", ["discrete", "continuous"])
+def test_sorted_chunk_sums_against_mpmath(time):
+    L = np.array([0.0, -1e-9, -3e-4, -0.004, -0.02, -0.3, -2.0])  # sorted: ascending decay rate
+    for deltas in ([1.0, 2.0, 3.0], [7.0, 40.0], [300.0], [1e4, 3e4]):
+        got = V._chunk_sums_sorted(L, np.array(deltas), time)
+        for r, delta in enumerate(deltas):
+            for j, l in enumerate(L):
+                if l == 0.0:
+                    ref = (1.0, delta, (delta - 1.0) / 2.0 if time == "discrete" else delta / 2.0)
+                else:
+                    ref = _exact(l, int(delta), time) if delta <= 300 else None
+                if ref is None:
+                    continue
+                for q, (g, rv) in enumerate(zip((x[r, j] for x in got), ref)):
+                    if q == 0 and -l * delta > V._DEAD_Z:  # E = e^z < 2e-22 may be dropped
+                        assert abs(g - rv) <= 1e-13 * rv or (g == 0.0 and rv < 2e-22)
+                        continue
+                    assert abs(g - rv) <= 1e-13 * abs(rv) + 1e-300, (l, delta, g, rv)
+
+
+@pytest.mark.parametrize("time", ["discrete", "continuous"])
+def test_sorted_chunk_sums_against_series_form(time):
+    L = np.concatenate([[0.0], -np.geomspace(1e-12, 30, 300)])
+    D = np.array([1.0, 2.0, 3.0, 10.0, 1e3, 1e6, 1e9])
+    new = V._chunk_sums_sorted(L, D, time)
+    old = _series_chunk_sums(L[None, :], D[:, None], time)
+    for name, n, o in zip("EAS", new, old):
+        assert np.all(np.isfinite(n))
+        err = np.abs(n - o) / np.maximum(np.abs(o), 1e-300)
+        if name == "E":  # e^z < 2e-22 is dropped (set to 0) where -z > 50
+            err = np.where(D[:, None] * -L[None, :] > V._DEAD_Z, np.abs(n - o), err)
+        assert np.max(err) < 1e-13, name
+    if time == "discrete":
+        assert np.all(new[2][0] == 0.0)  # Delta = 1: S1 = 0 exactly
+
+
+def test_sorted_chunk_sums_with_a_growing_mode_are_the_unsorted_form():
+    L = np.array([0.05, 0.0, -1e-3, -0.7])  # ascending decay rate; the first mode grows
+    D = np.array([1.0, 10.0, 1e4])
+    for n, o in zip(V._chunk_sums_sorted(L, D, "discrete"), V._chunk_sums(L[None, :], D[:, None], "discrete")):
+        np.testing.assert_array_equal(n, o)
