@@ -164,7 +164,7 @@ def test_report_message_has_no_double_slash(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(report, "build_report", lambda out, **kw: {"sections": [], "failed": []})
     out = str(tmp_path) + "/"
-    report.run(SimpleNamespace(out=out, fast=True, only=None, cache_dir=None, no_cache=True))
+    report.run(SimpleNamespace(out=out, fast=True, only=None, cache_dir=None, no_cache=True, jobs=None))
     msg = capsys.readouterr().out
     assert "//" not in msg and "index.html" in msg
 
