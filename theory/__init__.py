@@ -7,6 +7,7 @@ This package is the bottom layer: it imports nothing from ``numerics``, ``verifi
 """
 
 # --- errors and validation ---
+from ._errors import MISSING as MISSING
 from ._errors import ParameterError as ParameterError
 from ._errors import StabilityError as StabilityError
 from . import validate as validate

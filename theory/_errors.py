@@ -13,6 +13,10 @@ from __future__ import annotations
 __all__ = ["ParameterError", "StabilityError"]
 
 
+#: The ``value`` of a :class:`ParameterError` for a required parameter that was not given.
+MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__slots__": ()})()
+
+
 class ParameterError(ValueError):
     """An input parameter is outside its valid range.
 
@@ -31,7 +35,10 @@ class ParameterError(ValueError):
         self.constraint = constraint
         self.value = value
         self.hint = hint
-        msg = f"{parameter} must satisfy {constraint}; got {parameter}={value!r}"
+        if value is MISSING:  # a required parameter that was not given
+            msg = f"{parameter} is required {constraint}"
+        else:
+            msg = f"{parameter} must satisfy {constraint}; got {parameter}={value!r}"
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)

@@ -140,6 +140,7 @@ def run(args) -> int:
     import verification
 
     from theory import ParameterError
+    from theory import MISSING
 
     from .._progress import enabled
 
@@ -148,7 +149,7 @@ def run(args) -> int:
 
         for flag, val in (("--a", args.a), ("--b", args.b)):
             if val is None:
-                raise ParameterError(flag, "given with --model dmft", None)
+                raise ParameterError(flag, "with --model dmft", MISSING)
         if args.optimizer is None:
             args.optimizer = "flow"
         if args.points == 40:  # the PLRF default; the DMFT check's own is 12
@@ -156,7 +157,7 @@ def run(args) -> int:
         return dmft_verify.run_check(args, args.gamma)
     for flag, val in (("--alpha", args.alpha), ("--beta", args.beta)):
         if val is None:
-            raise ParameterError(flag, "given with --model plrf (the default model)", None)
+            raise ParameterError(flag, "with --model plrf (the default model)", MISSING)
     if args.optimizer is None:
         args.optimizer = "sgd"
     if args.optimizer not in verification.plrf.RULES.names():

@@ -257,3 +257,11 @@ def test_risk_exact_spectrum_that_cannot_fit_is_refused(capsys, monkeypatch):
     assert _cli.main(["risk", "--alpha", "1", "--beta", "0.7", "--d", "100000", "--steps", "10",
                       "--spectrum", "exact", "--gamma", "0.1"]) == 2
     one_line_error(capsys, "--d must satisfy an estimated peak memory within the limit")
+
+
+@pytest.mark.parametrize("argv, flag", [(["verify"], "--alpha"), (["verify", "--model", "dmft"], "--a")])
+def test_verify_names_the_missing_required_flag(capsys, argv, flag):
+    assert _cli.main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"sltk: error: {flag} is required with --model")
+    assert "None" not in err[0]
