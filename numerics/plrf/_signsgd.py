@@ -156,9 +156,14 @@ def _advance(r, lam, n, g, phi, m):
     if m == 1:
         return r * (1.0 + x) + g * g * n
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        la = np.log1p(x)
-        am = np.exp(m * la)
-        geo = np.where(np.abs(x) > 1e-12, -np.expm1(m * la) / np.where(x != 0, -x, 1.0), float(m))
+        # a = 1 + x in (0, 1]: a^m = exp(m log1p x) keeps the digits of a small x. A stiff mode
+        # (2 g phi lam > 1) has a = 1 + x in [-1, 0]: it oscillates and decays, a^m taken directly
+        # (log1p of x < -1 would be NaN, which read as a divergence the recursion does not have).
+        pos = x > -1.0
+        la = np.log1p(np.where(pos, x, 0.0))
+        am = np.where(pos, np.exp(m * la), np.power(1.0 + x, m))
+        em1 = np.where(pos, np.expm1(m * la), am - 1.0)
+        geo = np.where(np.abs(x) > 1e-12, -em1 / np.where(x != 0, -x, 1.0), float(m))
     return r * am + g * g * n * geo
 
 

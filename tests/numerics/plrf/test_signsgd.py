@@ -73,6 +73,21 @@ def test_loggrid_matches_recursion_on_exact_spectrum():
     np.testing.assert_allclose(b.risk, a.risk, rtol=0.01)
 
 
+@pytest.mark.parametrize("schedule", [theory.Constant(), theory.parse_schedule("wsd:warmup=0,decay=0.2")])
+def test_loggrid_follows_the_recursion_through_stiff_modes(schedule):
+    """Once the risk has fallen, phi = sqrt(2/pi)/sqrt(P) makes the top mode's factor 1 - 2 gamma phi lam
+    negative (an oscillating, decaying mode). The log-grid chunks used log1p of it (NaN) and reported a
+    divergence that the exact recursion does not have (it self-stabilises below the factor -1)."""
+    p = PLRF(1.5, 0.3, 1024, 256)
+    opt = SignSGD(lr=1.8e-3)  # 1.6 % of the initial-risk limit; stiff after ~1e4 steps
+    a = signsgd_plrf_risk(p, opt, schedule, steps=40_000, n_points=30, method="recursion")
+    b = signsgd_plrf_risk(p, opt, schedule, steps=40_000, record=a.steps, method="loggrid")
+    assert a.status == "ok" and b.status == "ok", b.message
+    md = signsgd_plrf_modes(p, "deterministic")
+    assert 2 * opt.lr * math.sqrt(2 / math.pi) / math.sqrt(a.risk[-1]) * md.lam.max() > 1  # the stiff case
+    np.testing.assert_allclose(b.risk, a.risk, rtol=2e-3)
+
+
 def test_exact_modes_sum_rules():
     p = PLRF(0.7, 1.2, 300, 80)
     inst = sample_instance(p, seed=1)
