@@ -237,3 +237,15 @@ def test_chunk_coefs_against_the_chunk_sums(time):
             np.testing.assert_array_equal(ks[0], 0.0)
             np.testing.assert_array_equal(c1[0], k)
             np.testing.assert_array_equal(e[0], np.exp(L))
+
+
+def test_blas1_march_equals_the_ufunc_march(monkeypatch):
+    # the per-chunk loop on ddot/daxpy (<= _BLAS1_MAX modes) against the einsum/ufunc loop it replaced
+    p = theory.plrf.PLRF(1.0, 0.8, 4000, 400)
+    opt = theory.SGD(lr=0.25 / p.trace_D())
+    spec = numerics.plrf.deterministic_equivalent(p).spectrum
+    new = numerics.plrf.risk_curve(p, opt, steps=10**7, spectrum=spec, n_points=200, method="loggrid")
+    monkeypatch.setattr(V, "_BLAS1_MAX", 0)
+    old = numerics.plrf.risk_curve(p, opt, steps=10**7, spectrum=spec, n_points=200, method="loggrid")
+    assert new.status == old.status == "ok"
+    np.testing.assert_allclose(new.risk, old.risk, rtol=1e-13, atol=0)
