@@ -357,8 +357,8 @@ def _chunk_coefs_sorted(log_rate, kcoef, deltas, time, consts=None, work=None):
 
     The column ranges and formulas of :func:`_chunk_sums_sorted` (Taylor of ``phi`` of the lowest exact
     degree where ``|z| < 1/2`` in every row, one ``exp`` where ``|z| >= 1/2``, ``E = 0`` where ``-z > 50``
-    in every row; degree-13 Taylor or closed form by element on the columns in between), with four changes that cut the work, not the accuracy (issue 17): every range is
-    evaluated in place in contiguous scratch and copied once into preallocated outputs (fresh
+    in every row; degree-13 Taylor or closed form by element on the columns in between), with four
+    changes that cut the work, not the accuracy (issue 17): every range is evaluated in place in contiguous scratch and copied once into preallocated outputs (fresh
     multi-megabyte temporaries are fresh pages, and in-place passes on strided views cost 3-4x); the
     products ``k S1`` and ``k (A - S1)`` are formed in the same passes; on the columns where ``|z|`` crosses
     1/2 inside a block (wide, as a block's chunk lengths span up to ~100x where output points split the
