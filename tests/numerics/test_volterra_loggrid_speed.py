@@ -215,3 +215,37 @@ def test_sorted_chunk_sums_with_a_growing_mode_are_the_unsorted_form():
     D = np.array([1.0, 10.0, 1e4])
     for n, o in zip(V._chunk_sums_sorted(L, D, "discrete"), V._chunk_sums(L[None, :], D[:, None], "discrete")):
         np.testing.assert_array_equal(n, o)
+
+
+@pytest.mark.parametrize("time", ["discrete", "continuous"])
+def test_chunk_coefs_against_the_chunk_sums(time):
+    # the march's E, k (A - S1), k S1 from the in-place ranges against k times the chunk sums of
+    # _chunk_sums_sorted (itself checked against mpmath above), and Delta = 1 against its closed form
+    L = np.concatenate([[0.0], -np.geomspace(1e-12, 30, 300)])
+    k = np.random.default_rng(3).uniform(0.1, 2.0, L.size)
+    for D in ([1.0, 2.0, 3.0, 10.0, 1e3, 1e6, 1e9], [1.0], [5.0, 6.0, 7.0], [2.0, 3.0, 40.0, 700.0, 9e3], [1e5, 1.01e5]):
+        D = np.array(D)
+        E, A, S1 = V._chunk_sums_sorted(L, D, time)
+        work = np.full((7, D.size * L.size), np.nan)  # a reused buffer: stale contents must not leak through
+        e, c1, ks = V._chunk_coefs_sorted(L, k, D, time, work=work)
+        dead = D[:, None] * -L[None, :] > V._DEAD_Z  # e^z < 2e-22 may be dropped (E = 0) there
+        assert np.all(np.isfinite(e)) and np.all(np.isfinite(c1)) and np.all(np.isfinite(ks))
+        assert np.all(np.where(dead, np.abs(e - E) <= 2e-22, np.abs(e - E) <= 1e-15 * E))
+        np.testing.assert_allclose(c1, k * (A - S1), rtol=2e-15, atol=0)
+        np.testing.assert_allclose(ks, k * S1, rtol=2e-15, atol=1e-16 * np.max(k))
+        if time == "discrete" and D[0] == 1.0:
+            np.testing.assert_array_equal(ks[0], 0.0)
+            np.testing.assert_array_equal(c1[0], k)
+            np.testing.assert_array_equal(e[0], np.exp(L))
+
+
+def test_blas1_march_equals_the_ufunc_march(monkeypatch):
+    # the per-chunk loop on ddot/daxpy (<= _BLAS1_MAX modes) against the einsum/ufunc loop it replaced
+    p = theory.plrf.PLRF(1.0, 0.8, 4000, 400)
+    opt = theory.SGD(lr=0.25 / p.trace_D())
+    spec = numerics.plrf.deterministic_equivalent(p).spectrum
+    new = numerics.plrf.risk_curve(p, opt, steps=10**7, spectrum=spec, n_points=200, method="loggrid")
+    monkeypatch.setattr(V, "_BLAS1_MAX", 0)
+    old = numerics.plrf.risk_curve(p, opt, steps=10**7, spectrum=spec, n_points=200, method="loggrid")
+    assert new.status == old.status == "ok"
+    np.testing.assert_allclose(new.risk, old.risk, rtol=1e-13, atol=0)

@@ -210,6 +210,90 @@ def _sgd_lp(a, b, schedule, q):
     return float(best), float(sol[0]), float(sol[1]), active, tuple(names[i] for i in tri)
 
 
+def sgd_lr_free_eta_grid(alpha_values, beta_values, schedule: str = "constant", decay_q=0.5) -> np.ndarray:
+    """``eta`` of :func:`sgd_lr_free_exponents` at many points at once (the decay maps' route, issue 17).
+
+    The same LP and the same arithmetic as the per-point :func:`_sgd_lp`: each constraint's row from its
+    lambdified form at the origin and the unit vectors, evaluated for all points in one call; the points
+    grouped by the constraints their regions admit; in each group every 3-subset of constraints solved
+    at every point in one stacked solve, kept where feasible (tolerance 1e-9), ``eta`` the largest ``t``
+    over the feasible vertices of every branch. Only ``eta`` (the per-point tie-break between optimal
+    vertices picks ``xi`` and ``w``, not ``eta``). Equal to the per-point route at every point of the
+    report's maps (``tests/theory/plrf/test_sgd_decay_grid.py``). Points must lie in the domain
+    ``alpha > 0``, ``2 alpha + 2 beta > 1``.
+
+    >>> pts = [(0.7, 1.2), (1.0, 0.3), (0.4, 0.7)]
+    >>> g = sgd_lr_free_eta_grid([a for a, _ in pts], [b for _, b in pts])
+    >>> bool(np.all(g == [sgd_lr_free_exponents(a, b)["eta"] for a, b in pts]))
+    True
+    """
+    a = np.asarray(alpha_values, dtype=float).ravel()
+    b = np.asarray(beta_values, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise ParameterError("alpha_values/beta_values", "arrays of one size", (a.size, b.size))
+    if not np.all((a > 0) & (2 * a + 2 * b > 1)):
+        raise ParameterError("(alpha, beta)", "points with alpha > 0 and 2*alpha + 2*beta > 1", "a point outside")
+    q = sp.Rational(repr(float(check_real("decay_q", decay_q, gt=0, le=1)))) if schedule == "decay" else sp.Integer(0)
+    fns = _sgd_lp_functions(schedule, q)
+    n = a.size
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    pts = np.vstack([np.zeros(3), np.eye(3)])
+    aa, bb = np.repeat(a, 4), np.repeat(b, 4)
+    uu, ww, tt = (np.tile(pts[:, k], n) for k in range(3))
+    rows, admits = [], []
+    for name, f, reg in fns:
+        with np.errstate(all="ignore"):
+            val = np.broadcast_to(np.asarray(f(aa, bb, uu, ww, tt), dtype=float), (4 * n,)).reshape(n, 4)
+        rows.append(np.concatenate([val[:, 1:] - val[:, :1], val[:, :1]], axis=1))
+        admits.append(np.ones(n, bool) if reg is None else np.broadcast_to(np.asarray(reg(a, b), dtype=bool), (n,)))
+    admits = np.array(admits)  # (constraints, points)
+    keys, group = np.unique(admits.T, axis=0, return_inverse=True)
+    for g, key in enumerate(keys):
+        idx = np.flatnonzero(group.ravel() == g)
+        base, tagged = {}, {}
+        for (name, _, _), row, on in zip(fns, rows, key):
+            if not on:
+                continue
+            if "[" in name:  # a branch's own constraint
+                tagged.setdefault(name[name.index("["):], {})[name] = row[idx]
+            else:
+                base[name if name not in base else name + "'"] = row[idx]
+        base["w>=wmin"] = np.broadcast_to(np.array([0.0, 1.0, 0.0, 20.0]), (idx.size, 4))
+        best = np.full(idx.size, -np.inf)
+        for extra in (list(tagged.values()) or [{}]):
+            cons = {**base, **extra}
+            R = np.stack([cons[m] for m in cons], axis=1)  # (points, constraints, 4)
+            best = np.maximum(best, _best_vertex_t(R))
+        out[idx] = best
+    bad = ~np.isfinite(out)
+    for i in np.flatnonzero(bad):  # no feasible vertex: the per-point route says why
+        out[i] = sgd_lr_free_exponents(a[i], b[i], schedule, decay_q)["eta"]
+    return out
+
+
+def _best_vertex_t(R):
+    """Largest ``t`` (third variable) over the vertices of ``R[p, :, :3] x + R[p, :, 3] >= 0`` at every point
+    ``p`` (``-inf`` where none): :func:`theory.plrf._signsgd_lp._vertices` for a stack of points."""
+    import itertools
+
+    P, m, _ = R.shape
+    combos = np.array(list(itertools.combinations(range(m), 3)), dtype=int)
+    best = np.full(P, -np.inf)
+    if combos.size == 0:
+        return best
+    A = R[:, combos, :3]  # (P, C, 3, 3)
+    det = np.linalg.det(A)
+    ok = np.abs(det) > 1e-12
+    pi, ci = np.nonzero(ok)
+    sols = np.linalg.solve(A[pi, ci], -R[pi[:, None], combos[ci], 3][..., None])[..., 0]  # (K, 3)
+    slack = np.einsum("kj,kij->ki", sols, R[pi, :, :3]) + R[pi, :, 3]
+    feas = np.all(slack >= -1e-9, axis=1)
+    np.maximum.at(best, pi[feas], sols[feas, 2])
+    return best
+
+
 def sgd_lr_free_exponents(alpha_value, beta_value, schedule: str = "constant", decay_q=0.5) -> dict:
     """SGD's compute-optimal ``(eta, xi, w)`` with ``d = f^xi`` and ``gamma = f^w`` **both** optimised
     (``w`` free below the stability limit), constant rate or a decay (:func:`sgd_lr_free_terms`).

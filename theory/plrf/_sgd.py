@@ -157,6 +157,21 @@ class SGDRules(PLRFTheoryRules):
         kind, q = schedule_decay_q(schedule)
         return (sgd_lr_free_exponents(a, b, kind, q)["eta"], sgd_lr_free_exponents(a, b)["eta"])
 
+    def decay_gain_grid(self, A, B, schedule) -> tuple:
+        """:meth:`decay_gain_at` at all points at once (:func:`theory.plrf._decay.sgd_lr_free_eta_grid`:
+        the same LPs, batched over the points; NaN outside the domain)."""
+        from ._decay import schedule_decay_q, sgd_lr_free_eta_grid
+        from ._rules import in_domain
+
+        kind, q = schedule_decay_q(schedule)
+        A = np.asarray(A, dtype=float)
+        B = np.asarray(B, dtype=float)
+        ed, ec = np.full(A.shape, np.nan), np.full(A.shape, np.nan)
+        ok = in_domain(A, B)
+        ed[ok] = sgd_lr_free_eta_grid(A[ok], B[ok], kind, q)
+        ec[ok] = sgd_lr_free_eta_grid(A[ok], B[ok])
+        return ed, ec
+
     def decay_gain_expression(self, a, b, schedule):
         """``0``: SGD's decay LP has the constant-rate optimum everywhere (checked at the point)."""
         de, dc = self.decay_gain_at(a, b, schedule)
