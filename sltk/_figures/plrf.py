@@ -667,9 +667,12 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
                    marker="o" if m.get("agree") else "X", edgecolors="k", linewidths=1.0, zorder=5,
                    label=("measured (o agrees, X not)" if k == 0 else None))
         lo, hi = m["interval"]
+        right = m["alpha"] > A_RANGE[0] + 0.5 * (A_RANGE[1] - A_RANGE[0])  # label to the left: inside the axes
         ax.annotate(f"{m['measured_gain']:+.3f}\n[{lo:+.3f},{hi:+.3f}]\nder. {m['derived_gain']:+.3f}",
-                    (m["alpha"], m["beta"]), xytext=(5, 4), textcoords="offset points", fontsize=5.5, zorder=6)
-    ax.legend(loc="upper left", fontsize=7)
+                    (m["alpha"], m["beta"]), xytext=(-6 if right else 5, 4), textcoords="offset points", fontsize=5.5,
+                    zorder=6, ha="right" if right else "left",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
+    ax.legend(loc="center left", fontsize=7)  # the empty band between the invalid corner and the gain region
     p = sched.end_decay_power()
     q = "" if p is None else (rf"ending like $(1-k/N)^p$, $p={float(p):g}$: a relaxed mode keeps the share "
                               rf"$(\mu\tau)^{{-q}}$ of its noise, $q=p/(p+1)={float(p) / (float(p) + 1):.2g}$")
