@@ -149,9 +149,12 @@ def spectrum_of(problem: PLRF, spectrum="deterministic", *, seed=None, rtol: flo
 
 @lru_cache(maxsize=1024)  # an atlas worker meets each (alpha, beta, d) once per optimizer and schedule
 def _de_spectrum_cached(problem: PLRF, rtol: float):
+    """The deterministic-equivalent spectrum, cached in the process and on disk (one computation per
+    machine: :mod:`numerics.plrf._spectrum_cache`)."""
     from ._deterministic_equivalent import deterministic_equivalent
+    from ._spectrum_cache import cached_de_spectrum
 
-    return deterministic_equivalent(problem, rtol=rtol).spectrum
+    return cached_de_spectrum(problem, rtol, lambda: deterministic_equivalent(problem, rtol=rtol).spectrum)
 
 
 def _check_problem(problem):

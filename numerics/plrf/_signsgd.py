@@ -252,8 +252,8 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
     i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
     nchunks = 0
 
-    def phi_of(rr):
-        return _TWO_PI / math.sqrt(max(p_inf + float(np.sum(rr)), 1e-300))
+    def phi_of(rr):  # ndarray.sum: the same reduction as np.sum without its dispatch (hot: once a step)
+        return _TWO_PI / math.sqrt(max(p_inf + float(rr.sum()), 1e-300))
 
     def fac(kk):
         return float(schedule([min(kk, steps - 1)], steps)[0])

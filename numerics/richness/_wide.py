@@ -63,6 +63,10 @@ def wide_linear_gd(depth: int, width: int, gammas, etas, steps: int, *, seed: in
         raise ParameterError("gammas/etas", "1-d arrays of equal length with values > 0", (g.shape, e.shape))
     rng = np.random.default_rng(check_int("seed", seed, ge=0))
     B = g.size
+    # one array computation for all configurations still running: finished runs (converged or
+    # diverged) are dropped from the batch (``idx`` maps its rows to configurations), so each step
+    # costs what the live runs cost. Every row's arithmetic is its own (per-row einsum contractions),
+    # so a configuration's run is bit for bit the one it has alone (tests/numerics/richness/test_wide.py).
     W1 = np.repeat(rng.standard_normal(N)[None, :], B, axis=0)
     Ws = [np.repeat(rng.standard_normal((N, N))[None], B, axis=0) for _ in range(L - 2)]
     a = np.repeat(rng.standard_normal(N)[None, :], B, axis=0)
@@ -79,34 +83,36 @@ def wide_linear_gd(depth: int, width: int, gammas, etas, steps: int, *, seed: in
     taken = np.full(B, T, dtype=np.int64)
     max_loss = np.zeros(B)
     hist = np.full((B, T + 1), np.nan)
-    active = np.ones(B, dtype=bool)
-    lr = N * e
-    for t in range(T + 1):
-        hs, gv = forward(W1, Ws, a)
-        r = (gv - g0) / g - 1.0
-        loss = 0.5 * r * r
-        hist[active, t] = loss[active]
-        max_loss = np.where(active, np.maximum(max_loss, np.nan_to_num(loss, nan=np.inf)), max_loss)
-        div = active & (~np.isfinite(loss) | (loss > 1e8))
-        conv = active & (loss < tol)
-        status[div], status[conv] = -1, 1
-        taken[div | conv] = t
-        active &= ~(div | conv)
-        if t == T or not active.any():
-            break
-        s = np.where(active, lr * r / g, 0.0)  # lr * dl/dg
-        delta = s[:, None] * a / N
-        da = s[:, None] * hs[-1] / N
-        for k in range(L - 2, 0, -1):
-            W = Ws[k - 1]
-            dW = delta[:, :, None] * hs[k - 1][:, None, :] / sq
-            delta = np.einsum("bij,bi->bj", W, delta) / sq
-            Ws[k - 1] = W - dW
-        W1 = W1 - delta
-        a = a - da
-        # park finished runs (no overflow warnings from diverged ones)
-        for arr in [W1, a] + Ws:
-            arr[~active] = 0.0
+    idx = np.arange(B)
+    gi, g0i, lr = g, g0, N * e
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T + 1):
+            hs, gv = forward(W1, Ws, a)
+            r = (gv - g0i) / gi - 1.0
+            loss = 0.5 * r * r
+            hist[idx, t] = loss
+            max_loss[idx] = np.maximum(max_loss[idx], np.nan_to_num(loss, nan=np.inf))
+            div = ~np.isfinite(loss) | (loss > 1e8)
+            conv = loss < tol
+            status[idx[div]], status[idx[conv]] = -1, 1
+            done = div | conv
+            taken[idx[done]] = t
+            if t == T or done.all():
+                break
+            s = lr * r / gi  # lr * dl/dg
+            delta = s[:, None] * a / N
+            da = s[:, None] * hs[-1] / N
+            for k in range(L - 2, 0, -1):
+                W = Ws[k - 1]
+                dW = delta[:, :, None] * hs[k - 1][:, None, :] / sq
+                delta = np.einsum("bij,bi->bj", W, delta) / sq
+                Ws[k - 1] = W - dW
+            W1 = W1 - delta
+            a = a - da
+            if done.any():  # drop the finished runs from the batch
+                keep = ~done
+                idx, gi, g0i, lr = idx[keep], gi[keep], g0i[keep], lr[keep]
+                W1, a, Ws = W1[keep], a[keep], [W[keep] for W in Ws]
     return WideRun(L, N, g, e, status, taken, max_loss, hist)
 
 

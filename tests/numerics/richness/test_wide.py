@@ -55,3 +55,22 @@ def test_catapult_window_at_small_gamma_only():
     assert 1.5 < s.ratio_max[0] <= 2.3   # Lewkowycz: up to 4/lambda_0 = 2 eta_edge at small gamma
     assert 0.85 < s.ratio_max[1] < 1.15  # no window at large gamma
     assert s.catapult[0] and not s.catapult[1]
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4])
+def test_batched_scan_equals_each_configuration_alone(depth):
+    """The batch drops finished runs; every configuration's run (status, steps, peak, loss history) is bit
+    for bit the one :func:`wide_linear_gd` computes for that configuration alone (a batch of one)."""
+    from theory.richness import eta_edge
+
+    gammas = np.array([0.05, 0.05, 0.05, 1.0, 50.0, 50.0])
+    ratios = np.array([0.5, 1.5, 4.0, 1.2, 0.9, 1.3])  # converging early and late, diverging, catapulting
+    etas = ratios * eta_edge(gammas, depth)
+    steps = 600
+    batch = wide_linear_gd(depth, 24, gammas, etas, steps, seed=3)
+    assert set(batch.status.tolist()) >= {1, -1}
+    for k in range(gammas.size):
+        one = wide_linear_gd(depth, 24, gammas[k:k + 1], etas[k:k + 1], steps, seed=3)
+        assert batch.status[k] == one.status[0] and batch.steps_taken[k] == one.steps_taken[0]
+        assert batch.max_loss[k] == one.max_loss[0]
+        np.testing.assert_array_equal(batch.loss[k], one.loss[0])
