@@ -31,7 +31,9 @@ import numpy as np
 from theory import Constant, ParameterError, Schedule
 from theory.validate import check_real
 
+from .._slopes import upper_fit
 from ._frontier import frontier
+from ._rules import RULES
 
 __all__ = ["DecayGain", "measure_decay_gain", "paired_local_gain"]
 
@@ -120,7 +122,7 @@ class DecayGain:
 
 def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule: Schedule | None = None, *,
                        flops=None, d_grid=None, lr_factors=None, window: float = 1.0, v_ratio: float = 4.0,
-                       h: float = 0.01, derived: float | None = None) -> DecayGain:
+                       h: float = 0.01, derived: float | None = None, components: bool = True) -> DecayGain:
     """Measure ``eta(schedule) - eta(constant)`` of ``optimizer`` at ``(alpha, beta)`` from two
     frontiers with ``(d, lr)`` optimised per budget (:func:`numerics.plrf.frontier`, ``lr="optimise"``,
     deterministic-equivalent spectrum), paired at equal budgets.
@@ -134,6 +136,15 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
         Decades per local-gain window (disjoint windows step by ``window``).
     derived : float, optional
         The derived gain to compare with (default: ``theory.plrf.decay_gain``).
+    components : bool
+        Split each frontier's optimum at every inner budget into its drift and noise parts
+        (where the optimizer's rules can, :meth:`PLRFNumericsRules.risk_components`; signSGD) and
+        report, in ``diagnostics["components"]``, per schedule: the parts, their upper-half
+        slopes and the noise share at the first and last budget; ``eta_constant_drift`` /
+        ``eta_schedule_drift`` are the drift parts' slopes. Why: a loss whose noise share is still
+        falling along the frontier falls faster than its slowest part, so its local slope is
+        above the asymptotic one by about ``(slope_noise - slope_drift) x share`` until the
+        share has settled (measured in ``docs/signsgd.md``, "S-VI excess").
 
     Examples
     --------
@@ -168,8 +179,50 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
         prev = float(g[-3]) if g.size >= 3 else (float(g[0]) if g.size >= 2 else meas)  # disjoint window
         half = 2 * float(se[-1]) + abs(meas - prev)
         lo, hi = meas - half, meas + half
+    diag = {"d_grid": [int(fc.d_grid[0]), int(fc.d_grid[-1])], "budgets_inside": int(common.size),
+            "d_star_last": float(fc.d_star[-1])}
+    if components:
+        parts = {name: _frontier_components(fr, optimizer, sched_of, v_ratio, h)
+                 for name, fr, sched_of in (("constant", fc, Constant()), ("schedule", fs, sched))}
+        if all(v is not None for v in parts.values()):
+            diag["components"] = parts
+            diag["eta_constant_drift"] = parts["constant"]["slopes"]["drift"]
+            diag["eta_schedule_drift"] = parts["schedule"]["slopes"]["drift"]
+    diag["seconds"] = time.perf_counter() - t0
     return DecayGain(float(alpha), float(beta), fc.optimizer, sched.spec(), dg, meas, (lo, hi),
                      bool(lo - 1e-12 <= dg <= hi + 1e-12), cen, g, se, common, pc / ps, fc.eta_fit, fs.eta_fit,
-                     (fc, fs), {"d_grid": [int(fc.d_grid[0]), int(fc.d_grid[-1])],
-                                "budgets_inside": int(common.size), "seconds": time.perf_counter() - t0,
-                                "d_star_last": float(fc.d_star[-1])})
+                     (fc, fs), diag)
+
+
+def _frontier_components(fr, optimizer, schedule, v_ratio, h):
+    """Drift/noise split of a frontier's optimum at each inner budget (``None`` where the rules have none)."""
+    import dataclasses
+
+    from theory import Optimizer, resolve_optimizer
+    from theory.plrf import PLRF
+
+    rules = RULES[optimizer]
+    template = optimizer if isinstance(optimizer, Optimizer) else resolve_optimizer(optimizer, lr=1.0)
+    idx = np.flatnonzero(fr.inner)
+    if idx.size < 2:
+        return None
+    rows = []
+    for j in idx:
+        d = int(round(float(fr.d_star[j])))
+        p = PLRF(fr.alpha, fr.beta, max(int(round(v_ratio * d)), d), d)
+        md = rules.model(p, "deterministic")
+        steps = max(1, int(math.floor(float(fr.flops[j]) / (d * template.batch) + 0.5)))
+        c = rules.risk_components(p, md, dataclasses.replace(template, lr=float(fr.lr_star[j])), schedule, steps, h)
+        if c is None:
+            return None
+        rows.append(c)
+    f = fr.flops[idx]
+    risk = np.array([c["risk"] for c in rows])
+    drift = np.array([c["drift"] for c in rows])
+    noise = np.array([c["noise"] for c in rows])
+    sel = np.ones(idx.size, bool)
+    slopes = {k: -upper_fit(f, np.maximum(v, 1e-300), sel) for k, v in (("total", risk), ("drift", drift),
+                                                                        ("noise", noise))}
+    return {"flops": f.tolist(), "risk": risk.tolist(), "drift": drift.tolist(), "noise": noise.tolist(),
+            "p_inf": [c["p_inf"] for c in rows], "slopes": slopes,
+            "noise_share": [float(noise[0] / risk[0]), float(noise[-1] / risk[-1])]}

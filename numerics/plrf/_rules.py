@@ -126,6 +126,13 @@ class PLRFNumericsRules(abc.ABC):
         """The largest stable learning rate of ``optimizer`` (optimizer's convention); ``problem`` may be
         None when ``spectrum`` is a :class:`Spectrum` (raise :class:`theory.ParameterError` if it is needed)."""
 
+    def risk_components(self, problem, model, optimizer, schedule, steps, h) -> dict | None:
+        """The risk after ``steps`` split into its drift part (the initial error carried by the
+        equations) and its noise part (what the optimizer's noise injected), as
+        ``{"risk", "drift", "noise", "p_inf"}``; ``None`` (the default) where this optimizer's
+        equations have no such split here."""
+        return None
+
     @abc.abstractmethod
     def law_rate(self, optimizer) -> float:
         """The per-step rate that the loss laws' time ``S1 = sum_k rate_k`` is measured in."""

@@ -170,7 +170,8 @@ def _advance(r, lam, n, g, phi, m):
 def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Constant(), steps: int = 10_000, *,
                       spectrum="deterministic", seed=None, n_points: int = 200, method: str = "auto",
                       h: float = 0.01, W=None, record=None, modes: SignSGDPLRFModes | None = None,
-                      rho_switch: float = 0.02, max_arcsine_steps: int = 200_000, start_state=None) -> RiskCurve:
+                      rho_switch: float = 0.02, max_arcsine_steps: int = 200_000, start_state=None,
+                      components: bool = False) -> RiskCurve:
     """Expected population risk of one-pass signSGD on PLRF (the registered
     :func:`numerics.plrf.risk_curve` solver for :class:`theory.SignSGD`).
 
@@ -196,6 +197,14 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         ``O(d^2)`` per step during the transient.
     h : float
         Relative chunk length of ``loggrid``.
+    components : bool
+        Also split the risk into its drift and noise parts (``recursion`` and ``loggrid``): the
+        equations are linear in ``r`` given ``phi_k``, so ``r_j = r_j^drift + r_j^noise`` exactly,
+        with ``r^drift`` started from ``r(0)`` without the ``gamma^2 n_j`` term and ``r^noise``
+        started from 0 with it, both advanced with the same factors (``phi_k`` from their sum).
+        ``extra["drift"]`` and ``extra["noise"]`` are the two sums at the record steps
+        (``risk = p_inf + drift + noise``, to rounding). The total then comes from the sum of the
+        parts, which can differ from the ``components=False`` curve in the last digit.
 
     Returns
     -------
@@ -238,6 +247,9 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
     if method == "auto":
         method = "recursion" if steps <= 20_000 else "loggrid"
     if method == "arcsine":
+        if components:
+            raise ParameterError("components", "method 'recursion' or 'loggrid' (the arcsine transient is not linear "
+                                 "in the mode risks)", method)
         return _arcsine_then_loggrid(problem, md, optimizer, schedule, steps, rec, h, rho_switch=rho_switch,
                                      max_arcsine_steps=max_arcsine_steps)
     lam, n, p_inf = md.lam, md.n, md.p_inf
@@ -248,6 +260,11 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
     flops = rec * problem.d
     r = (md.r0 if r_start is None else np.asarray(r_start)).astype(np.float64).copy()
     out = np.full(rec.size, np.nan)
+    if components:  # r = rd + rn, each advanced with the same factors
+        if r_start is not None:
+            raise ParameterError("components", "False when continuing from start_state", components)
+        rd, rn = r.copy(), np.zeros_like(r)
+        out_d, out_n = np.full(rec.size, np.nan), np.full(rec.size, np.nan)
     k, i = int(k0), int(np.searchsorted(rec, k0))
     i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
     nchunks = 0
@@ -263,6 +280,8 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
     while i < rec.size:
         if k == rec[i]:
             out[i] = p_inf + float(np.sum(r))
+            if components:
+                out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
             i += 1
             continue
         target = int(rec[i])
@@ -272,7 +291,13 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
             ph = phi_of(r)
             if 2.0 * g * ph * lam_max > 2.0:
                 return _diverged(rec, flops, md, lr_max, k, g, ph, lam_max, method)
-            r = r * (1.0 - 2.0 * g * ph * lam) + g * g * n
+            if components:
+                a = 1.0 - 2.0 * g * ph * lam
+                rd = rd * a
+                rn = rn * a + g * g * n
+                r = rd + rn
+            else:
+                r = r * (1.0 - 2.0 * g * ph * lam) + g * g * n
             k += 1
             continue
         m = max(1, min(int(h * k), target - k))
@@ -287,17 +312,25 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         if 2.0 * g * ph0 * lam_max > 2.0:
             return _diverged(rec, flops, md, lr_max, k, g, ph0, lam_max, method)
         if m == 1:
-            r = _advance(r, lam, n, g, ph0, 1)
+            ph_used, m_used = ph0, 1
         else:
             pred = _advance(r, lam, n, g, ph0, m)
             ph1 = phi_of(np.maximum(pred, 0.0))
             ph = math.sqrt(ph0 * ph1)  # geometric mean of phi at the chunk ends
             if 2.0 * g * ph * lam_max > 1.0:  # stiff modes: finer chunks
-                m2 = max(1, m // 4)
-                r = _advance(r, lam, n, g, ph0, m2)
-                m = m2
+                ph_used, m_used = ph0, max(1, m // 4)
             else:
-                r = _advance(r, lam, n, g, ph, m)
+                ph_used, m_used = ph, m
+        m = m_used
+        if components:
+            rd = _advance(rd, lam, 0.0, g, ph_used, m)  # no injected noise
+            rn = _advance(rn, lam, n, g, ph_used, m)
+            neg = rd + rn < 0.0  # the clip of the total below, applied to both parts
+            rd = np.where(neg, 0.0, rd)
+            rn = np.where(neg, 0.0, rn)
+            r = rd + rn
+        else:
+            r = _advance(r, lam, n, g, ph_used, m)
         r = np.maximum(r, 0.0)
         k += m
         nchunks += 1
@@ -305,8 +338,11 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         return _diverged(rec, flops, md, lr_max, k, lr, math.nan, lam_max, method)
     msg = (f"per-mode signSGD equations ({md.kind} spectrum, {lam.size} modes), "
            + (f"{steps} exact steps" if method == "recursion" else f"{nchunks} log-grid chunks (h={h:g})"))
+    extra = {"limit_risk": md.limit_risk(lr), "p_inf": p_inf}
+    if components:
+        extra.update(drift=out_d, noise=out_n)
     return RiskCurve(rec, out, "ok", msg, method, float("nan"), lr_max, h if method == "loggrid" else 0.0, md.kind,
-                     flops, extra={"limit_risk": md.limit_risk(lr), "p_inf": p_inf})
+                     flops, extra=extra)
 
 
 def _arcsine_then_loggrid(problem, md, optimizer, schedule, steps, rec, h, *, rho_switch, max_arcsine_steps):
@@ -402,6 +438,17 @@ class SignSGDNumerics(PLRFNumericsRules):
     def frontier_curve(self, problem, model, optimizer, schedule, steps, record, h) -> RiskCurve:
         method = "loggrid" if steps > 20_000 else "recursion"
         return signsgd_plrf_risk(problem, optimizer, schedule, steps, modes=model, record=record, method=method, h=h)
+
+    def risk_components(self, problem, model, optimizer, schedule, steps, h) -> dict:
+        """The frontier run's final risk split exactly into drift and noise
+        (:func:`signsgd_plrf_risk` with ``components=True``, the frontier's method and ``h``)."""
+        method = "loggrid" if steps > 20_000 else "recursion"
+        c = signsgd_plrf_risk(problem, optimizer, schedule, steps, modes=model, record=[steps], method=method, h=h,
+                              components=True)
+        if c.status != "ok":
+            return None
+        return {"risk": float(c.risk[-1]), "drift": float(c.extra["drift"][-1]), "noise": float(c.extra["noise"][-1]),
+                "p_inf": float(c.extra["p_inf"])}
 
     def max_stable_lr(self, problem, optimizer, *, spectrum="deterministic") -> float:
         """``pi sqrt(P(0)) / (2 lam_max)``: the per-mode factor ``1 - 2 gamma phi lam`` stays above -1

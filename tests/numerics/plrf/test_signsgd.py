@@ -199,3 +199,60 @@ def test_arcsine_fluctuations_match_the_linear_equations_after_the_transient():
     lin = signsgd_plrf_risk(p, opt, steps=5000, modes=md, record=rec, method="recursion")
     rel = np.abs(arc.risk[1:] / lin.risk[1:] - 1.0)
     assert np.max(rel) < 0.03, rel
+
+
+def _split_reference(lam, n, r0, p_inf, gamma_of_k, steps):
+    """Independent per-step iteration of the drift part (from r0, no noise) and the noise part (from 0,
+    with g^2 n), phi from their sum."""
+    rd, rn = np.array(r0, dtype=float), np.zeros(len(lam))
+    out = [(rd.sum(), rn.sum())]
+    for k in range(steps):
+        g = gamma_of_k(k)
+        a = 1 - 2 * g * (2 / math.pi) / math.sqrt(p_inf + rd.sum() + rn.sum()) * lam
+        rd, rn = rd * a, rn * a + g * g * n
+        out.append((rd.sum(), rn.sum()))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("method", ["recursion", "loggrid"])
+def test_components_split_the_risk_into_drift_and_noise(method):
+    md = SignSGDPLRFModes(lam=np.array([2.0, 0.5, 0.01]), n=np.array([1.0, 0.3, 0.02]), r0=np.array([0.5, 0.2, 0.1]),
+                          p_inf=0.05, kind="given", sqrt_diag_mean=1.0)
+    p = PLRF(1.0, 0.75, 200, 3)
+    sched = theory.WSD(warmup=0.0, decay=0.3)
+    N, g0 = 3000, 0.02
+    ref = _split_reference(md.lam, md.n, md.r0, md.p_inf, lambda k: g0 * sched([k], N)[0], N)
+    c = signsgd_plrf_risk(p, SignSGD(lr=g0), sched, N, modes=md, n_points=30, method=method, h=0.005,
+                          components=True)
+    d, nz = c.extra["drift"], c.extra["noise"]
+    np.testing.assert_allclose(c.risk, md.p_inf + d + nz, rtol=1e-13)
+    tol = 1e-12 if method == "recursion" else 0.02
+    np.testing.assert_allclose(d, ref[c.steps, 0], rtol=tol)
+    np.testing.assert_allclose(nz[1:], ref[c.steps[1:], 1], rtol=tol)
+    assert nz[0] == 0.0 and d[0] == pytest.approx(md.r0.sum())
+    # the default path is the same curve (the parts only change the last digit)
+    plain = signsgd_plrf_risk(p, SignSGD(lr=g0), sched, N, modes=md, record=c.steps, method=method, h=0.005)
+    np.testing.assert_allclose(plain.risk, c.risk, rtol=1e-12)
+    assert "drift" not in plain.extra
+
+
+def test_components_no_initial_error_is_all_noise_and_no_noise_is_all_drift():
+    base = dict(lam=np.array([1.0, 0.3]), p_inf=0.02, kind="given", sqrt_diag_mean=1.0)
+    p = PLRF(1.0, 0.75, 20, 2)
+    quiet = SignSGDPLRFModes(n=np.zeros(2), r0=np.array([0.4, 0.1]), **base)
+    c = signsgd_plrf_risk(p, SignSGD(lr=0.01), steps=500, modes=quiet, n_points=10, method="recursion",
+                          components=True)
+    assert np.all(c.extra["noise"] == 0.0)
+    np.testing.assert_allclose(c.extra["drift"], c.risk - 0.02, rtol=1e-13)
+    start = SignSGDPLRFModes(n=np.array([1.0, 0.5]), r0=np.zeros(2), **base)
+    c = signsgd_plrf_risk(p, SignSGD(lr=0.01), steps=500, modes=start, n_points=10, method="recursion",
+                          components=True)
+    assert np.all(c.extra["drift"] == 0.0)
+    np.testing.assert_allclose(c.extra["noise"], c.risk - 0.02, rtol=1e-13)
+
+
+def test_components_refused_with_the_arcsine_method():
+    p = PLRF(1.0, 0.7, 120, 30)
+    with pytest.raises(ParameterError, match="components"):
+        signsgd_plrf_risk(p, SignSGD(lr=1e-3), steps=100, spectrum="exact", seed=0, method="arcsine",
+                          components=True)
