@@ -27,6 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 import theory  # noqa: E402
+import theory.plrf  # noqa: E402
 from numerics.plrf import measure_decay_gain  # noqa: E402
 
 #: (alpha, beta): (log10 f range, d range), chosen so that d* stays inside the lattice.
@@ -37,6 +38,12 @@ POINTS = {
     (0.75, 0.06): ((5.0, 10.0), (16, 16384)),  # paper's region: derived gain 0
     (1.0, 0.7): ((5.0, 10.0), (16, 16384)),   # control
     (1.5, 0.3): ((5.0, 10.0), (16, 4096)),    # control
+    # S-VI, deep inside (added 2026-12-04): off the internal boundary beta = 2 alpha and off alpha = 1,
+    # where the decayed relaxed sum is logarithmic for a linear decay (2 alpha (1 - q) = 1)
+    (0.8, 1.45): ((4.0, 7.5), (16, 16384)),   # alpha + 1/2 < beta < 2 alpha: derived +1/63
+    (1.5, 2.5): ((4.0, 7.5), (16, 16384)),    # alpha + 1/2 < beta < 2 alpha: derived +1/56
+    (1.5, 4.0): ((4.0, 7.5), (16, 16384)),    # beta > 2 alpha: derived +2/63
+    (0.8, 2.5): ((4.0, 7.5), (16, 16384)),    # beta > 2 alpha: derived +0.0298
 }
 
 
@@ -46,7 +53,8 @@ def _lattice(lo, hi, per_octave=2):
 
 
 ROLE = {(1.0, 2.0): "S-VI", (0.7, 1.5): "S-VI", (1.0, 0.1): "paper's Aa*", (0.75, 0.06): "paper's Aa*",
-        (1.0, 0.7): "control", (1.5, 0.3): "control"}
+        (1.0, 0.7): "control", (1.5, 0.3): "control", (0.8, 1.45): "S-VI", (1.5, 2.5): "S-VI", (1.5, 4.0): "S-VI",
+        (0.8, 2.5): "S-VI"}
 
 
 def _table(out):
@@ -66,6 +74,28 @@ def _table(out):
                   f"[{r['interval'][0]:+.4f}, {r['interval'][1]:+.4f}] | {'yes' if r['agree'] else '**no**'} | "
                   f"{loc} ({c[0]:.0e}..{c[-1]:.0e}) | {r['eta_constant']:.3f} / {r['eta_schedule']:.3f} | "
                   f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
+    # the drift/noise split of every optimum (where the optimizer's equations have one)
+    print()
+    print("| (alpha, beta) | region | optimizer | schedule | derived eta | measured eta: total / drift part / noise part "
+          "(upper-half slopes) | noise share first -> last budget |")
+    print("|---|---|---|---|---|---|---|")
+    for ab in POINTS:
+        for opt in ("signsgd", "sgd"):
+            path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
+            if not os.path.exists(path):
+                continue
+            with open(path) as fh:
+                r = json.load(fh)
+            comp = r.get("components")
+            if not comp:
+                continue
+            der = theory.plrf.decay_gain(ab[0], ab[1], opt, theory.WSD(warmup=0.0, decay=0.2))
+            for name, eta in (("constant", der["eta_constant"]), ("schedule", der["eta_decay"])):
+                c = comp[name]
+                sl = c["slopes"]
+                print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
+                      f"{eta:.4f} | {sl['total']:.3f} / {sl['drift']:.3f} / {sl['noise']:.3f} | "
+                      f"{c['noise_share'][0]:.2f} -> {c['noise_share'][1]:.2f} |")
     return 0
 
 

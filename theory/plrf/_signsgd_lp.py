@@ -54,7 +54,9 @@ class SignSGDExponents:
     eta : loss exponent (``P* ~ f^-eta``); xi : model-size exponent (``d* ~ f^xi``);
     e : learning-rate exponent (``gamma_0 = d^-e``); *_expr : the exact SymPy forms;
     active : names of the active constraints (the phase); degenerate : the optimum is not a
-    unique vertex (``xi``/``e`` not unique).
+    unique vertex (``xi``/``e`` not unique); ``info["slacks"]``: each constraint's slack at the
+    optimum, the exponent by which that term lies below the loss (``term / P* ~ f^-slack``), e.g.
+    how fast a subdominant term's share dies out along the frontier.
     """
 
     alpha: float
@@ -213,7 +215,9 @@ def _solve_cached(a, b, schedule="constant", q=sp.Rational(1, 2)):
     degenerate = (max(us) - min(us) > 1e-7) or (max(ws) - min(ws) > 1e-7)
     sol, bi, tri, names, R = max(opt, key=lambda z: (sum(n in _BOUND_NAMES for n in z[2]) == 0, -z[0][0], -z[1]))
     nv = len(vars_)
-    active = tuple(n for i, n in enumerate(names) if abs(R[i, :nv] @ sol + R[i, nv]) < 1e-9)
+    slack_all = R[:, :nv] @ sol + R[:, nv]
+    active = tuple(n for i, n in enumerate(names) if abs(slack_all[i]) < 1e-9)
+    slacks = tuple((n, float(slack_all[i])) for i, n in enumerate(names) if n not in _BOUND_NAMES)
     bname, cons = branches[bi]
     # symbolic re-solve on the chosen vertex's constraints (one derivation per distinct linear system)
     system = [cons[n] for n in tri]
@@ -223,7 +227,7 @@ def _solve_cached(a, b, schedule="constant", q=sp.Rational(1, 2)):
     if abs(eta_n - best) > 1e-8:  # the symbolic answer must reproduce the numeric LP
         raise RuntimeError(f"symbolic/numeric LP mismatch at ({a}, {b}): {eta_n} vs {best}")
     return (float(best), float(sol[0]), float(-sol[1] / sol[0]) if sol[0] > 1e-12 else math.nan,
-            t_e, u_e, e_e, active, degenerate, tri, bname)
+            t_e, u_e, e_e, active, degenerate, tri, bname, slacks)
 
 
 def signsgd_exponents_at(alpha_value, beta_value, schedule: str = "constant", decay_q=sp.Rational(1, 2)
@@ -257,10 +261,10 @@ def signsgd_exponents_at(alpha_value, beta_value, schedule: str = "constant", de
         raise ParameterError("2*alpha + 2*beta", "2*alpha + 2*beta > 1", 2 * float(av) + 2 * float(bv))
     qv = _check_schedule(schedule, decay_q)
     a, b = _exact(av), _exact(bv)
-    eta, xi, e, t_e, u_e, e_e, active, deg, tri, bname = _solve_cached(a, b, schedule, qv)
+    eta, xi, e, t_e, u_e, e_e, active, deg, tri, bname, slacks = _solve_cached(a, b, schedule, qv)
     return SignSGDExponents(float(a), float(b), eta, xi, e, t_e, u_e, e_e, active, deg,
                             {"vertex": tri, "branch": bname, "schedule": schedule,
-                             "decay_q": float(qv) if schedule == "decay" else None})
+                             "decay_q": float(qv) if schedule == "decay" else None, "slacks": dict(slacks)})
 
 
 @lru_cache(maxsize=4)

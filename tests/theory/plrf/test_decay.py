@@ -102,3 +102,19 @@ def test_decay_gain_rejects_a_schedule_without_decay():
         tp.decay_gain(0.7, 1.5, "signsgd", theory.Constant())
     with pytest.raises(theory.ParameterError, match="schedule"):
         tp.decay_gain(0.7, 1.5, "sgd", theory.WSD(decay=0.2, floor=0.1))
+
+
+def test_lp_slacks_at_the_s6_decay_vertex_by_hand():
+    """(1.0, 2.0), linear decay: vertex u = 2/3, w = -2/3, t_s = 2/3, t = 5/6 (sigma = 1/2). The decayed
+    relaxed noise is gamma^2 s^2 (tau^-q sum mu_j^(1-q))^2 with 2 alpha (1 - q) = 1 (head-dominated
+    branch): exponent -(2w + 2 sigma u - 2 q T_s) with T_s = w + sigma u + 1 - u + t_s/2 = 1/3, i.e.
+    1, so it lies f^-(1 - 5/6) = f^-1/6 below the loss: its share of the loss dies out like f^-1/6."""
+    from theory.plrf._signsgd_lp import signsgd_exponents_at
+
+    r = signsgd_exponents_at(1.0, 2.0, "decay")
+    sl = r.info["slacks"]
+    assert sl["noise"] == pytest.approx(1 / 6, abs=1e-12)
+    for name in r.active:
+        if name in sl:
+            assert abs(sl[name]) < 1e-9
+    assert all(v > -1e-9 for v in sl.values())
