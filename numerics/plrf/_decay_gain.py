@@ -141,7 +141,10 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
         (where the optimizer's rules can, :meth:`PLRFNumericsRules.risk_components`; signSGD) and
         report, in ``diagnostics["components"]``, per schedule: the parts, their upper-half
         slopes and the noise share at the first and last budget; ``eta_constant_drift`` /
-        ``eta_schedule_drift`` are the drift parts' slopes. Why: a loss whose noise share is still
+        ``eta_schedule_drift`` are the drift parts' slopes; ``asymptotic_gain``,
+        ``asymptotic_interval``, ``asymptotic_agree``: the gain between the parts the theory keeps
+        (the noise part is dropped where its derived slack is positive, see
+        :func:`theory.plrf.decay_gain`). Why: a loss whose noise share is still
         falling along the frontier falls faster than its slowest part, so its local slope is
         above the asymptotic one by about ``(slope_noise - slope_drift) x share`` until the
         share has settled (measured in ``docs/signsgd.md``, "S-VI excess").
@@ -188,10 +191,49 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
             diag["components"] = parts
             diag["eta_constant_drift"] = parts["constant"]["slopes"]["drift"]
             diag["eta_schedule_drift"] = parts["schedule"]["slopes"]["drift"]
+            diag.update(_asymptotic_gain(parts, theory.plrf.decay_gain(alpha, beta, fc.optimizer, sched), dg))
     diag["seconds"] = time.perf_counter() - t0
     return DecayGain(float(alpha), float(beta), fc.optimizer, sched.spec(), dg, meas, (lo, hi),
                      bool(lo - 1e-12 <= dg <= hi + 1e-12), cen, g, se, common, pc / ps, fc.eta_fit, fs.eta_fit,
                      (fc, fs), diag)
+
+
+def _half_slopes(f, y):
+    """``-slope`` of ``log10 y`` on ``log10 f`` over the upper half (with its standard error, NaN
+    under 4 points) and over the lower half."""
+    x, ly = np.log10(np.asarray(f, float)), np.log10(np.maximum(np.asarray(y, float), 1e-300))
+    n = x.size
+    h = n // 2
+    up_x, up_y = x[h:], ly[h:]
+    if up_x.size >= 4:
+        p, cov = np.polyfit(up_x, up_y, 1, cov=True)
+        up, se = -float(p[0]), float(math.sqrt(max(cov[0, 0], 0.0)))
+    else:
+        up, se = -float(np.polyfit(up_x, up_y, 1)[0]), math.nan
+    lo = -float(np.polyfit(x[:n - h], ly[:n - h], 1)[0])
+    return up, se, lo
+
+
+def _asymptotic_gain(parts, theory_gain, derived):
+    """The gain between the parts of each optimum that the theory keeps asymptotically: a part whose
+    derived slack is positive (``noise / P* ~ f^-slack``) has a share that dies out, so that
+    frontier's asymptotic slope is its drift part's; with slack 0 the parts are co-dominant and the
+    total is used. Interval: ``2 se + |upper-half gain - lower-half gain|`` (as for the local gains;
+    ``None`` verdict when the upper half has fewer than 4 budgets)."""
+    sd, sc = theory_gain.get("noise_slack_decay"), theory_gain.get("noise_slack_constant")
+    if sd is None or sc is None:
+        return {}
+    use = {"constant": "drift" if sc > 0 else "total", "schedule": "drift" if sd > 0 else "total"}
+    fits = {k: _half_slopes(parts[k]["flops"], parts[k]["drift" if use[k] == "drift" else "risk"]) for k in use}
+    g = fits["schedule"][0] - fits["constant"][0]
+    g_lo = fits["schedule"][2] - fits["constant"][2]
+    se = math.hypot(fits["schedule"][1], fits["constant"][1])
+    if not math.isfinite(se):
+        return {"asymptotic_parts": use, "asymptotic_gain": g, "asymptotic_interval": [-math.inf, math.inf],
+                "asymptotic_agree": None}
+    half = 2 * se + abs(g - g_lo)
+    return {"asymptotic_parts": use, "asymptotic_gain": g, "asymptotic_interval": [g - half, g + half],
+            "asymptotic_agree": bool(g - half - 1e-12 <= derived <= g + half + 1e-12)}
 
 
 def _frontier_components(fr, optimizer, schedule, v_ratio, h):

@@ -7,7 +7,10 @@ learning rate, derived and measured.
   ``(d, lr)`` optimised per budget, paired local gains over one-decade windows), its interval
   ``last +- (2 se + drift)`` and whether the derived value lies in it. JSON keys ``derived_gain``,
   ``measured_gain``, ``interval``, ``agree`` (and ``gain_expr``, ``local_gain``, ``local_se``,
-  ``window_centers``, ...). Exit 1 when they do not agree.
+  ``window_centers``, ...). Exit 1 when they do not agree. Where the optimizer's equations split
+  into drift and noise (signSGD), also ``components`` (each optimum's parts, their slopes and the
+  noise share) and ``asymptotic_gain`` / ``asymptotic_interval`` / ``asymptotic_agree``: the gain
+  between the parts the theory keeps asymptotically (informative; the exit code follows ``agree``).
 * Without them: the derived map over ``(alpha, beta)`` with its regions (each region's exact gain
   expression is printed), and, with ``--measured FILE,...`` (JSON written by the point mode or by
   ``benchmarks/measure_decay_gain.py``), the measured points overlaid on the figure ``--out``.
@@ -144,6 +147,12 @@ def _point(args, sched) -> int:
         print(f"  derived gain  {g.derived_gain:+.4f}  ({rec['gain_expr']})")
         print(f"  measured gain {g.measured_gain:+.4f}  interval [{g.interval[0]:+.4f}, {g.interval[1]:+.4f}]  "
               f"agree: {g.agree}")
+        if "asymptotic_gain" in g.diagnostics:
+            lo, hi = g.diagnostics["asymptotic_interval"]
+            parts = g.diagnostics["asymptotic_parts"]
+            print(f"  asymptotic    {g.diagnostics['asymptotic_gain']:+.4f}  interval [{lo:+.4f}, {hi:+.4f}]  "
+                  f"agree: {g.diagnostics['asymptotic_agree']}  (slopes of the parts the theory keeps: constant "
+                  f"{parts['constant']}, schedule {parts['schedule']}; informative, the exit code follows 'agree')")
         print(format_table(["window centre f", "local gain", "se"],
                            [[f"{c:.3g}", f"{x:+.4f}", f"{s:.4f}"] for c, x, s in zip(g.centers, g.local_gain,
                                                                                       g.local_se)]))

@@ -84,8 +84,10 @@ def decay_gain(alpha, beta, optimizer="signsgd", schedule=None) -> dict:
 
     ``schedule`` must decay to zero like ``(1 - k/N)^p`` over a fixed fraction of the horizon
     (WSD / stable-decay with any shape, cosine). Returns ``{"gain", "eta_decay", "eta_constant",
-    "gain_expr", "decay_q", "optimizer", "schedule"}``; ``gain_expr`` is exact in ``alpha, beta``
-    around the point (the optimizer's rules, :mod:`theory.plrf._decay`).
+    "gain_expr", "decay_q", "optimizer", "schedule", "noise_slack_decay", "noise_slack_constant"}``;
+    ``gain_expr`` is exact in ``alpha, beta`` around the point (the optimizer's rules,
+    :mod:`theory.plrf._decay`); the noise slacks say how fast the noise's share of the optimal loss
+    dies out along each frontier (``f^-slack``; ``None`` where the theory has no such split).
 
     >>> from theory import WSD
     >>> g = decay_gain(0.7, 1.5, "signsgd", WSD(decay=0.2))
@@ -102,9 +104,11 @@ def decay_gain(alpha, beta, optimizer="signsgd", schedule=None) -> dict:
     de, dc = rules.decay_gain_at(a, b, sch)
     gain = de - dc
     gain = 0.0 if abs(gain) < 1e-9 else gain  # an LP tie
+    slacks = rules.noise_slacks(a, b, sch)
     return {"alpha": a, "beta": b, "optimizer": rules.optimizer_name, "schedule": sch.spec(), "gain": gain,
             "eta_decay": de, "eta_constant": dc, "gain_expr": rules.decay_gain_expression(a, b, sch),
-            "decay_q": schedule_decay_q(sch)[1]}
+            "decay_q": schedule_decay_q(sch)[1], "noise_slack_decay": None if slacks is None else slacks[0],
+            "noise_slack_constant": None if slacks is None else slacks[1]}
 
 
 def decay_gain_grid(alphas, betas, optimizer="signsgd", schedule=None) -> dict:

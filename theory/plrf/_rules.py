@@ -266,6 +266,13 @@ class PLRFTheoryRules(abc.ABC):
         the domain). Default: point by point."""
         return points_of(lambda a, b: self.decay_gain_at(a, b, schedule), A, B, n_out=2)
 
+    def noise_slacks(self, a: float, b: float, schedule) -> tuple | None:
+        """``(slack_decay, slack_constant)``: the exponent by which the optimizer's (relaxed) noise
+        term lies below the compute-optimal loss under the decay and at constant rate
+        (``noise / P* ~ f^-slack``; 0 = co-dominant, > 0 = its share dies out along the frontier).
+        ``None`` (the default) where the theory does not separate the noise this way."""
+        return None
+
     def decay_gain_expression(self, a: float, b: float, schedule):
         """The exact gain ``eta_decay - eta_constant`` as a SymPy expression valid around ``(a, b)``."""
         raise self._missing("a symbolic decay gain")

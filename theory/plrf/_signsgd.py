@@ -155,6 +155,14 @@ class SignSGDRules(PLRFTheoryRules):
             out[1][ok] = signsgd_lp_grid(a, b, "constant", 0.5, eta_only=True)["eta"]
         return tuple(out)
 
+    def noise_slacks(self, a, b, schedule) -> tuple:
+        """The LP's slack of the relaxed-noise constraint (``noise``) at the decayed and at the
+        constant-rate optimum (:attr:`SignSGDExponents.info` ``["slacks"]``)."""
+        kind, q = _lp_schedule(schedule)
+        dec = signsgd_exponents_at(a, b, kind, sp.Rational(repr(q))).info["slacks"]["noise"]
+        con = signsgd_exponents_at(a, b).info["slacks"]["noise"]
+        return (0.0 if abs(dec) < 1e-9 else float(dec)), (0.0 if abs(con) < 1e-9 else float(con))
+
     def decay_gain_expression(self, a, b, schedule):
         """Exact ``eta_decay - eta_constant`` from both LPs' symbolic re-solves (:mod:`theory.plrf._decay`)."""
         from ._decay import signsgd_gain_expression

@@ -118,3 +118,13 @@ def test_lp_slacks_at_the_s6_decay_vertex_by_hand():
         if name in sl:
             assert abs(sl[name]) < 1e-9
     assert all(v > -1e-9 for v in sl.values())
+
+
+def test_noise_slacks_constant_rate_coequal_decay_positive_in_s6():
+    """At the constant-rate optimum the relaxed noise is active (the LP balances it against the drift:
+    slack 0); under a decay it is strictly below the loss in S-VI (slack > 0: its share dies out)."""
+    for ab in [(1.0, 2.0), (0.8, 1.45), (1.5, 4.0), (1.0, 0.1)]:
+        g = tp.decay_gain(*ab, "signsgd", theory.WSD(warmup=0.0, decay=0.2))
+        assert g["noise_slack_constant"] == 0.0
+        assert g["noise_slack_decay"] > 0.05
+    assert tp.decay_gain(1.0, 2.0, "sgd", theory.WSD(decay=0.2))["noise_slack_decay"] is None
