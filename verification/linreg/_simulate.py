@@ -2,7 +2,10 @@
 
 ``y = <x, theta*> + eps``, ``x ~ N(0, K)`` (any covariance, dense or diagonal), label noise
 ``eps`` from any :class:`theory.linreg.NoiseLaw`. ``runs`` independent runs are advanced together
-(one ``(runs*B, d)`` Gaussian draw and one matrix product per step) with the optimizer's own
+(the data of up to 64 steps drawn at once: one ``(steps*runs*B, d)`` standard normal draw from SFC64
+into a reused buffer, mapped to ``N(0, K)`` by :class:`_GaussianFeatures` -- a scaling for diagonal
+``K``, a banded triangular solve for a Gauss-Markov ``K`` such as the AR(1) ``correlated_covariance``,
+the symmetric square root otherwise) with the optimizer's own
 ``optimizer.step(theta, grad_sum, lr_factor)``, so :class:`theory.SignSGD` and
 :class:`theory.SGD` run through the same code path, on NumPy or CuPy
 (:mod:`verification._backend`). The excess risk ``R = e^T K e`` (no 1/2) is evaluated
