@@ -79,3 +79,43 @@ def test_rng_shim_sfc64_is_seeded_and_distinct():
     assert abs(a.mean()) < 5 / np.sqrt(a.size) and abs(a.var() - 1) < 5 * np.sqrt(2 / a.size)
     with pytest.raises(ParameterError):
         default_rng(xp, 5, "mt19937")
+
+
+# ------------------------------------------------------------------ several noise laws, one feature stream
+def test_shared_feature_stream_law_zero_is_the_single_simulation():
+    from theory.linreg import GaussianNoise, StudentTNoise
+
+    p = LinearRegressionProblem.with_random_target(correlated_covariance(60, 0.6, 0.5), GaussianNoise(1.0), seed=0)
+    one = simulate_linreg(p, SignSGD(lr=0.5 / 60), [0, 30, 240], runs=4, seed=2, backend="numpy")
+    a, b = simulate_linreg(p, SignSGD(lr=0.5 / 60), [0, 30, 240], runs=4, seed=2, backend="numpy",
+                           noises=[GaussianNoise(1.0), StudentTNoise(2.5)])
+    assert np.allclose(a.risk, one.risk, rtol=1e-12, atol=0)
+    assert not np.allclose(b.risk[:, 1:], a.risk[:, 1:], rtol=1e-6, atol=0)  # its own noise draws
+    (c,) = simulate_linreg(p, SignSGD(lr=0.5 / 60), [0, 30, 240], runs=4, seed=2, backend="numpy",
+                           noises=[GaussianNoise(1.0)])
+    assert np.array_equal(c.risk, one.risk)
+
+
+def test_shared_feature_stream_one_law_diverges_the_other_goes_on():
+    from theory import SGD
+    from theory.linreg import CauchyNoise, NoNoise
+
+    p = LinearRegressionProblem.with_random_target(np.ones(20), NoNoise(), seed=0)
+    steps = [0, 5, 50, 200]
+    one = simulate_linreg(p, SGD(lr=0.5 / 20), steps, runs=4, seed=1, backend="numpy")
+    a, b = simulate_linreg(p, SGD(lr=0.5 / 20), steps, runs=4, seed=1, backend="numpy",
+                           noises=[NoNoise(), CauchyNoise(1e12)])
+    assert b.diverged and np.all(np.isinf(b.risk[:, 2:]))
+    assert not a.diverged and np.allclose(a.risk, one.risk, rtol=1e-12, atol=0)
+
+
+def test_check_highdim_noises_passes_on_every_law_and_rejects_a_bare_law():
+    from verification.linreg import check_highdim_noises
+
+    laws = ["gaussian:std=1.0", "student-t:nu=2.5", "cauchy:scale=0.5"]
+    checks = check_highdim_noises("correlated", laws, d=300, lr=0.5, T=3.0, runs=12, n_eval=4, seed=0,
+                                  backend="numpy")
+    assert [c.passed for c in checks] == [True] * 3, [c.to_dict() for c in checks]
+    assert len({c.name for c in checks}) == 3
+    with pytest.raises(ParameterError):
+        check_highdim_noises("isotropic", "gaussian", d=50)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg
 
-from theory.linreg import LinearRegressionProblem
+from theory.linreg import LinearRegressionProblem, NoiseLaw
 from theory import Constant, Optimizer, ParameterError, Schedule
 from theory.validate import check_int
 
@@ -65,7 +65,7 @@ class LinRegSimulation:
 
 def simulate_linreg(problem: LinearRegressionProblem, optimizer: Optimizer, steps, *, runs: int = 8,
                     schedule: Schedule | None = None, horizon: int | None = None, seed: int = 0,
-                    backend="auto", dtype: str = "float64") -> LinRegSimulation:
+                    backend="auto", dtype: str = "float64", noises=None):
     """Run ``runs`` independent one-pass trajectories from ``theta_0 = 0``.
 
     Parameters
@@ -82,25 +82,38 @@ def simulate_linreg(problem: LinearRegressionProblem, optimizer: Optimizer, step
     horizon : int, optional
         The schedule's horizon (default: the last recorded step).
     backend : "auto", "numpy", "cupy" or a namespace module
+    noises : sequence of theory.linreg.NoiseLaw, optional
+        Simulate the same ``runs`` once per label-noise law (instead of ``problem.noise``), all
+        laws on one shared stream of features ``x`` (common random numbers) with each law's own
+        noise draws: run ``r`` of every law sees the same ``x_k``. The runs of one law are
+        independent as before, so each law's mean and standard error are those of a separate
+        simulation; only the laws' results are correlated with each other. The features -- the
+        Gaussian draws that are this simulator's cost -- are drawn once for all laws.
 
     Returns
     -------
-    LinRegSimulation
+    LinRegSimulation, or a tuple of them (one per law, in order) when ``noises`` is given
 
     Examples
     --------
-    >>> from theory.linreg import LinearRegressionProblem
+    >>> from theory.linreg import LinearRegressionProblem, GaussianNoise, NoNoise
     >>> from theory import SignSGD
     >>> p = LinearRegressionProblem(np.ones(4), np.ones(4))
     >>> sim = simulate_linreg(p, SignSGD(lr=0.25), [0, 1], runs=2, backend="numpy")
     >>> sim.risk[:, 0].tolist()
     [4.0, 4.0]
+    >>> a, b = simulate_linreg(p, SignSGD(lr=0.25), [0, 5], runs=2, noises=[NoNoise(), GaussianNoise(1.0)])
+    >>> a.risk.shape, b.risk.shape
+    ((2, 2), (2, 2))
     """
     if not isinstance(problem, LinearRegressionProblem):
         raise ParameterError("problem", "a theory.linreg.LinearRegressionProblem", type(problem).__name__)
     if not isinstance(optimizer, Optimizer):
         raise ParameterError("optimizer", "a theory.Optimizer (e.g. theory.SignSGD)", type(optimizer).__name__)
     runs = check_int("runs", runs, ge=1)
+    laws = [problem.noise] if noises is None else list(noises)
+    if not laws or not all(isinstance(law, NoiseLaw) for law in laws):
+        raise ParameterError("noises", "a non-empty sequence of theory.linreg.NoiseLaw", noises)
     st = np.asarray(steps, dtype=np.int64)
     if st.ndim != 1 or st.size == 0 or np.any(st < 0) or np.any(np.diff(st) <= 0):
         raise ParameterError("steps", "a non-empty increasing sequence of integers >= 0", steps)
@@ -112,56 +125,67 @@ def simulate_linreg(problem: LinearRegressionProblem, optimizer: Optimizer, step
 
     xp = get_namespace(backend)
     rng = default_rng(xp, seed, bit_generator="sfc64")
-    noise_rng = np.random.default_rng(np.random.SeedSequence([seed, 7919]))
+    nl = len(laws)
+    noise_rngs = [np.random.default_rng(np.random.SeedSequence([seed, 7919 + i])) for i in range(nl)]
     d, B = problem.d, optimizer.batch
     features = _GaussianFeatures(problem, xp)
     K = xp.asarray(problem.cov, dtype=xp.float64)
     theta_star = xp.asarray(problem.theta_star, dtype=xp.float64)
-    theta = xp.zeros((runs, d), dtype=xp.float64)
+    theta = xp.zeros((nl, runs, d), dtype=xp.float64)  # law x run x coordinate
 
     def risk_of(th):
         e = th - theta_star
         Ke = e * K if problem.is_diagonal else xp.matmul(e, K)
         return to_numpy(xp.sum(e * Ke, axis=-1))
 
-    out = np.empty((runs, st.size))
+    out = np.empty((nl, runs, st.size))
     r0 = float(risk_of(xp.zeros((1, d), dtype=xp.float64))[0])
-    diverged = False
+    alive = np.ones(nl, dtype=bool)
     k, idx = 0, 0
     if st[0] == 0:
-        out[:, 0] = r0
+        out[:, :, 0] = r0
         idx = 1
     block = max(1, min(64, 4096 // max(runs * B, 1)))  # steps whose data are drawn in one product
+    rows = block * runs * B
     name = backend_name(xp)
-    zbuf = xp.zeros((block * runs * B, d), dtype=xp.float64) if name in ("numpy", "cupy") else None
+    zbuf = xp.zeros((rows, d), dtype=xp.float64) if name in ("numpy", "cupy") else None
     buf_x = buf_y = None
     pos = block
     while idx < st.size:
         target = int(st[idx])
         while k < target:
             if pos == block:  # data do not depend on theta: draw `block` steps at once
-                z = rng.standard_normal((block * runs * B, d), out=zbuf)
+                z = rng.standard_normal((rows, d), out=zbuf)
                 xb = features(z)
-                eps = xp.asarray(problem.noise.sample(noise_rng, (block * runs * B,)), dtype=xp.float64)
-                yb = xp.matmul(xb, theta_star) + eps
+                eps = np.stack([law.sample(g, (rows,)) for law, g in zip(laws, noise_rngs)])
+                yb = xp.matmul(xb, theta_star) + xp.asarray(eps, dtype=xp.float64)  # (laws, rows)
                 buf_x = xp.reshape(xb, (block, runs, B, d))
-                buf_y = xp.reshape(yb, (block, runs, B))
+                buf_y = xp.reshape(yb, (nl, block, runs, B))
                 pos = 0
-            x, y = buf_x[pos, ...], buf_y[pos, ...]
+            x, y = buf_x[pos, ...], buf_y[:, pos, ...]
             pos += 1
-            res = xp.vecdot(x, theta[:, None, :]) - y  # (runs, B)
-            grad = res * x[:, 0, :] if B == 1 else xp.sum(res[:, :, None] * x, axis=1)
+            res = xp.vecdot(x, theta[:, :, None, :]) - y  # (laws, runs, B)
+            grad = res * x[:, 0, :] if B == 1 else xp.sum(res[..., None] * x, axis=2)
             f = float(factors[k]) if k < factors.size else float(factors[-1])
             theta = optimizer.step(theta, grad, f)
             k += 1
-        out[:, idx] = risk_of(theta)
-        if not np.all(np.isfinite(out[:, idx])) or np.max(out[:, idx]) > 1e8 * max(r0, 1e-300):
-            diverged = True
-            out[:, idx + 1:] = np.inf
+        r_all = risk_of(theta)
+        out[alive, :, idx] = r_all[alive]  # a diverged law keeps its inf
+        for i in np.nonzero(alive)[0]:
+            r = out[i, :, idx]
+            if not np.all(np.isfinite(r)) or np.max(r) > 1e8 * max(r0, 1e-300):
+                alive[i] = False
+                out[i, :, idx + 1:] = np.inf
+        if not alive.any():
             break
+        if not alive.all():  # a diverged law's runs stop (zeroed, so no overflow spreads); the others go on
+            theta = xp.where(xp.asarray(alive[:, None, None]), theta, xp.zeros_like(theta))
         idx += 1
-    return LinRegSimulation(steps=st, t=st / d, risk=out, backend=backend_name(xp), diverged=diverged,
-                            info={"d": d, "runs": runs, "optimizer": optimizer.to_dict(), "seed": seed})
+    sims = tuple(LinRegSimulation(steps=st, t=st / d, risk=out[i], backend=backend_name(xp), diverged=not alive[i],
+                                  info={"d": d, "runs": runs, "optimizer": optimizer.to_dict(), "seed": seed,
+                                        "noise": law.spec(), "shared_features_with": nl - 1})
+                 for i, law in enumerate(laws))
+    return sims[0] if noises is None else sims
 
 
 #: Largest entry of ``M_b K M_b^T - I`` accepted for a banded whitening factor ``M_b`` (see :class:`_GaussianFeatures`).
