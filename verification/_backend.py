@@ -212,24 +212,39 @@ class RNG:
         The namespace whose arrays are returned.
     seed : int or numpy.random.SeedSequence
         Seed; equal seeds give equal streams on the same backend.
+    bit_generator : {"pcg64", "sfc64"}
+        NumPy's bit generator on the host: ``PCG64`` (the default) or ``SFC64``, a chaotic
+        small-state generator that passes the same statistical batteries (TestU01 BigCrush,
+        PractRand) and makes NumPy's ziggurat ``standard_normal`` about 20-25 % cheaper on
+        x86-64 (7.7 against 9.5-10 ns a float64 normal on the 2-core development box); the
+        simulators whose cost is their Gaussian draws ask for it. Ignored on CuPy.
 
     Notes
     -----
-    On NumPy the generator is ``numpy.random.Generator(PCG64)``; on CuPy it is
+    On NumPy the generator is ``numpy.random.Generator(PCG64)`` (or ``SFC64``); on CuPy it is
     ``cupy.random.default_rng`` (XORWOW), seeded from the same :class:`~numpy.random.SeedSequence`;
     on other namespaces NumPy draws the numbers and ``xp.asarray`` converts them.
+
+    References
+    ----------
+    M. E. O'Neill, "PCG: A family of simple fast space-efficient statistically good algorithms for
+    random number generation", HMC-CS-2014-0905 (2014); C. Doty-Humphrey, PractRand, SFC64
+    (documented in NumPy's ``numpy.random.SFC64``).
     """
 
-    def __init__(self, xp, seed=0):
+    def __init__(self, xp, seed=0, bit_generator: str = "pcg64"):
         self.xp = xp
         self.name = backend_name(xp)
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(_check_seed(seed))
+        if bit_generator not in _BIT_GENERATORS:
+            raise ParameterError("bit_generator", "one of " + ", ".join(repr(b) for b in _BIT_GENERATORS),
+                                 bit_generator)
         if self.name == "cupy":
             import cupy
 
             self._gen = cupy.random.default_rng(int(ss.generate_state(1, np.uint64)[0]))
         else:
-            self._gen = np.random.Generator(np.random.PCG64(ss))
+            self._gen = np.random.Generator(_BIT_GENERATORS[bit_generator](ss))
 
     def standard_normal(self, shape, dtype="float64", out=None):
         """Standard normal array of ``shape`` (``out`` reused on NumPy/CuPy when given)."""
@@ -249,21 +264,27 @@ class RNG:
         return self.xp.asarray(self._gen.integers(low, high, size=tuple(shape)))
 
 
+_BIT_GENERATORS = {"pcg64": np.random.PCG64, "sfc64": np.random.SFC64}
+
+
 def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
         raise ParameterError("seed", "a non-negative integer", seed)
     return int(seed)
 
 
-def default_rng(xp, seed=0) -> RNG:
+def default_rng(xp, seed=0, bit_generator: str = "pcg64") -> RNG:
     """The random-number shim for namespace ``xp`` (see :class:`RNG`).
 
     >>> r1 = default_rng(get_namespace("numpy"), 3).standard_normal((4,))
     >>> r2 = default_rng(get_namespace("numpy"), 3).standard_normal((4,))
     >>> bool((r1 == r2).all())
     True
+    >>> r3 = default_rng(get_namespace("numpy"), 3, "sfc64").standard_normal((4,))
+    >>> bool((r1 == r3).any())
+    False
     """
-    return RNG(xp, seed)
+    return RNG(xp, seed, bit_generator)
 
 
 def limit_blas_threads(n=None):

@@ -18,6 +18,7 @@ from ._checks import RULES as RULES
 from ._checks import ErrorBarScaling as ErrorBarScaling
 from ._checks import HighDimCheck as HighDimCheck
 from ._checks import check_highdim as check_highdim
+from ._checks import check_highdim_noises as check_highdim_noises
 from ._checks import error_bar_scaling as error_bar_scaling
 from . import _sgd as _sgd  # noqa: F401  (registers SGD's check)
 from . import _signsgd as _signsgd  # noqa: F401  (registers signSGD's check)

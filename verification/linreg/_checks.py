@@ -7,6 +7,8 @@ sample size.
   recorded time: ``z * stderr + 2 R / d`` -- ``z = 4`` standard errors of the mean of ``runs``
   independent runs (a family-wise bound over the recorded times), plus the ``O(1/d)`` bias of
   the ``d -> infinity`` ODE (fluctuations of ``R`` inside ``phi(R)``, the linearised arcsine).
+* :func:`check_highdim_noises` -- the same check for several label-noise laws on one covariance,
+  simulated on one shared feature stream (common random numbers; each law's tolerance from its own runs).
 * :func:`error_bar_scaling` -- the run-to-run standard deviation of ``R(t)`` at several ``d``
   and its fitted log-log slope (the theory predicts ``d^(-1/2)``: ``R`` is a sum of ``d``
   weakly dependent mode risks).
@@ -33,7 +35,7 @@ from theory.validate import check_choice, check_int, check_real
 from .._results import CheckResult, VerificationResult
 from ._simulate import simulate_linreg
 
-__all__ = ["HIGHDIM_COVARIANCES", "HighDimCheck", "check_highdim", "error_bar_scaling", "ErrorBarScaling",
+__all__ = ["HIGHDIM_COVARIANCES", "HighDimCheck", "check_highdim", "check_highdim_noises", "error_bar_scaling", "ErrorBarScaling",
            "RULES", "LinRegVerification", "LINREG_VERIFIER"]
 
 #: Named covariances for the checks: ``name -> builder(d)``.
@@ -70,6 +72,13 @@ class HighDimCheck:
                 "stderr": self.stderr, "tolerance": self.tolerance, **self.info}
 
 
+def _law(noise):
+    law = parse_noise(noise) if isinstance(noise, str) else noise
+    if law is not None and not isinstance(law, NoiseLaw):
+        raise ParameterError("noise", "a NoiseLaw or its spelling", noise)
+    return law if law is not None else GaussianNoise(1.0)
+
+
 def _problem(cov, noise, d, seed):
     d = check_int("d", d, ge=2)
     if isinstance(cov, str):
@@ -77,10 +86,7 @@ def _problem(cov, noise, d, seed):
         K = HIGHDIM_COVARIANCES[cov](d)
     else:
         K = cov
-    law = parse_noise(noise) if isinstance(noise, str) else noise
-    if law is not None and not isinstance(law, NoiseLaw):
-        raise ParameterError("noise", "a NoiseLaw or its spelling", noise)
-    return LinearRegressionProblem.with_random_target(K, law if law is not None else GaussianNoise(1.0), seed=seed)
+    return LinearRegressionProblem.with_random_target(K, _law(noise), seed=seed)
 
 
 def check_highdim(cov="isotropic", noise="gaussian", *, d: int = 500, lr: float = 0.5, T: float = 6.0,
@@ -102,28 +108,72 @@ def check_highdim(cov="isotropic", noise="gaussian", *, d: int = 500, lr: float 
     -------
     HighDimCheck
     """
+    return check_highdim_noises(cov, [noise], d=d, lr=lr, T=T, runs=runs, n_eval=n_eval, seed=seed,
+                                optimizer=optimizer, schedule=schedule, backend=backend)[0]
+
+
+def check_highdim_noises(cov="isotropic", noises=("gaussian",), *, d: int = 500, lr: float = 0.5, T: float = 6.0,
+                         runs: int = 16, n_eval: int = 7, seed: int = 0, optimizer="signsgd",
+                         schedule: Schedule | None = None, backend="auto") -> tuple:
+    """:func:`check_highdim` for several label-noise laws on one covariance, simulated together.
+
+    The laws share one problem (``K`` and ``theta*``) and one stream of features (common random
+    numbers, :func:`verification.linreg.simulate` with ``noises=``): each law's ``runs`` runs are
+    independent of each other, so each law's check -- tolerance ``4 se + 2 R / d`` from its own runs
+    -- is the check :func:`check_highdim` makes; the checks of different laws are correlated (an
+    unusual feature stream moves all of them), so they are not independent evidence. The Gaussian
+    features, the simulation's cost, are drawn once instead of once per law.
+
+    Parameters
+    ----------
+    noises : sequence of str or NoiseLaw
+        The laws (see :func:`check_highdim`'s ``noise``).
+    cov, d, lr, T, runs, n_eval, seed, optimizer, schedule, backend
+        As in :func:`check_highdim`.
+
+    Returns
+    -------
+    tuple of HighDimCheck, one per law in order
+
+    References
+    ----------
+    K. L. Xiao, N. Marshall, A. Agarwala, E. Paquette, arXiv:2411.12135 (2024), Fig. 1; common random
+    numbers: P. Glasserman, "Monte Carlo Methods in Financial Engineering", Springer (2003), Sec. 4.2.
+    """
     runs = check_int("runs", runs, ge=4)
     lr = check_real("lr", lr, gt=0)
-    p = _problem(cov, noise, d, seed)
-    opt = resolve_optimizer(optimizer, lr=lr / p.d)
-    curve = numerics.linreg.risk_curve(p, opt, T, schedule=schedule, n_eval=n_eval)
-    if curve.status == "diverged":  # no curve to check against: a check helper has no status to carry it
-        raise StabilityError(curve.diagnostics["lr"], curve.diagnostics["lr_max"], "the risk ODE diverges")
-    steps = np.unique(np.round(curve.t * p.d).astype(np.int64))
-    sim = simulate_linreg(p, opt, steps, runs=runs, schedule=schedule, horizon=int(math.ceil(T * p.d)),
-                          seed=seed + 1, backend=backend)
-    pred = curve.risk
-    se = sim.stderr
-    tol = Z_FAMILY * se + 2.0 * pred / p.d
-    tol[0] = max(tol[0], 1e-12 * pred[0])
-    err = np.abs(sim.mean - pred)
-    z = np.where(se > 0, err / np.where(se > 0, se, 1.0), 0.0)
-    name = f"{opt.name} high-dim ODE vs simulation: cov={cov if isinstance(cov, str) else 'custom'}, noise={p.noise.spec()}, d={p.d}"
-    return HighDimCheck(name=name, t=curve.t, predicted=pred, simulated=sim.mean, stderr=se, tolerance=tol,
-                        passed=bool(np.all(err <= tol)) and not sim.diverged,
-                        max_rel_error=float(np.max(err / pred)), max_z=float(np.max(z)),
-                        info={"d": p.d, "runs": runs, "lr": lr, "T": T, "backend": sim.backend,
-                              "limit_risk": curve.limit_risk})
+    if isinstance(noises, (str, NoiseLaw)) or len(noises) == 0:
+        raise ParameterError("noises", "a non-empty sequence of noise laws", noises)
+    p0 = _problem(cov, noises[0], d, seed)
+    problems = [p0] + [LinearRegressionProblem(p0.cov, p0.theta_star, _law(nz)) for nz in noises[1:]]
+    opt = resolve_optimizer(optimizer, lr=lr / p0.d)
+    curves = []
+    for p in problems:
+        curve = numerics.linreg.risk_curve(p, opt, T, schedule=schedule, n_eval=n_eval)
+        if curve.status == "diverged":  # no curve to check against: a check helper has no status to carry it
+            raise StabilityError(curve.diagnostics["lr"], curve.diagnostics["lr_max"], "the risk ODE diverges")
+        curves.append(curve)
+    per_law = [np.unique(np.round(c.t * p0.d).astype(np.int64)) for c in curves]
+    steps = np.unique(np.concatenate(per_law))
+    sims = simulate_linreg(p0, opt, steps, runs=runs, schedule=schedule, horizon=int(math.ceil(T * p0.d)),
+                           seed=seed + 1, backend=backend, noises=[p.noise for p in problems])
+    out = []
+    for p, curve, st, sim in zip(problems, curves, per_law, sims):
+        at = np.searchsorted(steps, st)
+        mean, se = sim.mean[at], sim.stderr[at]
+        pred = curve.risk
+        tol = Z_FAMILY * se + 2.0 * pred / p.d
+        tol[0] = max(tol[0], 1e-12 * pred[0])
+        err = np.abs(mean - pred)
+        z = np.where(se > 0, err / np.where(se > 0, se, 1.0), 0.0)
+        name = (f"{opt.name} high-dim ODE vs simulation: cov={cov if isinstance(cov, str) else 'custom'}, "
+                f"noise={p.noise.spec()}, d={p.d}")
+        out.append(HighDimCheck(name=name, t=curve.t, predicted=pred, simulated=mean, stderr=se, tolerance=tol,
+                                passed=bool(np.all(err <= tol)) and not sim.diverged,
+                                max_rel_error=float(np.max(err / pred)), max_z=float(np.max(z)),
+                                info={"d": p.d, "runs": runs, "lr": lr, "T": T, "backend": sim.backend,
+                                      "limit_risk": curve.limit_risk, "shared_features_with": len(problems) - 1}))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -91,10 +91,18 @@ def _floor_lr(problem, floor: float = 1e-3) -> float:
 
 def check_signsgd_plrf(problem=None, lr: float | None = None, *, steps: int = 2000, runs: int = 8, seed: int = 0,
                        schedule: Schedule | None = None, n_points: int = 14, model_rtol: float = 0.05,
-                       backend="auto", dtype: str = "float64", progress: bool = False) -> PLRFSignSGDCheck:
+                       backend="auto", dtype: str = "float64", progress: bool = False,
+                       sampler: str = "features") -> PLRFSignSGDCheck:
     """Simulate signSGD (batch 1) on one sampled PLRF instance and compare with the per-mode
     equations on the exact spectrum of the same ``W`` (``method="arcsine"``; the linearised
-    ``loggrid`` curve is reported beside it)."""
+    ``loggrid`` curve is reported beside it).
+
+    ``sampler`` is passed to :func:`verification.plrf.simulate_plrf`. The default ``"features"``
+    draws each sample's ``(W^T x, b^T x)`` from its exact Gaussian law ``N(0, A^T A)`` (``d + 1``
+    normals a sample instead of ``v``: a quarter of the draws and of the product at ``v = 4 d``);
+    signSGD sees only the features and targets, so the simulated runs have the law of the
+    ``"inputs"`` runs and the check's tolerance (standard errors of ``runs`` runs) is unchanged.
+    """
     from theory.plrf import PLRF
 
     p = problem if problem is not None else PLRF(1.0, 0.7, 400, 100)
@@ -111,7 +119,7 @@ def check_signsgd_plrf(problem=None, lr: float | None = None, *, steps: int = 20
     arc = numerics.plrf.risk_curve(p, opt, sched, steps, modes=md, n_points=n_points, method="arcsine")
     lin = numerics.plrf.risk_curve(p, opt, sched, steps, modes=md, record=arc.steps, method="loggrid")
     sim = simulate_plrf(p, opt, sched, steps=steps, runs=runs, seed=seed + 1, instance=inst,
-                        eval_steps=arc.steps, backend=backend, dtype=dtype, progress=progress)
+                        eval_steps=arc.steps, backend=backend, dtype=dtype, progress=progress, sampler=sampler)
     mean = np.asarray(sim.mean() if callable(sim.mean) else sim.mean)
     se = np.asarray(sim.stderr() if callable(sim.stderr) else sim.stderr)
     m = mean.size  # a diverged simulation stops early
@@ -125,7 +133,7 @@ def check_signsgd_plrf(problem=None, lr: float | None = None, *, steps: int = 20
         max_rel_error_linear=float(np.max(np.abs(mean - lin.risk[:m]) / lin.risk[:m])),
         info={"lr": gamma, "runs": runs, "steps": steps, "model_rtol": model_rtol,
               "arcsine_steps": arc.extra.get("arcsine_steps"), "schedule": sched.spec(), "backend": sim.backend,
-              "seed": seed, "simulation_status": sim.status},
+              "seed": seed, "simulation_status": sim.status, "sampler": sampler},
         simulation=sim)
 
 

@@ -363,7 +363,7 @@ def simulate_plrf(
                 FY = xp.matmul(Z, M)  # (R B) x (d + 1): features and targets of every sample
                 if B == 1:
                     F = FY[:, :d]
-                    resid = xp.sum(F * theta, axis=1) - FY[:, d]
+                    resid = xp.vecdot(F, theta) - FY[:, d]  # one fused pass, no (R, d) temporary
                     grad = F * resid[:, None]
                 else:
                     F = xp.reshape(FY[:, :d], (R, B, d))
