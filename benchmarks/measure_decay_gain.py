@@ -76,9 +76,9 @@ def _table(out):
                   f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
     # the drift/noise split of every optimum (where the optimizer's equations have one)
     print()
-    print("| (alpha, beta) | region | optimizer | schedule | derived eta | measured eta: total / drift part / noise part "
-          "(upper-half slopes) | noise share first -> last budget |")
-    print("|---|---|---|---|---|---|---|")
+    print("| (alpha, beta) | region | optimizer | schedule | derived eta | derived noise slack | measured eta: total / "
+          "drift part / noise part (upper-half slopes) | noise share first -> last budget | asymptotic gain (derived) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for ab in POINTS:
         for opt in ("signsgd", "sgd"):
             path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
@@ -90,12 +90,18 @@ def _table(out):
             if not comp:
                 continue
             der = theory.plrf.decay_gain(ab[0], ab[1], opt, theory.WSD(warmup=0.0, decay=0.2))
-            for name, eta in (("constant", der["eta_constant"]), ("schedule", der["eta_decay"])):
+            for name, eta, slack in (("constant", der["eta_constant"], der["noise_slack_constant"]),
+                                     ("schedule", der["eta_decay"], der["noise_slack_decay"])):
                 c = comp[name]
                 sl = c["slopes"]
+                asym = ""
+                if name == "schedule" and "asymptotic_gain" in r:
+                    lo, hi = r["asymptotic_interval"]
+                    asym = (f"{r['asymptotic_gain']:+.4f} [{lo:+.4f}, {hi:+.4f}] "
+                            f"{'yes' if r['asymptotic_agree'] else '**no**'} ({r['derived_gain']:+.4f})")
                 print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
-                      f"{eta:.4f} | {sl['total']:.3f} / {sl['drift']:.3f} / {sl['noise']:.3f} | "
-                      f"{c['noise_share'][0]:.2f} -> {c['noise_share'][1]:.2f} |")
+                      f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['drift']:.3f} / {sl['noise']:.3f} | "
+                      f"{c['noise_share'][0]:.2f} -> {c['noise_share'][1]:.2f} | {asym} |")
     return 0
 
 

@@ -90,7 +90,11 @@ def _load_measured(text):
         try:
             with open(path) as fh:
                 rec = json.load(fh)
-            out.append({k: rec[k] for k in ("alpha", "beta", "measured_gain", "interval", "derived_gain", "agree")})
+            item = {k: rec[k] for k in ("alpha", "beta", "measured_gain", "interval", "derived_gain", "agree")}
+            for k in ("asymptotic_gain", "asymptotic_interval", "asymptotic_agree"):
+                if k in rec:
+                    item[k] = rec[k]
+            out.append(item)
         except (OSError, ValueError, KeyError, TypeError):
             raise ParameterError("--measured", "JSON files written by sltk decay-gain --alpha A --beta B --json",
                                  path) from None

@@ -606,7 +606,7 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
     aa, bb, A, B, idx, names = _fine_phases(first, schedule, _default_n(first, phase_n))
     g = theory.plrf.slope_difference_grid(aa_c, bb_c, (first, second), schedule)
     Z = g["difference"]
-    fig, ax = plt.subplots(figsize=(5.8, 4.6))
+    fig, ax = plt.subplots(figsize=(5.8, 4.6 + (1.2 if b_max > 2.5 else 0.0) + 0.5 + 0.11 * len(measured)))
     fin = Z[np.isfinite(Z)]
     lo = float(fin.min()) if fin.size else 0.0
     hi = float(fin.max()) if fin.size else 1e-3
@@ -638,7 +638,9 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     points (``measured``: dicts with ``alpha``, ``beta``, ``measured_gain``, ``interval``) overlaid as
     markers coloured on the same scale, labelled with measured/derived.
 
-    The beta axis runs to ``b_max`` (default 2.25, so that S-VI, where signSGD gains, is in view).
+    The beta axis runs to ``b_max`` (default 2.25, so that S-VI, where signSGD gains, is in view), both
+    axes further where a measured point lies outside. A measured point that carries an
+    ``asymptotic_gain`` (the gain between the parts the theory keeps) shows it in its label.
     Returns ``(fig, Z)``, or ``(fig, Z, regions)`` with ``regions=True``.
     """
     import matplotlib.pyplot as plt
@@ -647,7 +649,9 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
 
     sched = theory.WSD(decay=0.2) if schedule is None else theory.as_schedule(schedule)
     n = check_int("grid", n, ge=4)
-    aa = np.linspace(A_RANGE[0] + 1e-4, A_RANGE[1], n)
+    a_max = max([A_RANGE[1]] + [m["alpha"] + 0.1 for m in measured])
+    b_max = max([b_max] + [m["beta"] + 0.15 for m in measured])
+    aa = np.linspace(A_RANGE[0] + 1e-4, a_max, int(round(n * a_max / A_RANGE[1])))
     bb = np.linspace(B_RANGE[0] + 1e-4, b_max, int(round(n * 1.2 * b_max / B_RANGE[1])))
     A, B = np.meshgrid(aa, bb)
     g = theory.plrf.decay_gain_map(aa, bb, optimizer, sched)
@@ -657,28 +661,36 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     vmax = max([1e-3, float(np.nanmax(np.abs(Z)))] + vals)
     pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
     fig.colorbar(pc, ax=ax).set_label(r"$\Delta\eta$ (decay minus constant)")
-    a_line = np.linspace(0.5001, A_RANGE[1], 200)
+    a_line = np.linspace(0.5001, a_max, 200)
     ax.fill_between(a_line, np.maximum(0.5 - a_line, 0), (2 * a_line - 1) / (2 * (4 * a_line - 1)),
                     facecolor="none", edgecolor="k", hatch="//", lw=0.8, label="Area Aa*: gain claimed in the literature,\nnone derived here")
     _invalid(ax, face="0.85", text=False)
     _draw_gain_boundaries(ax, g, Z)
+    lines = []
     for k, m in enumerate(measured):
         ax.scatter([m["alpha"]], [m["beta"]], c=[m["measured_gain"]], cmap="RdBu_r", vmin=-vmax, vmax=vmax, s=70,
                    marker="o" if m.get("agree") else "X", edgecolors="k", linewidths=1.0, zorder=5,
                    label=("measured (o agrees, X not)" if k == 0 else None))
         lo, hi = m["interval"]
-        right = m["alpha"] > A_RANGE[0] + 0.5 * (A_RANGE[1] - A_RANGE[0])  # label to the left: inside the axes
-        ax.annotate(f"{m['measured_gain']:+.3f}\n[{lo:+.3f},{hi:+.3f}]\nder. {m['derived_gain']:+.3f}",
-                    (m["alpha"], m["beta"]), xytext=(-6 if right else 5, 4), textcoords="offset points", fontsize=5.5,
-                    zorder=6, ha="right" if right else "left",
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.7))
-    ax.legend(loc="center left", fontsize=7)  # the empty band between the invalid corner and the gain region
+        # a number at the marker, the numbers in a list under the axes (labels at the markers collide)
+        ax.annotate(str(k + 1), (m["alpha"], m["beta"]), xytext=(5, 4), textcoords="offset points", fontsize=7,
+                    zorder=6, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.75))
+        text = f"{k + 1}  ({m['alpha']:g}, {m['beta']:g}): measured {m['measured_gain']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+        if m.get("asymptotic_gain") is not None:
+            alo, ahi = m["asymptotic_interval"]
+            text += f", asymptotic {m['asymptotic_gain']:+.3f} [{alo:+.3f}, {ahi:+.3f}]"
+        lines.append(text + f", derived {m['derived_gain']:+.3f}")
+    leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=6.5, frameon=False)
+    if lines:
+        ax.annotate("\n".join(lines), (0.0, 0.0), xycoords=leg, xytext=(0, -4), textcoords="offset points",
+                    va="top", ha="left", fontsize=5.8, family="monospace")
     p = sched.end_decay_power()
     q = "" if p is None else (rf"ending like $(1-k/N)^p$, $p={float(p):g}$: a relaxed mode keeps the share "
                               rf"$(\mu\tau)^{{-q}}$ of its noise, $q=p/(p+1)={float(p) / (float(p) + 1):.2g}$")
     _axes(ax, f"{_name(optimizer)}: derived slope gain of {sched.name}\n{q}")
     ax.set_title(ax.get_title(), fontsize=8.5)
-    ax.set_ylim(B_RANGE[0], max([b_max] + [m["beta"] + 0.1 for m in measured]))
+    ax.set_ylim(B_RANGE[0], b_max)
+    ax.set_xlim(A_RANGE[0], a_max)
     if regions:
         return fig, Z, g["regions"]
     return fig, Z
