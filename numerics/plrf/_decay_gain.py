@@ -143,7 +143,7 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
         slopes and the noise share at the first and last budget; ``eta_constant_drift`` /
         ``eta_schedule_drift`` are the drift parts' slopes; ``asymptotic_gain``,
         ``asymptotic_interval``, ``asymptotic_agree``: the gain between the parts the theory keeps
-        (the noise part is dropped where its derived slack is positive, see
+        (the relaxed modes' noise is dropped where its derived slack is positive, see
         :func:`theory.plrf.decay_gain`). Why: a loss whose noise share is still
         falling along the frontier falls faster than its slowest part, so its local slope is
         above the asymptotic one by about ``(slope_noise - slope_drift) x share`` until the
@@ -215,16 +215,18 @@ def _half_slopes(f, y):
 
 
 def _asymptotic_gain(parts, theory_gain, derived):
-    """The gain between the parts of each optimum that the theory keeps asymptotically: a part whose
-    derived slack is positive (``noise / P* ~ f^-slack``) has a share that dies out, so that
-    frontier's asymptotic slope is its drift part's; with slack 0 the parts are co-dominant and the
-    total is used. Interval: ``2 se + |upper-half gain - lower-half gain|`` (as for the local gains;
+    """The gain between the parts of each optimum that the theory keeps asymptotically: where the
+    relaxed modes' noise has a positive derived slack (``noise / P* ~ f^-slack``) its share dies out,
+    so that frontier's asymptotic slope is that of the rest (``p_inf`` + drift + the unrelaxed modes'
+    noise); with slack 0 the parts are co-dominant and the total is used. Interval: ``2 se + |upper-half gain - lower-half gain|`` (as for the local gains;
     ``None`` verdict when the upper half has fewer than 4 budgets)."""
     sd, sc = theory_gain.get("noise_slack_decay"), theory_gain.get("noise_slack_constant")
     if sd is None or sc is None:
         return {}
-    use = {"constant": "drift" if sc > 0 else "total", "schedule": "drift" if sd > 0 else "total"}
-    fits = {k: _half_slopes(parts[k]["flops"], parts[k]["drift" if use[k] == "drift" else "risk"]) for k in use}
+    key = {"total": "risk", "without_relaxed_noise": "without_relaxed_noise"}
+    use = {"constant": "without_relaxed_noise" if sc > 0 else "total",
+           "schedule": "without_relaxed_noise" if sd > 0 else "total"}
+    fits = {k: _half_slopes(parts[k]["flops"], parts[k][key[use[k]]]) for k in use}
     g = fits["schedule"][0] - fits["constant"][0]
     g_lo = fits["schedule"][2] - fits["constant"][2]
     se = math.hypot(fits["schedule"][1], fits["constant"][1])
@@ -262,9 +264,14 @@ def _frontier_components(fr, optimizer, schedule, v_ratio, h):
     risk = np.array([c["risk"] for c in rows])
     drift = np.array([c["drift"] for c in rows])
     noise = np.array([c["noise"] for c in rows])
+    relaxed = np.array([c["noise_relaxed"] for c in rows])
+    kept = risk - relaxed  # p_inf + drift + the unrelaxed modes' noise
     sel = np.ones(idx.size, bool)
-    slopes = {k: -upper_fit(f, np.maximum(v, 1e-300), sel) for k, v in (("total", risk), ("drift", drift),
-                                                                        ("noise", noise))}
+    slopes = {k: -upper_fit(f, np.maximum(v, 1e-300), sel)
+              for k, v in (("total", risk), ("drift", drift), ("noise", noise), ("noise_relaxed", relaxed),
+                           ("without_relaxed_noise", kept))}
     return {"flops": f.tolist(), "risk": risk.tolist(), "drift": drift.tolist(), "noise": noise.tolist(),
+            "noise_relaxed": relaxed.tolist(), "without_relaxed_noise": kept.tolist(),
             "p_inf": [c["p_inf"] for c in rows], "slopes": slopes,
-            "noise_share": [float(noise[0] / risk[0]), float(noise[-1] / risk[-1])]}
+            "noise_share": [float(noise[0] / risk[0]), float(noise[-1] / risk[-1])],
+            "relaxed_noise_share": [float(relaxed[0] / risk[0]), float(relaxed[-1] / risk[-1])]}

@@ -129,7 +129,8 @@ class PLRFNumericsRules(abc.ABC):
     def risk_components(self, problem, model, optimizer, schedule, steps, h) -> dict | None:
         """The risk after ``steps`` split into its drift part (the initial error carried by the
         equations) and its noise part (what the optimizer's noise injected), as
-        ``{"risk", "drift", "noise", "p_inf"}``; ``None`` (the default) where this optimizer's
+        ``{"risk", "drift", "noise", "noise_relaxed", "p_inf"}`` (``noise_relaxed``: the noise held by
+        the modes that have relaxed); ``None`` (the default) where this optimizer's
         equations have no such split here."""
         return None
 

@@ -203,7 +203,10 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         with ``r^drift`` started from ``r(0)`` without the ``gamma^2 n_j`` term and ``r^noise``
         started from 0 with it, both advanced with the same factors (``phi_k`` from their sum).
         ``extra["drift"]`` and ``extra["noise"]`` are the two sums at the record steps
-        (``risk = p_inf + drift + noise``, to rounding). The total then comes from the sum of the
+        (``risk = p_inf + drift + noise``, to rounding); ``extra["noise_relaxed"]`` is the part of
+        the noise held by the modes that have relaxed by then (drift time
+        ``sum_k 2 gamma_k phi_k lam_j >= 1``, i.e. their initial error is down by ``1/e``), the rest of
+        the noise is the unrelaxed modes' (the two noise pieces of the theory's LP). The total then comes from the sum of the
         parts, which can differ from the ``components=False`` curve in the last digit.
 
     Returns
@@ -264,7 +267,8 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         if r_start is not None:
             raise ParameterError("components", "False when continuing from start_state", components)
         rd, rn = r.copy(), np.zeros_like(r)
-        out_d, out_n = np.full(rec.size, np.nan), np.full(rec.size, np.nan)
+        out_d, out_n, out_nr = (np.full(rec.size, np.nan) for _ in range(3))
+        drift_time = 0.0  # sum_k 2 gamma_k phi_k (times lam_j: mode j's drift exponent)
     k, i = int(k0), int(np.searchsorted(rec, k0))
     i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
     nchunks = 0
@@ -282,6 +286,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
             out[i] = p_inf + float(np.sum(r))
             if components:
                 out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
+                out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
             i += 1
             continue
         target = int(rec[i])
@@ -296,6 +301,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
                 rd = rd * a
                 rn = rn * a + g * g * n
                 r = rd + rn
+                drift_time += 2.0 * g * ph
             else:
                 r = r * (1.0 - 2.0 * g * ph * lam) + g * g * n
             k += 1
@@ -325,6 +331,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         if components:
             rd = _advance(rd, lam, 0.0, g, ph_used, m)  # no injected noise
             rn = _advance(rn, lam, n, g, ph_used, m)
+            drift_time += 2.0 * g * ph_used * m
             neg = rd + rn < 0.0  # the clip of the total below, applied to both parts
             rd = np.where(neg, 0.0, rd)
             rn = np.where(neg, 0.0, rn)
@@ -340,7 +347,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
            + (f"{steps} exact steps" if method == "recursion" else f"{nchunks} log-grid chunks (h={h:g})"))
     extra = {"limit_risk": md.limit_risk(lr), "p_inf": p_inf}
     if components:
-        extra.update(drift=out_d, noise=out_n)
+        extra.update(drift=out_d, noise=out_n, noise_relaxed=out_nr)
     return RiskCurve(rec, out, "ok", msg, method, float("nan"), lr_max, h if method == "loggrid" else 0.0, md.kind,
                      flops, extra=extra)
 
@@ -448,7 +455,7 @@ class SignSGDNumerics(PLRFNumericsRules):
         if c.status != "ok":
             return None
         return {"risk": float(c.risk[-1]), "drift": float(c.extra["drift"][-1]), "noise": float(c.extra["noise"][-1]),
-                "p_inf": float(c.extra["p_inf"])}
+                "noise_relaxed": float(c.extra["noise_relaxed"][-1]), "p_inf": float(c.extra["p_inf"])}
 
     def max_stable_lr(self, problem, optimizer, *, spectrum="deterministic") -> float:
         """``pi sqrt(P(0)) / (2 lam_max)``: the per-mode factor ``1 - 2 gamma phi lam`` stays above -1

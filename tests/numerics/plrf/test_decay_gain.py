@@ -74,21 +74,23 @@ def test_components_absent_where_the_optimizer_has_no_split():
 
 def test_asymptotic_gain_keeps_the_parts_the_theory_keeps():
     """Synthetic parts with known exponents: constant rate, drift and noise both ~ f^-0.40 (slack 0:
-    co-dominant, the total is used); decayed, drift ~ f^-0.45 and a noise part ~ f^-0.60 whose share
-    dies out (slack > 0: the drift part is used). The asymptotic gain is 0.05 exactly although the
+    co-dominant, the total is used); decayed, drift and the unrelaxed noise ~ f^-0.45 and a relaxed
+    noise ~ f^-0.60 whose share dies out (slack > 0: the rest is used). The asymptotic gain is 0.05 exactly although the
     decayed total falls faster than f^-0.45 over the budgets."""
     from numerics.plrf._decay_gain import _asymptotic_gain
 
     f = np.logspace(4, 8, 13)
     cons = {"flops": f, "drift": 0.5 * f**-0.40, "noise": 0.5 * f**-0.40}
-    sched = {"flops": f, "drift": 0.5 * f**-0.45, "noise": 2.0 * f**-0.60}
+    sched = {"flops": f, "drift": 0.5 * f**-0.45, "noise": 0.1 * f**-0.45 + 2.0 * f**-0.60}
+    cons["without_relaxed_noise"] = cons["drift"] + 0.2 * f**-0.40
+    sched["without_relaxed_noise"] = sched["drift"] + 0.1 * f**-0.45  # the relaxed share 2 f^-0.6 dies out
     for part in (cons, sched):
         part["risk"] = part["drift"] + part["noise"]
     total_slope = -np.polyfit(np.log10(f[6:]), np.log10(sched["risk"][6:]), 1)[0]
     assert total_slope > 0.46  # the transient the estimator removes
     out = _asymptotic_gain({"constant": cons, "schedule": sched},
                            {"noise_slack_decay": 0.15, "noise_slack_constant": 0.0}, 0.05)
-    assert out["asymptotic_parts"] == {"constant": "total", "schedule": "drift"}
+    assert out["asymptotic_parts"] == {"constant": "total", "schedule": "without_relaxed_noise"}
     assert out["asymptotic_gain"] == pytest.approx(0.05, abs=1e-12)
     assert out["asymptotic_agree"] is True
     assert _asymptotic_gain({"constant": cons, "schedule": sched},

@@ -205,12 +205,15 @@ def _split_reference(lam, n, r0, p_inf, gamma_of_k, steps):
     """Independent per-step iteration of the drift part (from r0, no noise) and the noise part (from 0,
     with g^2 n), phi from their sum."""
     rd, rn = np.array(r0, dtype=float), np.zeros(len(lam))
-    out = [(rd.sum(), rn.sum())]
+    tau = 0.0
+    out = [(rd.sum(), rn.sum(), 0.0)]
     for k in range(steps):
         g = gamma_of_k(k)
-        a = 1 - 2 * g * (2 / math.pi) / math.sqrt(p_inf + rd.sum() + rn.sum()) * lam
+        ph = (2 / math.pi) / math.sqrt(p_inf + rd.sum() + rn.sum())
+        a = 1 - 2 * g * ph * lam
         rd, rn = rd * a, rn * a + g * g * n
-        out.append((rd.sum(), rn.sum()))
+        tau += 2 * g * ph
+        out.append((rd.sum(), rn.sum(), rn[tau * lam >= 1].sum()))  # noise of the relaxed modes
     return np.array(out)
 
 
@@ -229,6 +232,10 @@ def test_components_split_the_risk_into_drift_and_noise(method):
     tol = 1e-12 if method == "recursion" else 0.02
     np.testing.assert_allclose(d, ref[c.steps, 0], rtol=tol)
     np.testing.assert_allclose(nz[1:], ref[c.steps[1:], 1], rtol=tol)
+    if method == "recursion":  # which modes count as relaxed is exact only step by step
+        np.testing.assert_allclose(c.extra["noise_relaxed"], ref[c.steps, 2], rtol=1e-12, atol=1e-300)
+        nr = c.extra["noise_relaxed"]
+        assert np.any((nr > 0) & (nr < nz))  # a stretch where some modes have relaxed and some not
     assert nz[0] == 0.0 and d[0] == pytest.approx(md.r0.sum())
     # the default path is the same curve (the parts only change the last digit)
     plain = signsgd_plrf_risk(p, SignSGD(lr=g0), sched, N, modes=md, record=c.steps, method=method, h=0.005)
