@@ -76,8 +76,9 @@ def _table(out):
                   f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
     # the drift/noise split of every optimum (where the optimizer's equations have one)
     print()
-    print("| (alpha, beta) | region | optimizer | schedule | derived eta | derived noise slack | measured eta: total / "
-          "drift part / noise part (upper-half slopes) | noise share first -> last budget | asymptotic gain (derived) |")
+    print("| (alpha, beta) | region | optimizer | schedule | derived eta | derived slack of the relaxed noise | measured "
+          "eta: total / without the relaxed noise / drift part / relaxed noise (upper-half slopes) | relaxed-noise share "
+          "first -> last budget | asymptotic gain [interval] agree (derived) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for ab in POINTS:
         for opt in ("signsgd", "sgd"):
@@ -100,8 +101,9 @@ def _table(out):
                     asym = (f"{r['asymptotic_gain']:+.4f} [{lo:+.4f}, {hi:+.4f}] "
                             f"{'yes' if r['asymptotic_agree'] else '**no**'} ({r['derived_gain']:+.4f})")
                 print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
-                      f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['drift']:.3f} / {sl['noise']:.3f} | "
-                      f"{c['noise_share'][0]:.2f} -> {c['noise_share'][1]:.2f} | {asym} |")
+                      f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['without_relaxed_noise']:.3f} / "
+                      f"{sl['drift']:.3f} / {sl['noise_relaxed']:.3f} | "
+                      f"{c['relaxed_noise_share'][0]:.2f} -> {c['relaxed_noise_share'][1]:.2f} | {asym} |")
     return 0
 
 

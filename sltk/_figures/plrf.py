@@ -606,7 +606,7 @@ def slope_difference_figure(optimizers=("signsgd", "sgd"), schedule=None, n: int
     aa, bb, A, B, idx, names = _fine_phases(first, schedule, _default_n(first, phase_n))
     g = theory.plrf.slope_difference_grid(aa_c, bb_c, (first, second), schedule)
     Z = g["difference"]
-    fig, ax = plt.subplots(figsize=(5.8, 4.6 + (1.2 if b_max > 2.5 else 0.0) + 0.5 + 0.11 * len(measured)))
+    fig, ax = plt.subplots(figsize=(5.8, 4.6))
     fin = Z[np.isfinite(Z)]
     lo = float(fin.min()) if fin.size else 0.0
     hi = float(fin.max()) if fin.size else 1e-3
@@ -656,7 +656,7 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
     A, B = np.meshgrid(aa, bb)
     g = theory.plrf.decay_gain_map(aa, bb, optimizer, sched)
     Z = np.where(np.abs(g["gain"]) < 5e-5, 0.0, g["gain"])
-    fig, ax = plt.subplots(figsize=(5.8, 4.6))
+    fig, ax = plt.subplots(figsize=(5.8, 5.1 + 0.1 * len(measured)))
     vals = [abs(m["measured_gain"]) for m in measured if np.isfinite(m["measured_gain"])]
     vmax = max([1e-3, float(np.nanmax(np.abs(Z)))] + vals)
     pc = ax.pcolormesh(A, B, np.ma.masked_invalid(Z), shading="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax)
@@ -675,11 +675,11 @@ def decay_gain_figure(optimizer="signsgd", schedule=None, n: int = 60, measured=
         # a number at the marker, the numbers in a list under the axes (labels at the markers collide)
         ax.annotate(str(k + 1), (m["alpha"], m["beta"]), xytext=(5, 4), textcoords="offset points", fontsize=7,
                     zorder=6, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.75))
-        text = f"{k + 1}  ({m['alpha']:g}, {m['beta']:g}): measured {m['measured_gain']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+        text = f"{k + 1:>2} ({m['alpha']:g}, {m['beta']:g}): measured {m['measured_gain']:+.3f} [{lo:+.3f},{hi:+.3f}]"
         if m.get("asymptotic_gain") is not None:
             alo, ahi = m["asymptotic_interval"]
-            text += f", asymptotic {m['asymptotic_gain']:+.3f} [{alo:+.3f}, {ahi:+.3f}]"
-        lines.append(text + f", derived {m['derived_gain']:+.3f}")
+            text += f"  asympt. {m['asymptotic_gain']:+.3f} [{alo:+.3f},{ahi:+.3f}]"
+        lines.append(text + f"  derived {m['derived_gain']:+.3f}")
     leg = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=6.5, frameon=False)
     if lines:
         ax.annotate("\n".join(lines), (0.0, 0.0), xycoords=leg, xytext=(0, -4), textcoords="offset points",
