@@ -34,7 +34,10 @@ def test_heavy_ball_at_infinite_width_is_the_recursion():
     assert c.bias == pytest.approx(exact, rel=1e-6)
 
 
-@pytest.mark.parametrize("eta,last", [(1.0, 1024), (3.0, 400)])  # (3, 1024): L ~ 1e-9 L(0), below the check
+# (3, 1024): L ~ 1e-9 L(0), below the check. (3, 400): L ~ 2e-6 L(0), where the Talbot rows' round-off (~3e-11
+# L(0)) is 0.9-1.5e-5 of the loss depending on the machine's libm/BLAS, at the status rule's 1e-5 edge; 330 steps
+# (L ~ 6e-6 L(0)) keeps a 4x margin on every machine measured
+@pytest.mark.parametrize("eta,last", [(1.0, 1024), (3.0, 330)])
 def test_underdamped_heavy_ball_at_infinite_width_is_the_recursion(eta, last):
     # beta = 0.9: every mode with eta lambda > (1 - sqrt 0.9)^2 = 0.0026 has complex roots |z| = sqrt(0.9);
     # eta = 3 is near the stability edge eta q_max < 2 (1 + beta) = 3.8. Steps < 263 on the circle |z| = R,
