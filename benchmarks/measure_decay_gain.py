@@ -57,53 +57,51 @@ ROLE = {(1.0, 2.0): "S-VI", (0.7, 1.5): "S-VI", (1.0, 0.1): "paper's Aa*", (0.75
         (0.8, 2.5): "S-VI"}
 
 
+def _records(out):
+    """``(point, optimizer, JSON record)`` for every measured row in ``out``, in table order."""
+    for ab in POINTS:
+        for opt in ("signsgd", "sgd"):
+            path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
+            if os.path.exists(path):
+                with open(path) as fh:
+                    yield ab, opt, json.load(fh)
+
+
 def _table(out):
     print("| (alpha, beta) | region | optimizer | derived gain | measured gain | interval | agree | local gains by window "
           "(centres) | eta const / WSD (fits, upper half) | budgets | d* at largest f |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for ab in POINTS:
-        for opt in ("signsgd", "sgd"):
-            path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
-            if not os.path.exists(path):
-                continue
-            with open(path) as fh:
-                r = json.load(fh)
-            loc = " ".join(f"{x:+.3f}+-{e:.3f}" for x, e in zip(r["local_gain"], r["local_se"]))
-            c = r["window_centers"]
-            print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {r['derived_gain']:+.4f} | {r['measured_gain']:+.4f} | "
-                  f"[{r['interval'][0]:+.4f}, {r['interval'][1]:+.4f}] | {'yes' if r['agree'] else '**no**'} | "
-                  f"{loc} ({c[0]:.0e}..{c[-1]:.0e}) | {r['eta_constant']:.3f} / {r['eta_schedule']:.3f} | "
-                  f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
+    for ab, opt, r in _records(out):
+        loc = " ".join(f"{x:+.3f}+-{e:.3f}" for x, e in zip(r["local_gain"], r["local_se"]))
+        c = r["window_centers"]
+        print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {r['derived_gain']:+.4f} | {r['measured_gain']:+.4f} | "
+              f"[{r['interval'][0]:+.4f}, {r['interval'][1]:+.4f}] | {'yes' if r['agree'] else '**no**'} | "
+              f"{loc} ({c[0]:.0e}..{c[-1]:.0e}) | {r['eta_constant']:.3f} / {r['eta_schedule']:.3f} | "
+              f"{r['flops'][0]:.0e}..{r['flops'][-1]:.0e} | {r['d_star_last']:.0f} |")
     # the drift/noise split of every optimum (where the optimizer's equations have one)
     print()
     print("| (alpha, beta) | region | optimizer | schedule | derived eta | derived slack of the relaxed noise | measured "
           "eta: total / without the relaxed noise / drift part / relaxed noise (upper-half slopes) | relaxed-noise share "
           "first -> last budget | asymptotic gain [interval] agree (derived) |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for ab in POINTS:
-        for opt in ("signsgd", "sgd"):
-            path = os.path.join(out, f"{opt}_{ab[0]}_{ab[1]}.json")
-            if not os.path.exists(path):
-                continue
-            with open(path) as fh:
-                r = json.load(fh)
-            comp = r.get("components")
-            if not comp:
-                continue
-            der = theory.plrf.decay_gain(ab[0], ab[1], opt, theory.WSD(warmup=0.0, decay=0.2))
-            for name, eta, slack in (("constant", der["eta_constant"], der["noise_slack_constant"]),
-                                     ("schedule", der["eta_decay"], der["noise_slack_decay"])):
-                c = comp[name]
-                sl = c["slopes"]
-                asym = ""
-                if name == "schedule" and "asymptotic_gain" in r:
-                    lo, hi = r["asymptotic_interval"]
-                    asym = (f"{r['asymptotic_gain']:+.4f} [{lo:+.4f}, {hi:+.4f}] "
-                            f"{'yes' if r['asymptotic_agree'] else '**no**'} ({r['derived_gain']:+.4f})")
-                print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
-                      f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['without_relaxed_noise']:.3f} / "
-                      f"{sl['drift']:.3f} / {sl['noise_relaxed']:.3f} | "
-                      f"{c['relaxed_noise_share'][0]:.2f} -> {c['relaxed_noise_share'][1]:.2f} | {asym} |")
+    for ab, opt, r in _records(out):
+        comp = r.get("components")
+        if not comp:
+            continue
+        der = theory.plrf.decay_gain(ab[0], ab[1], opt, theory.WSD(warmup=0.0, decay=0.2))
+        for name, eta, slack in (("constant", der["eta_constant"], der["noise_slack_constant"]),
+                                 ("schedule", der["eta_decay"], der["noise_slack_decay"])):
+            c = comp[name]
+            sl = c["slopes"]
+            asym = ""
+            if name == "schedule" and "asymptotic_gain" in r:
+                lo, hi = r["asymptotic_interval"]
+                asym = (f"{r['asymptotic_gain']:+.4f} [{lo:+.4f}, {hi:+.4f}] "
+                        f"{'yes' if r['asymptotic_agree'] else '**no**'} ({r['derived_gain']:+.4f})")
+            print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
+                  f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['without_relaxed_noise']:.3f} / "
+                  f"{sl['drift']:.3f} / {sl['noise_relaxed']:.3f} | "
+                  f"{c['relaxed_noise_share'][0]:.2f} -> {c['relaxed_noise_share'][1]:.2f} | {asym} |")
     return 0
 
 
