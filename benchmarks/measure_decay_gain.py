@@ -92,14 +92,17 @@ def _table(out):
         for name, eta, slack in (("constant", der["eta_constant"], der["noise_slack_constant"]),
                                  ("schedule", der["eta_decay"], der["noise_slack_decay"])):
             c = comp[name]
-            sl = c["slopes"]
+            sl = dict(c["slopes"])
+            if "noise_relaxed" not in sl:  # the noise not split by mode (SGD): the noise part in its place
+                sl["without_relaxed_noise"], sl["noise_relaxed"] = float("nan"), sl["noise"]
+                c = dict(c, relaxed_noise_share=c["noise_share"])
             asym = ""
             if name == "schedule" and "asymptotic_gain" in r:
                 lo, hi = r["asymptotic_interval"]
                 asym = (f"{r['asymptotic_gain']:+.4f} [{lo:+.4f}, {hi:+.4f}] "
                         f"{'yes' if r['asymptotic_agree'] else '**no**'} ({r['derived_gain']:+.4f})")
             print(f"| ({ab[0]}, {ab[1]}) | {ROLE[ab]} | {opt} | {'constant' if name == 'constant' else 'WSD'} | "
-                  f"{eta:.4f} | {slack:.3f} | {sl['total']:.3f} / {sl['without_relaxed_noise']:.3f} / "
+                  f"{eta:.4f} | {'-' if slack is None else f'{slack:.3f}'} | {sl['total']:.3f} / {sl['without_relaxed_noise']:.3f} / "
                   f"{sl['drift']:.3f} / {sl['noise_relaxed']:.3f} | "
                   f"{c['relaxed_noise_share'][0]:.2f} -> {c['relaxed_noise_share'][1]:.2f} | {asym} |")
     return 0

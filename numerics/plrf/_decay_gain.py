@@ -264,14 +264,16 @@ def _frontier_components(fr, optimizer, schedule, v_ratio, h):
     risk = np.array([c["risk"] for c in rows])
     drift = np.array([c["drift"] for c in rows])
     noise = np.array([c["noise"] for c in rows])
-    relaxed = np.array([c["noise_relaxed"] for c in rows])
-    kept = risk - relaxed  # p_inf + drift + the unrelaxed modes' noise
     sel = np.ones(idx.size, bool)
-    slopes = {k: -upper_fit(f, np.maximum(v, 1e-300), sel)
-              for k, v in (("total", risk), ("drift", drift), ("noise", noise), ("noise_relaxed", relaxed),
-                           ("without_relaxed_noise", kept))}
-    return {"flops": f.tolist(), "risk": risk.tolist(), "drift": drift.tolist(), "noise": noise.tolist(),
-            "noise_relaxed": relaxed.tolist(), "without_relaxed_noise": kept.tolist(),
-            "p_inf": [c["p_inf"] for c in rows], "slopes": slopes,
-            "noise_share": [float(noise[0] / risk[0]), float(noise[-1] / risk[-1])],
-            "relaxed_noise_share": [float(relaxed[0] / risk[0]), float(relaxed[-1] / risk[-1])]}
+    series = [("total", risk), ("drift", drift), ("noise", noise)]
+    out = {"flops": f.tolist(), "risk": risk.tolist(), "drift": drift.tolist(), "noise": noise.tolist(),
+           "p_inf": [c["p_inf"] for c in rows],
+           "noise_share": [float(noise[0] / risk[0]), float(noise[-1] / risk[-1])]}
+    if all(c.get("noise_relaxed") is not None for c in rows):  # the noise split by mode (signSGD)
+        relaxed = np.array([c["noise_relaxed"] for c in rows])
+        kept = risk - relaxed  # p_inf + drift + the unrelaxed modes' noise
+        series += [("noise_relaxed", relaxed), ("without_relaxed_noise", kept)]
+        out.update(noise_relaxed=relaxed.tolist(), without_relaxed_noise=kept.tolist(),
+                   relaxed_noise_share=[float(relaxed[0] / risk[0]), float(relaxed[-1] / risk[-1])])
+    out["slopes"] = {k: -upper_fit(f, np.maximum(v, 1e-300), sel) for k, v in series}
+    return out

@@ -151,6 +151,31 @@ class SGDNumerics(PLRFNumericsRules):
         return _sgd_risk_solver(problem, optimizer, schedule, steps, spectrum=model, record=record,
                                 method="loggrid", h=2 * h)
 
+    def risk_components(self, problem, model, optimizer, schedule, steps, h) -> dict | None:
+        """The frontier run's final risk split into drift and noise: the Volterra equation's forcing
+        alone (its kernel term switched off: ``P_drift = F``, evolved under the schedule on the same
+        log grid) is the drift part, the rest ``P - F`` is what the noise injected. The noise is not
+        split by mode (``noise_relaxed`` is ``None``)."""
+        curve = self.frontier_curve(problem, model, optimizer, schedule, steps, np.array([steps]), h)
+        if curve.status != "ok":
+            return None
+        fk = forcing_kernel(model, optimizer)
+        if schedule.is_constant:
+            drift = float(np.asarray(fk.forcing(np.array([steps])))[-1])
+        else:
+            gamma, B, lam = optimizer.lr_sum, optimizer.batch, model.eigenvalues
+
+            def no_kernel(phi):
+                qm1, kw = sgd_modes(lam, gamma * phi, B)
+                return np.log1p(qm1), np.zeros_like(kw)
+
+            res = solve_volterra(fk.forcing, fk.kernel, method="loggrid", times=np.array([steps]), h=2 * h, rtol=1e-3,
+                                 rate_fn=no_kernel, lr_factors=schedule, schedule_horizon=steps)
+            drift = float(np.asarray(res.risk)[-1])
+        risk = float(curve.risk[-1])
+        return {"risk": risk, "drift": drift - model.p_inf, "noise": risk - drift, "noise_relaxed": None,
+                "p_inf": float(model.p_inf)}
+
     def max_stable_lr(self, problem, optimizer, *, spectrum="deterministic") -> float:
         spec = spectrum if isinstance(spectrum, Spectrum) else spectrum_of(problem, spectrum)
         return max_stable_lr(spec, optimizer)

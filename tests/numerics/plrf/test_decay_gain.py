@@ -66,10 +66,41 @@ def test_components_split_each_optimum_and_show_the_falling_noise_share():
     assert g.diagnostics["eta_schedule_drift"] < g.eta_schedule
 
 
-def test_components_absent_where_the_optimizer_has_no_split():
+def test_sgd_components_drift_and_noise_no_mode_split_no_asymptotic_gain():
+    """SGD: drift (the Volterra forcing alone) and noise (the rest) at each optimum; the noise is not split
+    by mode and SGD's theory gives no noise slack, so no asymptotic gain is formed."""
     g = measure_decay_gain(1.0, 0.7, "sgd", theory.WSD(decay=0.2), flops=np.logspace(4, 6, 9),
                            d_grid=[16, 32, 64, 128, 256])
-    assert "components" not in g.diagnostics and "eta_schedule_drift" not in g.diagnostics
+    comp = g.diagnostics["components"]
+    for part in comp.values():
+        total = np.array(part["p_inf"]) + np.array(part["drift"]) + np.array(part["noise"])
+        np.testing.assert_allclose(part["risk"], total, rtol=1e-12)
+        assert np.all(np.array(part["noise"]) > 0) and np.all(np.array(part["drift"]) > 0)
+        assert "noise_relaxed" not in part
+    assert "asymptotic_gain" not in g.diagnostics
+
+
+def test_sgd_drift_part_is_the_noise_free_recursion():
+    """The SGD drift part under WSD against an independent per-step recursion without the kernel term
+    (y <- (1 + q - 1) y); the total against the full recursion (y <- (1 + q - 1) y + kw P)."""
+    from numerics.plrf import RULES, spectrum_of
+    from numerics.plrf._sgd_kernel import sgd_modes
+
+    p = theory.plrf.PLRF(1.0, 0.7, 256, 64)
+    spec = spectrum_of(p)
+    lam, w = spec.eigenvalues, spec.weights
+    opt = theory.SGD(lr=0.5 / np.sum(lam))
+    N, sched = 3000, theory.WSD(warmup=0.0, decay=0.2)
+    fac = sched(np.arange(N), N)
+    y, yd = w.copy(), w.copy()
+    for k in range(N):
+        qm1, kw = sgd_modes(lam, opt.lr_sum * fac[k], 1)
+        P = spec.p_inf + y.sum()
+        y, yd = (1 + qm1) * y + kw * P, (1 + qm1) * yd
+    c = RULES[theory.SGD].risk_components(p, spec, opt, sched, N, 0.01)
+    assert c["drift"] == pytest.approx(yd.sum(), rel=2e-3)
+    assert c["risk"] == pytest.approx(spec.p_inf + y.sum(), rel=2e-3)
+    assert c["noise"] == pytest.approx(y.sum() - yd.sum(), rel=2e-2)
 
 
 def test_asymptotic_gain_keeps_the_parts_the_theory_keeps():
