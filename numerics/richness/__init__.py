@@ -28,6 +28,7 @@ from ._chain_gd import gamma_eta_plane as gamma_eta_plane
 from ._minimum import SubGridMin as SubGridMin
 from ._minimum import sub_grid_min as sub_grid_min
 from ._minimum import grid_point_min as grid_point_min
+from ._minimum import window_quadratic_min as window_quadratic_min
 from ._minimum import refine_grid as refine_grid
 from ._minimum import SeedSlope as SeedSlope
 from ._minimum import slope_over_seeds as slope_over_seeds

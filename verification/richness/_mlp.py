@@ -337,6 +337,7 @@ def refine_eta_star(sweep: MLPSweep, *, per_decade: int = 16, **sweep_options) -
         raise ParameterError("sweep", "an MLPSweep", type(sweep).__name__)
     n = check_int("per_decade", per_decade, ge=1)
     tail = sweep.diagnostics.get("tail", 0.1)
+    opts = {k: v for k, v in sweep_options.items() if k != "tail"}  # the coarse sweep's tail is used
     G = sweep.gammas.size
     star, coarse = np.full(G, np.nan), np.full(G, np.nan)
     located = np.zeros(G, dtype=bool)
@@ -348,7 +349,7 @@ def refine_eta_star(sweep: MLPSweep, *, per_decade: int = 16, **sweep_options) -
         e, v = np.asarray(sweep.etas[i], dtype=np.float64), np.asarray(sweep.final[i], dtype=np.float64)
         pts = refine_grid(e, v, n)
         if pts.size:
-            fine = mlp_sweep(sweep.task, [g], pts[None, :], sweep.steps, tail=tail, **sweep_options)
+            fine = mlp_sweep(sweep.task, [g], pts[None, :], sweep.steps, tail=tail, **opts)
             e, v = np.r_[e, pts], np.r_[v, fine.final[0]]
         order = np.argsort(e)
         e, v = e[order], v[order]
@@ -404,20 +405,27 @@ def eta_grid(gammas, depth: int, loss: str = "mse", per_decade: int = 4, below: 
 
 
 def measure_eta_star(task: MLPTask, gammas, steps: int, *, per_decade: int = 4, small_range=None,
-                     large_range=None, **sweep_options) -> NetworkEtaStar:
+                     large_range=None, refine: int | None = None, **sweep_options) -> NetworkEtaStar:
     """Sweep ``task`` over ``gammas`` (grids of :func:`eta_grid`), locate ``eta*`` and fit the slopes
-    (``small_range`` / ``large_range`` default to the gammas ``<= 0.1`` and ``>= 10``)."""
+    (``small_range`` / ``large_range`` default to the gammas ``<= 0.1`` and ``>= 10``).
+
+    With ``refine`` (points a decade, e.g. 16) each located minimum is retrained on a finer grid inside its
+    bracket (:func:`refine_eta_star`) and the fits use the refined ``eta*`` with that grid's quantisation."""
     from numerics.richness import fit_slope
 
     g = np.sort(np.atleast_1d(np.asarray(gammas, dtype=np.float64)))
     grid = eta_grid(g, task.depth, task.loss, per_decade)
     sweep = mlp_sweep(task, g, grid, steps, **sweep_options)
     star, interior = eta_star_from_sweep(sweep)
+    step = 1.0 / per_decade
+    if refine is not None:
+        r = refine_eta_star(sweep, per_decade=refine, **sweep_options)
+        star, interior, step = r.eta_star, r.located, r.fine_step
     slopes = {}
     for side, rng_, default in (("small_gamma", small_range, (g.min(), 0.1)), ("large_gamma", large_range, (10.0, g.max()))):
         lo, hi = rng_ if rng_ is not None else default
         sel = interior & (g >= lo * (1 - 1e-12)) & (g <= hi * (1 + 1e-12))
-        slopes[side] = fit_slope(g[sel], star[sel], lo, hi, grid_step=1.0 / per_decade) if sel.sum() >= 3 else None
+        slopes[side] = fit_slope(g[sel], star[sel], lo, hi, grid_step=step) if sel.sum() >= 3 else None
     return NetworkEtaStar(task, g, star, interior, slopes, sweep)
 
 

@@ -82,3 +82,10 @@ def test_refined_pass_is_the_sweep_on_the_merged_grid():
         np.testing.assert_allclose(r.final[i], ref.final[0], rtol=1e-9)
         k = int(np.argmin(coarse.final[i]))
         assert coarse.etas[i][k - 1] <= r.eta_star[i] <= coarse.etas[i][k + 1]
+
+
+def test_measure_eta_star_with_a_refined_pass():
+    task = MLPTask(depth=2, width=16, d_in=8, batch=16)
+    res = measure_eta_star(task, [1e-2, 1e-1, 1.0], 150, per_decade=2, refine=8, tail=0.2)
+    assert res.interior.all()
+    assert abs(math.log10(res.eta_star[1] / res.eta_star[0]) - 2.0) < 0.5
