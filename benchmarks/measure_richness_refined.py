@@ -19,6 +19,9 @@ Pre-registered (written and committed before the run; nothing below was chosen a
 * Runs, in this order, seeds 0..9 each, one process, one thread: (1) L = 4 on [10, 1e3]; (2) L = 4 on
   [10^1.5, 10^3.5]; (3) L = 3 on [10, 1e3]; (4) L = 2 on [10, 1e3]. Seeds run in order; a run cut short by the
   session's deadline reports the seeds it finished (the cut depends on the clock, not on the result).
+  Added (committed after seeing 3 seeds of run 1, before any of runs 2-5): (5) L = 4 on [100, 1e4] (the window
+  of the earlier 3-seed run, 10^2 .. 10^4, budget still normalised at gamma0 = 10: 31623 steps at 1e4), seeds
+  0..9 in order, after run 4, cut by the deadline.
 * Verdict: "met" if the mean slope is within 0.1 of 2/L and the judged interval lies inside
   [2/L - 0.1, 2/L + 0.1]; "point within 0.1, not established" if only the first holds; else "not met".
 
