@@ -7,7 +7,10 @@ estimators ``grid`` (lowest grid point of the merged grid), ``coarse`` (3-point 
 the old estimator), ``refined`` (3-point parabola on the merged grid, the pre-registered one) and ``window``
 (:func:`numerics.richness.window_quadratic_min`, least-squares parabola over +-0.25 decade of the merged grid),
 and prints the per-gamma mean eta*/eta_edge over the seeds with its standard error, and the slope between
-neighbouring gammas (finite-gamma drift).
+neighbouring gammas (finite-gamma drift). ``depth`` is the loss curve's depth around its minimum: the lowest tail loss
+between 0.5 and 1 decade away from eta* (on either side; the smaller of the two sides) over the minimum, minus
+one; a curve with ``depth`` below 5 % is "flat" (its eta* is whatever point the noise makes lowest), counted per
+run, and the slope is recomputed without the flat points -- a diagnostic of what limits the slope, its 5 % threshold chosen after seeing the curves.
 
 Run: ``python benchmarks/analyse_richness_refined.py out.json [more.json ...]``.
 """
@@ -28,7 +31,8 @@ def main():
     for path in sys.argv[1:]:
         rec = json.load(open(path))
         L, g = rec["depth"], np.array(rec["gamma"])
-        est = {"grid": [], "coarse": [], "refined": [], "window": []}
+        est = {"grid": [], "coarse": [], "refined": [], "window": [], "refined, flat left out": []}
+        n_flat = 0
         for s in rec["seeds"]:
             rows = {k: [] for k in est}
             for p in s["points"]:
@@ -38,11 +42,21 @@ def main():
                 rows["coarse"].append(p["eta_star_coarse"] if ok else np.nan)
                 rows["refined"].append(sub_grid_min(e, v).x if ok else np.nan)
                 rows["window"].append(window_quadratic_min(e, v, 0.25).x if ok else np.nan)
+                x = sub_grid_min(e, v).x
+                le = np.log10(e)
+                lower = v[(le < math.log10(x) - 0.5 + 1e-9) & (le >= math.log10(x) - 1.0)]
+                upper = v[(le > math.log10(x) + 0.5 - 1e-9) & (le <= math.log10(x) + 1.0)]
+                sides = [np.min(np.where(np.isfinite(a), a, np.inf)) for a in (lower, upper) if a.size]
+                depth = (min(sides) / np.min(v[np.isfinite(v)]) - 1) if sides else np.inf
+                flat = ok and depth < 0.05
+                n_flat += flat
+                rows["refined, flat left out"].append(x if ok and not flat else np.nan)
             for k in est:
                 est[k].append(rows[k])
         edge = eta_edge(g, L)
         print(f"{path}: L = {L}, {len(rec['seeds'])} seeds, gammas {g.min():g}..{g.max():g}, "
-              f"CPU {rec.get('cpu_s', float('nan')):.0f} s")
+              f"CPU {rec.get('cpu_s', float('nan')):.0f} s; flat curves (depth < 5 %): {n_flat} of "
+              f"{len(rec['seeds']) * g.size}")
         for k, Y in est.items():
             Y = np.array(Y)
             if Y.shape[0] < 2:
@@ -53,7 +67,7 @@ def main():
             se = np.nanstd(r, axis=0, ddof=1) / np.sqrt(np.isfinite(r).sum(axis=0))
             # slope of log eta* between neighbouring gammas: that of eta*/eta_edge plus eta_edge's own
             local = np.diff(m) / np.diff(np.log10(g)) + np.diff(np.log10(edge)) / np.diff(np.log10(g))
-            print(f"  {k:8s} mean slope {ss.mean:.3f} t [{ss.t_interval[0]:.3f}, {ss.t_interval[1]:.3f}]  pooled "
+            print(f"  {k:8s}: mean slope {ss.mean:.3f} t [{ss.t_interval[0]:.3f}, {ss.t_interval[1]:.3f}]  pooled "
                   f"{ss.pooled:.3f} [{ss.pooled_interval[0]:.3f}, {ss.pooled_interval[1]:.3f}]  bootstrap "
                   f"[{ss.bootstrap_interval[0]:.3f}, {ss.bootstrap_interval[1]:.3f}]  judged "
                   f"[{ss.interval[0]:.3f}, {ss.interval[1]:.3f}]")
