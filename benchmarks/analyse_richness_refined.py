@@ -10,7 +10,8 @@ and prints the per-gamma mean eta*/eta_edge over the seeds with its standard err
 neighbouring gammas (finite-gamma drift). ``depth`` is the loss curve's depth around its minimum: the lowest tail loss
 between 0.5 and 1 decade away from eta* (on either side; the smaller of the two sides) over the minimum, minus
 one; a curve with ``depth`` below 5 % is "flat" (its eta* is whatever point the noise makes lowest), counted per
-run, and the slope is recomputed without the flat points -- a diagnostic of what limits the slope, its 5 % threshold chosen after seeing the curves.
+run, and the slope is recomputed without the flat points; ``eta_max`` is the largest eta whose run did not
+diverge (on the merged grid: 4 a decade away from eta*), to compare with the stability edge's 2/L -- a diagnostic of what limits the slope, its 5 % threshold chosen after seeing the curves.
 
 Run: ``python benchmarks/analyse_richness_refined.py out.json [more.json ...]``.
 """
@@ -31,7 +32,8 @@ def main():
     for path in sys.argv[1:]:
         rec = json.load(open(path))
         L, g = rec["depth"], np.array(rec["gamma"])
-        est = {"grid": [], "coarse": [], "refined": [], "window": [], "refined, flat left out": []}
+        est = {"grid": [], "coarse": [], "refined": [], "window": [], "refined, flat left out": [],
+               "eta_max (largest non-diverged eta)": []}
         n_flat = 0
         for s in rec["seeds"]:
             rows = {k: [] for k in est}
@@ -51,6 +53,9 @@ def main():
                 flat = ok and depth < 0.05
                 n_flat += flat
                 rows["refined, flat left out"].append(x if ok and not flat else np.nan)
+                fin = np.isfinite(v)
+                rows["eta_max (largest non-diverged eta)"].append(float(e[fin].max()) if fin.any() and not fin[-1]
+                                                                  else np.nan)
             for k in est:
                 est[k].append(rows[k])
         edge = eta_edge(g, L)
