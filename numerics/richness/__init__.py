@@ -24,6 +24,15 @@ from ._chain_gd import fit_slope as fit_slope
 from ._chain_gd import GammaEtaPlane as GammaEtaPlane
 from ._chain_gd import gamma_eta_plane as gamma_eta_plane
 
+# --- the best learning rate between grid points, slopes over seeds ---
+from ._minimum import SubGridMin as SubGridMin
+from ._minimum import sub_grid_min as sub_grid_min
+from ._minimum import grid_point_min as grid_point_min
+from ._minimum import window_quadratic_min as window_quadratic_min
+from ._minimum import refine_grid as refine_grid
+from ._minimum import SeedSlope as SeedSlope
+from ._minimum import slope_over_seeds as slope_over_seeds
+
 # --- plateaus and the collapse of the large-gamma curves ---
 from ._chain_gd import plateau_length as plateau_length
 from ._chain_gd import Collapse as Collapse

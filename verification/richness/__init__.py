@@ -15,6 +15,8 @@ from ._mlp import MLPTask as MLPTask
 from ._mlp import MLPSweep as MLPSweep
 from ._mlp import mlp_sweep as mlp_sweep
 from ._mlp import eta_star_from_sweep as eta_star_from_sweep
+from ._mlp import RefinedEtaStar as RefinedEtaStar
+from ._mlp import refine_eta_star as refine_eta_star
 from ._mlp import eta_grid as eta_grid
 from ._mlp import NetworkEtaStar as NetworkEtaStar
 from ._mlp import measure_eta_star as measure_eta_star

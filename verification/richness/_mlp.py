@@ -38,7 +38,8 @@ from theory import ParameterError
 from theory.validate import check_choice, check_int, check_real
 from theory.richness import LOSSES
 
-__all__ = ["torch_available", "MLPTask", "MLPSweep", "mlp_sweep", "eta_star_from_sweep", "eta_grid",
+__all__ = ["torch_available", "MLPTask", "MLPSweep", "mlp_sweep", "eta_star_from_sweep", "RefinedEtaStar",
+           "refine_eta_star", "eta_grid",
            "NetworkEtaStar", "measure_eta_star", "NetworkPlateaus", "network_plateaus"]
 
 
@@ -270,30 +271,95 @@ def mlp_sweep(task: MLPTask, gammas, etas, steps: int, *, log_every: int = 1, ta
     shape = G.shape
     return MLPSweep(task, g, e, T, log_steps, out.reshape(shape + (log_steps.size,)), diverged.reshape(shape),
                     final.reshape(shape), time.perf_counter() - t0,
-                    {"dtype": dtype, "device": device, "tail_steps": n_tail})
+                    {"dtype": dtype, "device": device, "tail": tail, "tail_steps": n_tail})
 
 
 def eta_star_from_sweep(sweep: MLPSweep):
-    """``eta*`` per gamma: the ``eta`` of the lowest tail loss, refined by a parabola in ``log eta``
-    through its neighbours when both are finite; returns ``(eta_star, interior)``. ``interior`` is False
-    where the minimum is at an end of that gamma's grid (not located). A minimum next to a diverged run
-    (the best loss at the largest stable eta) is located to one grid step and counts as interior."""
-    es = sweep.etas
+    """``eta*`` per gamma: the ``eta`` of the lowest tail loss, refined by a parabola in ``log eta`` through
+    its neighbours when both are finite (:func:`numerics.richness.sub_grid_min`); returns
+    ``(eta_star, interior)``. ``interior`` is False where the minimum is at an end of that gamma's grid (not
+    located). A minimum next to a diverged run (the best loss at the largest stable eta) is located to one
+    grid step and counts as interior; :func:`refine_eta_star` narrows it with a finer second pass."""
+    from numerics.richness import sub_grid_min
+
     star = np.full(sweep.gammas.size, np.nan)
     interior = np.zeros(sweep.gammas.size, dtype=bool)
     for i in range(sweep.gammas.size):
-        order = np.argsort(es[i])
-        le = np.log(es[i][order])
-        v = sweep.final[i][order]
-        k = int(np.argmin(v))
-        star[i] = math.exp(le[k])
-        interior[i] = 0 < k < v.size - 1 and np.isfinite(v[k])
-        if interior[i] and np.isfinite(v[k - 1]) and np.isfinite(v[k + 1]) and v[k] > 0:
-            x, y = le[k - 1:k + 2], np.log(v[k - 1:k + 2])
-            c2, c1, _ = np.polyfit(x, y, 2)
-            if c2 > 0:
-                star[i] = math.exp(float(np.clip(-c1 / (2 * c2), x[0], x[2])))
+        r = sub_grid_min(sweep.etas[i], sweep.final[i])
+        star[i], interior[i] = r.x, r.located
     return star, interior
+
+
+@dataclass
+class RefinedEtaStar:
+    """``eta*`` per gamma from a coarse sweep and a finer second pass inside the bracket of its minimum.
+
+    ``eta_star[i]`` is :func:`numerics.richness.sub_grid_min` on the merged grid (coarse and fine points),
+    ``method[i]`` how it was located there (``"parabola"``, ``"edge"``, ...), ``located[i]`` whether it was
+    (False where the coarse minimum is at a grid end: no second pass); ``eta_star_coarse`` the coarse sweep's
+    own estimate; ``etas[i]`` / ``final[i]`` the merged grid and its tail losses (sorted); ``fine_step`` the
+    second pass's spacing in decades; ``seconds`` the wall time of the second pass.
+    """
+
+    gammas: np.ndarray
+    eta_star: np.ndarray
+    located: np.ndarray
+    method: list
+    eta_star_coarse: np.ndarray
+    etas: list
+    final: list
+    fine_step: float
+    seconds: float
+
+
+def refine_eta_star(sweep: MLPSweep, *, per_decade: int = 16, **sweep_options) -> RefinedEtaStar:
+    """Refine each gamma's ``eta*`` of a coarse sweep by a second pass on a finer grid.
+
+    For every gamma whose coarse minimum is located, the points of :func:`numerics.richness.refine_grid`
+    (``per_decade`` a decade, strictly between the coarse minimum's neighbours, coarse points left out) are
+    trained with the same task, budget and tail as the coarse sweep, merged with the coarse points, and
+    ``eta*`` is located on the merged grid by :func:`numerics.richness.sub_grid_min`. Every configuration
+    starts from the same initial weights and sees the same data, so a fine point's run is the run the coarse
+    sweep would have made at that ``eta`` (the merged curve is one sweep's).
+
+    Parameters
+    ----------
+    sweep : MLPSweep
+        The coarse pass.
+    per_decade : int
+        Spacing of the second pass (4 times the usual coarse 4 a decade by default).
+    **sweep_options
+        Passed to :func:`mlp_sweep` (``dtype``, ``device``, ...).
+    """
+    from numerics.richness import refine_grid, sub_grid_min
+
+    if not isinstance(sweep, MLPSweep):
+        raise ParameterError("sweep", "an MLPSweep", type(sweep).__name__)
+    n = check_int("per_decade", per_decade, ge=1)
+    tail = sweep.diagnostics.get("tail", 0.1)
+    opts = {k: v for k, v in sweep_options.items() if k != "tail"}  # the coarse sweep's tail is used
+    G = sweep.gammas.size
+    star, coarse = np.full(G, np.nan), np.full(G, np.nan)
+    located = np.zeros(G, dtype=bool)
+    method, etas, finals = [], [], []
+    t0 = time.perf_counter()
+    for i, g in enumerate(sweep.gammas):
+        c = sub_grid_min(sweep.etas[i], sweep.final[i])
+        coarse[i] = c.x
+        e, v = np.asarray(sweep.etas[i], dtype=np.float64), np.asarray(sweep.final[i], dtype=np.float64)
+        pts = refine_grid(e, v, n)
+        if pts.size:
+            fine = mlp_sweep(sweep.task, [g], pts[None, :], sweep.steps, tail=tail, **opts)
+            e, v = np.r_[e, pts], np.r_[v, fine.final[0]]
+        order = np.argsort(e)
+        e, v = e[order], v[order]
+        r = sub_grid_min(e, v)
+        star[i], located[i] = r.x, r.located and c.located
+        method.append(r.method if c.located else c.method)
+        etas.append(e)
+        finals.append(v)
+    return RefinedEtaStar(sweep.gammas.copy(), star, located, method, coarse, etas, finals, 1.0 / n,
+                          time.perf_counter() - t0)
 
 
 @dataclass
@@ -339,20 +405,27 @@ def eta_grid(gammas, depth: int, loss: str = "mse", per_decade: int = 4, below: 
 
 
 def measure_eta_star(task: MLPTask, gammas, steps: int, *, per_decade: int = 4, small_range=None,
-                     large_range=None, **sweep_options) -> NetworkEtaStar:
+                     large_range=None, refine: int | None = None, **sweep_options) -> NetworkEtaStar:
     """Sweep ``task`` over ``gammas`` (grids of :func:`eta_grid`), locate ``eta*`` and fit the slopes
-    (``small_range`` / ``large_range`` default to the gammas ``<= 0.1`` and ``>= 10``)."""
+    (``small_range`` / ``large_range`` default to the gammas ``<= 0.1`` and ``>= 10``).
+
+    With ``refine`` (points a decade, e.g. 16) each located minimum is retrained on a finer grid inside its
+    bracket (:func:`refine_eta_star`) and the fits use the refined ``eta*`` with that grid's quantisation."""
     from numerics.richness import fit_slope
 
     g = np.sort(np.atleast_1d(np.asarray(gammas, dtype=np.float64)))
     grid = eta_grid(g, task.depth, task.loss, per_decade)
     sweep = mlp_sweep(task, g, grid, steps, **sweep_options)
     star, interior = eta_star_from_sweep(sweep)
+    step = 1.0 / per_decade
+    if refine is not None:
+        r = refine_eta_star(sweep, per_decade=refine, **sweep_options)
+        star, interior, step = r.eta_star, r.located, r.fine_step
     slopes = {}
     for side, rng_, default in (("small_gamma", small_range, (g.min(), 0.1)), ("large_gamma", large_range, (10.0, g.max()))):
         lo, hi = rng_ if rng_ is not None else default
         sel = interior & (g >= lo * (1 - 1e-12)) & (g <= hi * (1 + 1e-12))
-        slopes[side] = fit_slope(g[sel], star[sel], lo, hi, grid_step=1.0 / per_decade) if sel.sum() >= 3 else None
+        slopes[side] = fit_slope(g[sel], star[sel], lo, hi, grid_step=step) if sel.sum() >= 3 else None
     return NetworkEtaStar(task, g, star, interior, slopes, sweep)
 
 

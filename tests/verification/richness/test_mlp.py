@@ -64,3 +64,28 @@ def test_a_configuration_trains_the_same_alone_and_beside_diverging_ones():
     assert np.isnan(mixed.loss[0, 0, -1]) and np.isnan(mixed.loss[0, 2, -1])
     np.testing.assert_allclose(mixed.loss[0, 1], alone.loss[0, 0], rtol=1e-10)
     np.testing.assert_allclose(mixed.final[0, 1], alone.final[0, 0], rtol=1e-10)
+
+
+def test_refined_pass_is_the_sweep_on_the_merged_grid():
+    """The second pass trains only the new fine points; since every configuration shares the init and the
+    data, its merged curve must equal one sweep run on the merged grid, and eta* must lie in the bracket."""
+    from verification.richness import refine_eta_star
+
+    task = MLPTask(depth=3, width=8, d_in=4)
+    g = np.array([3.0, 30.0])
+    coarse = mlp_sweep(task, g, eta_grid(g, 3, "mse", 4), 80)
+    r = refine_eta_star(coarse, per_decade=16)
+    assert r.located.all() and r.fine_step == 1 / 16
+    for i, gi in enumerate(g):
+        assert r.etas[i].size == coarse.etas[i].size + 6
+        ref = mlp_sweep(task, [gi], r.etas[i][None, :], 80)
+        np.testing.assert_allclose(r.final[i], ref.final[0], rtol=1e-9)
+        k = int(np.argmin(coarse.final[i]))
+        assert coarse.etas[i][k - 1] <= r.eta_star[i] <= coarse.etas[i][k + 1]
+
+
+def test_measure_eta_star_with_a_refined_pass():
+    task = MLPTask(depth=2, width=16, d_in=8, batch=16)
+    res = measure_eta_star(task, [1e-2, 1e-1, 1.0], 150, per_decade=2, refine=8, tail=0.2)
+    assert res.interior.all()
+    assert abs(math.log10(res.eta_star[1] / res.eta_star[0]) - 2.0) < 0.5
