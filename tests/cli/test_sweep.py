@@ -29,8 +29,14 @@ ATLAS = ["sweep", "frontier", "--optimizer", "sgd", "--schedule", "constant", "-
          "--d-max", "64", "--n-d", "5", "--f-min", "300", "--f-max", "1e4", "--n-f", "6"]
 
 
+def _default_sigint():
+    """In the child: SIGINT back to its default. A test run launched in the background (``nohup ... &``)
+    inherits SIGINT ignored, and so would the sweep this test interrupts with it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _sltk(args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "sltk", *args], **kw)
+    return subprocess.Popen([sys.executable, "-m", "sltk", *args], preexec_fn=_default_sigint, **kw)
 
 
 def _stored(store) -> int:

@@ -258,7 +258,9 @@ def test_interrupted_distributed_sweep_resumes_without_recomputing(tmp_path, clu
             run_sweep(_sweep_fns.counting, g, store={str(store)!r}, scheduler={cluster.scheduler_address!r},
                       progress=False, flush_seconds=0)
     """))
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT back to its default in the child: a test run launched in the background inherits it ignored
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 90
         import zarr
