@@ -81,8 +81,9 @@ def _table(out):
     # the drift/noise split of every optimum (where the optimizer's equations have one)
     print()
     print("| (alpha, beta) | region | optimizer | schedule | derived eta | derived slack of the relaxed noise | measured "
-          "eta: total / without the relaxed noise / drift part / relaxed noise (upper-half slopes) | relaxed-noise share "
-          "first -> last budget | asymptotic gain [interval] agree (derived) |")
+          "eta: total / without the relaxed noise / drift part / relaxed noise (upper-half slopes; SGD: its whole noise, not "
+          "split by mode) | relaxed-noise share (SGD: noise share) first -> last budget | asymptotic gain [interval] "
+          "agree (derived) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for ab, opt, r in _records(out):
         comp = r.get("components")
