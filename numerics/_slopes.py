@@ -8,7 +8,7 @@ import numpy as np
 
 from theory.validate import check_real
 
-__all__ = ["local_slopes", "parabola_min", "upper_fit"]
+__all__ = ["local_slopes", "parabola_min", "upper_fit", "half_fits"]
 
 
 def local_slopes(x, y, *, window: float = 1.0, step: float | None = None):
@@ -45,13 +45,40 @@ def parabola_min(ld, lp, i):
     return xv, float(np.polyval([c2, c1, c0], xv))
 
 
+def _upper_half(x, idx):
+    """The indices of ``idx`` in the upper half of their range in ``log x`` (all of them under 2)."""
+    lx = np.log(x[idx])
+    up = idx[lx >= 0.5 * (lx[0] + lx[-1]) - 1e-12]
+    return up if up.size >= 2 else idx
+
+
 def upper_fit(x, y, sel):
     """Least-squares slope of ``log y`` on ``log x`` over the upper half (in ``log x``) of ``sel``."""
     idx = np.flatnonzero(sel)
     if idx.size < 2:
         return float("nan")
-    lx = np.log(x[idx])
-    up = idx[lx >= 0.5 * (lx[0] + lx[-1]) - 1e-12]
-    if up.size < 2:
-        up = idx
+    up = _upper_half(x, idx)
     return float(np.polyfit(np.log(x[up]), np.log(y[up]), 1)[0])
+
+
+def half_fits(x, y):
+    """Slopes of ``log y`` on ``log x`` over the upper half (as :func:`upper_fit`), with the fit's
+    standard error (NaN under 4 points), and over the rest, the lower half: ``(upper, se, lower)``.
+    The difference of the two halves says how far a slope is from converged.
+
+    >>> x = np.logspace(0, 4, 9)
+    >>> [round(v, 12) for v in half_fits(x, 2 * x**-0.5)]
+    [-0.5, 0.0, -0.5]
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    idx = np.arange(x.size)
+    up = _upper_half(x, idx)
+    lo = np.setdiff1d(idx, up)
+    lo = lo if lo.size >= 2 else idx
+    lx, ly = np.log(x), np.log(y)
+    if up.size >= 4:
+        p, cov = np.polyfit(lx[up], ly[up], 1, cov=True)
+        upper, se = float(p[0]), float(np.sqrt(max(cov[0, 0], 0.0)))
+    else:
+        upper, se = float(np.polyfit(lx[up], ly[up], 1)[0]), float("nan")
+    return upper, se, float(np.polyfit(lx[lo], ly[lo], 1)[0])

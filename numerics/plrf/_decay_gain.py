@@ -22,16 +22,18 @@ sharpens signSGD's slope); Paquette et al. 2024 (arXiv:2405.15074), Sec. 4 (fron
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory import Constant, ParameterError, Schedule
+from theory import Constant, Optimizer, ParameterError, Schedule, resolve_optimizer
+from theory.plrf import PLRF
 from theory.validate import check_real
 
-from .._slopes import upper_fit
+from .._slopes import half_fits, upper_fit
 from ._frontier import frontier
 from ._rules import RULES
 
@@ -138,10 +140,10 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
         The derived gain to compare with (default: ``theory.plrf.decay_gain``).
     components : bool
         Split each frontier's optimum at every inner budget into its drift and noise parts
-        (where the optimizer's rules can, :meth:`PLRFNumericsRules.risk_components`; signSGD) and
-        report, in ``diagnostics["components"]``, per schedule: the parts, their upper-half
-        slopes and the noise share at the first and last budget; ``eta_constant_drift`` /
-        ``eta_schedule_drift`` are the drift parts' slopes; ``asymptotic_gain``,
+        (:meth:`PLRFNumericsRules.risk_components`: signSGD also splits the noise into the relaxed
+        modes' and the rest, SGD does not) and report, in ``diagnostics["components"]``, per
+        schedule: the parts, their upper-half slopes and the noise share at the first and last
+        budget; ``asymptotic_gain``,
         ``asymptotic_interval``, ``asymptotic_agree``: the gain between the parts the theory keeps
         (the relaxed modes' noise is dropped where its derived slack is positive, see
         :func:`theory.plrf.decay_gain`). Why: a loss whose noise share is still
@@ -189,8 +191,6 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
                  for name, fr, sched_of in (("constant", fc, Constant()), ("schedule", fs, sched))}
         if all(v is not None for v in parts.values()):
             diag["components"] = parts
-            diag["eta_constant_drift"] = parts["constant"]["slopes"]["drift"]
-            diag["eta_schedule_drift"] = parts["schedule"]["slopes"]["drift"]
             diag.update(_asymptotic_gain(parts, theory.plrf.decay_gain(alpha, beta, fc.optimizer, sched), dg))
     diag["seconds"] = time.perf_counter() - t0
     return DecayGain(float(alpha), float(beta), fc.optimizer, sched.spec(), dg, meas, (lo, hi),
@@ -198,37 +198,23 @@ def measure_decay_gain(alpha: float, beta: float, optimizer="signsgd", schedule:
                      (fc, fs), diag)
 
 
-def _half_slopes(f, y):
-    """``-slope`` of ``log10 y`` on ``log10 f`` over the upper half (with its standard error, NaN
-    under 4 points) and over the lower half."""
-    x, ly = np.log10(np.asarray(f, float)), np.log10(np.maximum(np.asarray(y, float), 1e-300))
-    n = x.size
-    h = n // 2
-    up_x, up_y = x[h:], ly[h:]
-    if up_x.size >= 4:
-        p, cov = np.polyfit(up_x, up_y, 1, cov=True)
-        up, se = -float(p[0]), float(math.sqrt(max(cov[0, 0], 0.0)))
-    else:
-        up, se = -float(np.polyfit(up_x, up_y, 1)[0]), math.nan
-    lo = -float(np.polyfit(x[:n - h], ly[:n - h], 1)[0])
-    return up, se, lo
-
-
 def _asymptotic_gain(parts, theory_gain, derived):
     """The gain between the parts of each optimum that the theory keeps asymptotically: where the
     relaxed modes' noise has a positive derived slack (``noise / P* ~ f^-slack``) its share dies out,
     so that frontier's asymptotic slope is that of the rest (``p_inf`` + drift + the unrelaxed modes'
-    noise); with slack 0 the parts are co-dominant and the total is used. Interval: ``2 se + |upper-half gain - lower-half gain|`` (as for the local gains;
-    ``None`` verdict when the upper half has fewer than 4 budgets)."""
+    noise); with slack 0 the parts are co-dominant and the total is used. Interval:
+    ``2 se + |upper-half gain - lower-half gain|`` (as for the local gains; ``None`` verdict when the
+    upper half has fewer than 4 budgets). The same upper half as the reported slopes."""
     sd, sc = theory_gain.get("noise_slack_decay"), theory_gain.get("noise_slack_constant")
     if sd is None or sc is None:
         return {}
     key = {"total": "risk", "without_relaxed_noise": "without_relaxed_noise"}
     use = {"constant": "without_relaxed_noise" if sc > 0 else "total",
            "schedule": "without_relaxed_noise" if sd > 0 else "total"}
-    fits = {k: _half_slopes(parts[k]["flops"], parts[k][key[use[k]]]) for k in use}
-    g = fits["schedule"][0] - fits["constant"][0]
-    g_lo = fits["schedule"][2] - fits["constant"][2]
+    # -slope (the loss exponent): upper half with its standard error, and the lower half
+    fits = {k: half_fits(parts[k]["flops"], np.maximum(parts[k][key[use[k]]], 1e-300)) for k in use}
+    g = -(fits["schedule"][0] - fits["constant"][0])
+    g_lo = -(fits["schedule"][2] - fits["constant"][2])
     se = math.hypot(fits["schedule"][1], fits["constant"][1])
     if not math.isfinite(se):
         return {"asymptotic_parts": use, "asymptotic_gain": g, "asymptotic_interval": [-math.inf, math.inf],
@@ -240,11 +226,6 @@ def _asymptotic_gain(parts, theory_gain, derived):
 
 def _frontier_components(fr, optimizer, schedule, v_ratio, h):
     """Drift/noise split of a frontier's optimum at each inner budget (``None`` where the rules have none)."""
-    import dataclasses
-
-    from theory import Optimizer, resolve_optimizer
-    from theory.plrf import PLRF
-
     rules = RULES[optimizer]
     template = optimizer if isinstance(optimizer, Optimizer) else resolve_optimizer(optimizer, lr=1.0)
     idx = np.flatnonzero(fr.inner)

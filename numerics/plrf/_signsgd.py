@@ -206,8 +206,9 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         (``risk = p_inf + drift + noise``, to rounding); ``extra["noise_relaxed"]`` is the part of
         the noise held by the modes that have relaxed by then (drift time
         ``sum_k 2 gamma_k phi_k lam_j >= 1``, i.e. their initial error is down by ``1/e``), the rest of
-        the noise is the unrelaxed modes' (the two noise pieces of the theory's LP). The total then comes from the sum of the
-        parts, which can differ from the ``components=False`` curve in the last digit.
+        the noise is the unrelaxed modes' (the two noise pieces of the theory's LP). The total then
+        comes from the sum of the parts, which can differ from the ``components=False`` curve in the
+        last digit.
 
     Returns
     -------

@@ -151,6 +151,12 @@ def _point(args, sched) -> int:
         print(f"  derived gain  {g.derived_gain:+.4f}  ({rec['gain_expr']})")
         print(f"  measured gain {g.measured_gain:+.4f}  interval [{g.interval[0]:+.4f}, {g.interval[1]:+.4f}]  "
               f"agree: {g.agree}")
+        for name, part in g.diagnostics.get("components", {}).items():
+            sl = part["slopes"]
+            share = part.get("relaxed_noise_share", part["noise_share"])
+            kind = "relaxed-noise" if "relaxed_noise_share" in part else "noise"
+            print(f"  {name:<9} optima: loss exponents total {sl['total']:.3f}, drift part {sl['drift']:.3f}, "
+                  f"noise part {sl['noise']:.3f}; {kind} share {share[0]:.2f} -> {share[1]:.2f}")
         if "asymptotic_gain" in g.diagnostics:
             lo, hi = g.diagnostics["asymptotic_interval"]
             parts = g.diagnostics["asymptotic_parts"]

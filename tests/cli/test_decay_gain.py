@@ -52,3 +52,13 @@ def test_point_mode_json_keys(capsys):
     assert set(data) >= {"derived_gain", "measured_gain", "interval", "agree", "local_gain", "local_se"}
     assert data["derived_gain"] == 0.0 and data["interval"][0] <= data["measured_gain"] <= data["interval"][1]
     assert rc == (0 if data["agree"] else 1)
+    assert set(data["components"]) == {"constant", "schedule"} and "asymptotic_gain" not in data  # SGD: no slack
+
+
+def test_point_mode_text_shows_the_split_and_the_asymptotic_gain(capsys):
+    rc = main(["decay-gain", "--optimizer", "signsgd", "--alpha", "1.0", "--beta", "2.0", "--f-min", "1e4",
+               "--f-max", "1e6", "--per-decade", "3", "--d-max", "1024", "--quiet"])
+    out = capsys.readouterr().out
+    assert "constant  optima: loss exponents total" in out and "relaxed-noise share" in out
+    assert "asymptotic" in out and "the exit code follows 'agree'" in out
+    assert rc == (0 if "agree: True" in out.splitlines()[2] else 1)

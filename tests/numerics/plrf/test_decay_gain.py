@@ -63,7 +63,7 @@ def test_components_split_each_optimum_and_show_the_falling_noise_share():
     c0, c1 = comp["constant"]["noise_share"]
     s0, s1 = comp["schedule"]["noise_share"]
     assert abs(c1 - c0) < 0.03 and s0 - s1 > 0.05, (comp["constant"]["noise_share"], comp["schedule"]["noise_share"])
-    assert g.diagnostics["eta_schedule_drift"] < g.eta_schedule
+    assert comp["schedule"]["slopes"]["drift"] < g.eta_schedule
 
 
 def test_sgd_components_drift_and_noise_no_mode_split_no_asymptotic_gain():
