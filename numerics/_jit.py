@@ -1,0 +1,47 @@
+"""Optional compiled kernels: numba's ``njit`` when it is installed (the ``fast`` extra), else the NumPy paths.
+
+Why a JIT at all (issue 17): the hot loops of the risk solvers -- the log-grid Volterra march over
+chunks, the per-step signSGD recursion -- are sequences of short passes over the modes, each needing
+the previous step's scalar risk. In NumPy every pass is a separate call with its own temporaries
+(~1-8 us each), so at ``10^3`` modes the solve runs at ~1 % of the core's float64 rate; fusing the
+passes needs compiled code. NumPy tuning was taken as far as it goes first (``docs/benchmarks.md``,
+issue 17 sections of 2026-12-03). numba is a well-kept JIT (BSD, NumPy's own community) and is an
+optional dependency: every kernel has the NumPy path beside it, used when numba is missing or
+``SLTK_NO_JIT=1`` is set, and the tests check that the two agree.
+
+Kernels are compiled once per machine (``cache=True``: numba's on-disk cache beside the module, or
+its per-user cache when that folder is not writable), float64 throughout. ``fastmath`` allows only
+re-association and contraction (so sums may be vectorised and multiply-adds fused: results can
+differ from the NumPy path in the last bits); NaN and infinity keep their IEEE meaning, which the
+divergence checks rely on.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["enabled", "njit", "ENV_DISABLE"]
+
+#: Environment variable that switches the compiled kernels off (``1``, ``true`` or ``yes``).
+ENV_DISABLE = "SLTK_NO_JIT"
+
+try:  # pragma: no cover - which branch runs depends on the install
+    import numba as _numba
+except ImportError:  # pragma: no cover
+    _numba = None
+
+_FASTMATH = {"reassoc", "contract"}
+
+
+def enabled() -> bool:
+    """Whether the compiled kernels are used: numba importable and ``SLTK_NO_JIT`` not set (read at
+    every call, so a test or a user can switch it per run)."""
+    return _numba is not None and os.environ.get(ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes")
+
+
+def njit(fn):
+    """``numba.njit(cache=True, nogil=True, fastmath={reassoc, contract})`` of ``fn`` when numba is
+    installed; else ``fn`` itself (callers take the NumPy path then: check :func:`enabled`)."""
+    if _numba is None:
+        return fn
+    return _numba.njit(cache=True, nogil=True, fastmath=_FASTMATH)(fn)
