@@ -9,7 +9,8 @@ issue 17 sections of 2026-12-03). numba is a well-kept JIT (BSD, NumPy's own com
 optional dependency: every kernel has the NumPy path beside it, used when numba is missing or
 ``SLTK_NO_JIT=1`` is set, and the tests check that the two agree.
 
-Kernels are compiled once per machine (``cache=True``: numba's on-disk cache beside the module, or
+Kernels live in their own private modules (``numerics._volterra_jit``, ...), imported only when a
+compiled path runs. They are compiled once per machine (``cache=True``: numba's on-disk cache beside the module, or
 its per-user cache when that folder is not writable), float64 throughout. ``fastmath`` allows only
 re-association and contraction (so sums may be vectorised and multiply-adds fused: results can
 differ from the NumPy path in the last bits); NaN and infinity keep their IEEE meaning, which the
@@ -18,6 +19,7 @@ divergence checks rely on.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 __all__ = ["enabled", "njit", "ENV_DISABLE"]
@@ -25,23 +27,20 @@ __all__ = ["enabled", "njit", "ENV_DISABLE"]
 #: Environment variable that switches the compiled kernels off (``1``, ``true`` or ``yes``).
 ENV_DISABLE = "SLTK_NO_JIT"
 
-try:  # pragma: no cover - which branch runs depends on the install
-    import numba as _numba
-except ImportError:  # pragma: no cover
-    _numba = None
-
 _FASTMATH = {"reassoc", "contract"}
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def enabled() -> bool:
-    """Whether the compiled kernels are used: numba importable and ``SLTK_NO_JIT`` not set (read at
-    every call, so a test or a user can switch it per run)."""
-    return _numba is not None and os.environ.get(ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes")
+    """Whether the compiled kernels are used: numba installed and ``SLTK_NO_JIT`` not set (read at
+    every call, so a test or a user can switch it per run). Does not import numba (the kernel modules
+    do, when first used: importing numba costs ~0.6 s)."""
+    return _HAVE_NUMBA and os.environ.get(ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes")
 
 
 def njit(fn):
-    """``numba.njit(cache=True, nogil=True, fastmath={reassoc, contract})`` of ``fn`` when numba is
-    installed; else ``fn`` itself (callers take the NumPy path then: check :func:`enabled`)."""
-    if _numba is None:
-        return fn
-    return _numba.njit(cache=True, nogil=True, fastmath=_FASTMATH)(fn)
+    """``numba.njit(cache=True, nogil=True, fastmath={reassoc, contract})`` of ``fn`` (imports numba:
+    call it only in a kernel module, imported when :func:`enabled`)."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True, fastmath=_FASTMATH)(fn)

@@ -52,6 +52,7 @@ import numpy as np
 from theory import ParameterError
 from theory.validate import check_choice, check_int, check_real
 
+from . import _jit
 from ._expsum import ExpSum
 
 __all__ = ["VolterraResult", "solve_volterra", "log_grid", "group_modes", "METHODS"]
@@ -504,7 +505,12 @@ def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at, block: int = 64)
     the per-chunk NumPy calls batched).
     """
     if rate_fn is None:
+        if _jit.enabled():
+            out = _march_compiled(T, f_inf, y0, log_rate, kcoef, time)
+            if out is not None:
+                return out
         return _march_blocked(T, f_inf, y0, log_rate, kcoef, time)
+    jit = _jit.enabled()
     y = y0.copy()
     P = np.empty(T.size)
     P[0] = f_inf + y.sum()
@@ -522,6 +528,13 @@ def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at, block: int = 64)
         KS1 = kc * S1
         C1 = kc * (A - S1)
         den = 1.0 - KS1.sum(axis=1)
+        if jit:  # the same per-chunk update, compiled
+            from ._volterra_jit import march_rows
+
+            n_ok = march_rows(E, C1, KS1, den, float(f_inf), y, P, b0, lim)
+            if n_ok >= 0:
+                return P[:n_ok], True
+            continue
         for k in range(b1 - b0):
             m = b0 + k
             y = E[k] * y + C1[k] * P[m]
@@ -591,6 +604,30 @@ def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**19
             if not abs(Pn) <= lim:  # also NaN
                 return P[: m + 2], True
     return P, False
+
+
+
+def _march_compiled(T, f_inf, y0, log_rate, kcoef, time):
+    """:func:`_march_blocked` through the compiled :func:`numerics._volterra_jit.march_sorted`; ``None`` when a mode grows (or is NaN),
+    where the NumPy path's element-wise form runs instead."""
+    L = np.asarray(log_rate, dtype=np.float64)
+    order = np.argsort(-L, kind="stable")  # ascending decay rate
+    L = np.ascontiguousarray(L[order])
+    c = -L
+    if L.size == 0 or not c[0] >= 0 or not np.all(np.isfinite(L)):
+        return None
+    k = np.ascontiguousarray(np.asarray(kcoef, dtype=np.float64)[order])
+    y = np.ascontiguousarray(np.asarray(y0, dtype=np.float64)[order])
+    inveps, rl, phiL = _mode_constants(L, time)
+    P = np.empty(T.size)
+    P[0] = f_inf + y.sum()
+    lim = _BLOWUP * max(abs(P[0]), 1e-300)
+    from ._volterra_jit import march_sorted  # imports numba: only when a compiled march runs
+
+    n = march_sorted(np.diff(np.asarray(T, dtype=np.float64)), float(f_inf), y, L, c, k,
+                     np.ascontiguousarray(inveps), np.ascontiguousarray(rl), np.ascontiguousarray(phiL),
+                     np.exp(L), time == "discrete", lim, np.array([zb for zb, _ in _TAYLOR_DEGREES]), P)
+    return (P, False) if n == P.size else (P[:n], True)
 
 
 def group_modes(log_rate, fcoef, kcoef, rel_width: float):

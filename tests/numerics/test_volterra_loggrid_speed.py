@@ -16,6 +16,14 @@ import numerics
 import theory
 from numerics import _volterra as V
 
+
+@pytest.fixture(autouse=True)
+def _numpy_path(monkeypatch):
+    """These tests compare the NumPy implementations with each other (the compiled march, which would
+    bypass them, is checked against them in test_volterra_jit.py)."""
+    monkeypatch.setenv("SLTK_NO_JIT", "1")
+
+
 def _series_chunk_sums(log_rate: np.ndarray, delta: float, time: str):
     """``E = rho^Delta``, ``A = sum_{u<Delta} rho^u`` and ``S1 = sum_s rho^(Delta-1-s) s/Delta``.
 
