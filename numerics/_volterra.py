@@ -510,7 +510,10 @@ def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at, block: int = 64)
             if out is not None:
                 return out
         return _march_blocked(T, f_inf, y0, log_rate, kcoef, time)
-    jit = _jit.enabled()
+    if _jit.enabled():
+        out = _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at)
+        if out is not None:
+            return out
     y = y0.copy()
     P = np.empty(T.size)
     P[0] = f_inf + y.sum()
@@ -528,13 +531,6 @@ def _march(T, f_inf, y0, log_rate, kcoef, time, rate_fn, lr_at, block: int = 64)
         KS1 = kc * S1
         C1 = kc * (A - S1)
         den = 1.0 - KS1.sum(axis=1)
-        if jit:  # the same per-chunk update, compiled
-            from ._volterra_jit import march_rows
-
-            n_ok = march_rows(E, C1, KS1, den, float(f_inf), y, P, b0, lim)
-            if n_ok >= 0:
-                return P[:n_ok], True
-            continue
         for k in range(b1 - b0):
             m = b0 + k
             y = E[k] * y + C1[k] * P[m]
@@ -605,6 +601,46 @@ def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**19
                 return P[: m + 2], True
     return P, False
 
+
+
+def _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at):
+    """The schedule march through the compiled constant-rate march: the chunks' mean rate factors
+    (``lr_at``, one call for all chunks) split the grid into runs of equal factor (under WSD the whole
+    stable phase is one run; during a decay every chunk is its own run); each run calls ``rate_fn``
+    once, sorts its modes by decay rate and marches with :func:`numerics._volterra_jit.march_sorted`
+    (the same update as the per-chunk NumPy loop, reordered: ``P_{m+1} = (f_inf + E.y + P_m sum C1) /
+    (1 - sum k S1)``; chunk sums by the sorted column-range formulas, within 6e-14 of
+    :func:`_chunk_sums`). ``None`` when a run has a growing (or NaN) mode: the NumPy path runs then."""
+    from ._volterra_jit import march_sorted
+
+    y = np.asarray(y0, dtype=np.float64).copy()
+    P = np.empty(T.size)
+    P[0] = f_inf + y.sum()
+    lim = _BLOWUP * max(abs(P[0]), 1e-300)
+    deltas = np.diff(np.asarray(T, dtype=np.float64))
+    if deltas.size == 0:
+        return P, False
+    phis = np.asarray(lr_at(T[:-1], T[1:]), dtype=np.float64)
+    starts = np.concatenate([[0], np.flatnonzero(phis[1:] != phis[:-1]) + 1, [deltas.size]])
+    bounds = np.array([zb for zb, _ in _TAYLOR_DEGREES])
+    disc = time == "discrete"
+    for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
+        lr, kc = rate_fn(float(phis[a]))
+        L = np.asarray(lr, dtype=np.float64)
+        order = np.argsort(-L, kind="stable")  # ascending decay rate
+        L = np.ascontiguousarray(L[order])
+        if L.size == 0 or not -L[0] >= 0 or not np.all(np.isfinite(L)):
+            return None
+        k = np.ascontiguousarray(np.asarray(kc, dtype=np.float64)[order])
+        ys = np.ascontiguousarray(y[order])
+        inveps, rl, phiL = _mode_constants(L, time)
+        seg = P[a:b + 1]  # seg[0] = P[a] is set; the march fills the rest in place
+        n = march_sorted(deltas[a:b], float(f_inf), ys, L, -L, k, inveps, rl, phiL, np.exp(L), disc, lim, bounds,
+                         seg)
+        if n < seg.size:
+            return P[:a + n], True
+        y[order] = ys
+    return P, False
 
 
 def _march_compiled(T, f_inf, y0, log_rate, kcoef, time):

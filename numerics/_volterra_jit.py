@@ -2,7 +2,7 @@
 
 Imported only when a compiled march runs (:func:`numerics._jit.enabled`), so importing the package
 does not import numba. The arithmetic is that of the NumPy path it replaces
-(``_volterra._march_blocked`` with ``_chunk_coefs_sorted``, and the schedule march's per-chunk update),
+(``_volterra._march_blocked`` with ``_chunk_coefs_sorted``; with a schedule, run by run of equal rate),
 fused per chunk; ``tests/numerics/test_volterra_jit.py`` checks the two agree.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 from ._jit import njit
 from ._volterra import _PHI_TAYLOR, _TAYLOR_DEGREES
 
-__all__ = ["march_sorted", "march_rows"]
+__all__ = ["march_sorted"]
 
 
 
@@ -185,27 +185,3 @@ def march_sorted(deltas, f_inf, y, L, c, k, inveps, rl, phiL, rho, disc, lim, bo
         if not abs(Pn) <= lim:  # also NaN
             return m + 2
     return P.size
-
-
-@njit
-def march_rows(E, C1, KS1, den, f_inf, y, P, m0, lim):
-    """The schedule march's per-chunk update over one block of precomputed chunk sums (rows), as in
-    :func:`_march`: ``y <- E y + C1 P_m``, ``P_{m+1} = (f_inf + sum y) / den``, ``y += k S1 P_{m+1}``.
-    Returns -1, or the number of valid entries of ``P`` when it blew up."""
-    N = y.size
-    for r in range(E.shape[0]):
-        m = m0 + r
-        Pm = P[m]
-        s = 0.0
-        for i in range(N):
-            y[i] = E[r, i] * y[i] + C1[r, i] * Pm
-            s += y[i]
-        Pn = (f_inf + s) / den[r]
-        for i in range(N):
-            y[i] += KS1[r, i] * Pn
-        P[m + 1] = Pn
-        if not abs(Pn) <= lim:
-            return m + 2
-    return -1
-
-

@@ -84,7 +84,7 @@ def test_march_blow_up_is_reported_at_the_same_chunk():
 @pytest.mark.parametrize("alpha,beta", [(0.7, 0.3), (1.0, 0.8), (0.7, 1.2), (0.4, 0.7)])
 def test_risk_curves_agree_with_the_numpy_path(alpha, beta, monkeypatch):
     # the four SGD phases; d = 3000 > 2048 modes, so solved on grouped modes as at d = 10^4; constant
-    # rate (march_sorted) and WSD (march_rows)
+    # rate and WSD (run by run of equal rate)
     p = theory.plrf.PLRF(alpha, beta, 4 * 3000 if alpha < 1 else 10 * 3000, 3000)
     opt = theory.SGD(lr=0.25 / p.trace_D())
     spec = numerics.plrf.deterministic_equivalent(p).spectrum
