@@ -603,17 +603,18 @@ def _march_blocked(T, f_inf, y0, log_rate, kcoef, time, block_elems: int = 2**19
 
 
 
-def _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at):
+def _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at, block_elems: int = 2**20):
     """The schedule march through the compiled constant-rate march: the chunks' mean rate factors
     (``lr_at``, one call for all chunks) split the grid into runs of equal factor (under WSD the whole
     stable phase is one run; during a decay every chunk is its own run); each run calls ``rate_fn``
-    once, sorts its modes by decay rate and marches with :func:`numerics._volterra_jit.march_sorted`
+    once (the rates of up to ``block_elems`` run-modes formed at a time), and the compiled
+    :func:`numerics._volterra_jit.march_runs` sorts its modes by decay rate and marches with ``march_sorted``
     (the same update as the per-chunk NumPy loop, reordered: ``P_{m+1} = (f_inf + E.y + P_m sum C1) /
     (1 - sum k S1)``; chunk sums by the sorted column-range formulas, within 6e-14 of
     :func:`_chunk_sums`). ``None`` when a run has a growing (or NaN) mode: the NumPy path runs then."""
-    from ._volterra_jit import march_sorted
+    from ._volterra_jit import march_runs
 
-    y = np.asarray(y0, dtype=np.float64).copy()
+    y = np.ascontiguousarray(np.asarray(y0, dtype=np.float64)).copy()
     P = np.empty(T.size)
     P[0] = f_inf + y.sum()
     lim = _BLOWUP * max(abs(P[0]), 1e-300)
@@ -621,25 +622,21 @@ def _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at):
     if deltas.size == 0:
         return P, False
     phis = np.asarray(lr_at(T[:-1], T[1:]), dtype=np.float64)
-    starts = np.concatenate([[0], np.flatnonzero(phis[1:] != phis[:-1]) + 1, [deltas.size]])
+    starts = np.concatenate([[0], np.flatnonzero(phis[1:] != phis[:-1]) + 1, [deltas.size]]).astype(np.int64)
     bounds = np.array([zb for zb, _ in _TAYLOR_DEGREES])
-    disc = time == "discrete"
-    for a, b in zip(starts[:-1].tolist(), starts[1:].tolist()):
-        lr, kc = rate_fn(float(phis[a]))
-        L = np.asarray(lr, dtype=np.float64)
-        order = np.argsort(-L, kind="stable")  # ascending decay rate
-        L = np.ascontiguousarray(L[order])
-        if L.size == 0 or not -L[0] >= 0 or not np.all(np.isfinite(L)):
+    N = y.size
+    per = int(max(1, min(starts.size - 1, block_elems // max(N, 1))))  # runs whose rates are formed at once
+    for r0 in range(0, starts.size - 1, per):
+        r1 = min(r0 + per, starts.size - 1)
+        Ls = np.empty((r1 - r0, N))
+        ks = np.empty((r1 - r0, N))
+        for j, r in enumerate(range(r0, r1)):
+            Ls[j], ks[j] = rate_fn(float(phis[starts[r]]))
+        n = march_runs(deltas, starts[r0:r1 + 1], Ls, ks, y, float(f_inf), time == "discrete", lim, bounds, P)
+        if n == -2:
             return None
-        k = np.ascontiguousarray(np.asarray(kc, dtype=np.float64)[order])
-        ys = np.ascontiguousarray(y[order])
-        inveps, rl, phiL = _mode_constants(L, time)
-        seg = P[a:b + 1]  # seg[0] = P[a] is set; the march fills the rest in place
-        n = march_sorted(deltas[a:b], float(f_inf), ys, L, -L, k, inveps, rl, phiL, np.exp(L), disc, lim, bounds,
-                         seg)
-        if n < seg.size:
-            return P[:a + n], True
-        y[order] = ys
+        if n >= 0:
+            return P[:n], True
     return P, False
 
 

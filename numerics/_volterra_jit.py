@@ -185,3 +185,64 @@ def march_sorted(deltas, f_inf, y, L, c, k, inveps, rl, phiL, rho, disc, lim, bo
         if not abs(Pn) <= lim:  # also NaN
             return m + 2
     return P.size
+
+
+_PHI13 = tuple(_PHI_TAYLOR)
+
+
+@njit
+def _mode_constants(L, disc, inveps, rl, phiL):
+    """``1/eps``, ``-L/eps`` and ``phi(L)`` of each mode, as ``_volterra._mode_constants`` (``eps = 1 - rho``,
+    resp. ``c``; a mode with ``L = 0`` gets ``1/eps = 0``, ``-L/eps = 1``; ``phi(L)`` by the degree-13 Taylor
+    polynomial where ``|L| < 1/2``, else closed, ``e^L`` dropped below ``-50``; continuous time: 0)."""
+    for i in range(L.size):
+        x = L[i]
+        if x == 0.0:
+            inveps[i] = 0.0
+            rl[i] = 1.0
+        else:
+            eps = -math.expm1(x) if disc else -x
+            inveps[i] = 1.0 / eps
+            rl[i] = -x / eps
+        if not disc:
+            phiL[i] = 0.0
+        elif abs(x) < 0.5:
+            p = _PHI13[13]
+            for j in range(12, -1, -1):
+                p = p * x + _PHI13[j]
+            phiL[i] = p
+        elif x < -50.0:
+            phiL[i] = (-1.0 - x) / (x * x)
+        else:
+            phiL[i] = (math.exp(x) - 1.0 - x) / (x * x)
+
+
+@njit
+def march_runs(deltas, starts, Ls, ks, y, f_inf, disc, lim, bounds, P):
+    """The schedule march over runs of chunks with equal rate factor: run ``r`` covers chunks
+    ``starts[r] .. starts[r+1]-1`` (indices into ``deltas`` and ``P``) with rates ``Ls[r]`` and kernel
+    weights ``ks[r]`` (modes in the caller's order). Per run the modes are sorted by decay rate, their
+    constants formed, and :func:`march_sorted` advances ``y`` (kept in the caller's order between runs).
+    Returns -1 when done, ``-2`` when a run has a growing or NaN mode (nothing is trusted then: the
+    caller takes the NumPy path), else the number of valid entries of ``P`` (it blew up)."""
+    N = y.size
+    inveps = np.empty(N)
+    rl = np.empty(N)
+    phiL = np.empty(N)
+    for r in range(starts.size - 1):
+        a = starts[r]
+        b = starts[r + 1]
+        order = np.argsort(-Ls[r], kind="mergesort")  # ascending decay rate, stable
+        L = Ls[r][order]
+        for i in range(N):
+            if not (L[i] <= 0.0):  # growing, or NaN
+                return -2
+        k = ks[r][order]
+        ys = y[order]
+        _mode_constants(L, disc, inveps, rl, phiL)
+        n = march_sorted(deltas[a:b], f_inf, ys, L, -L, k, inveps, rl, phiL, np.exp(L), disc, lim, bounds, P[a:b + 1])
+        for i in range(N):
+            y[order[i]] = ys[i]
+        if n < b - a + 1:
+            return a + n
+    return -1
