@@ -56,6 +56,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _jit
+
 __all__ = ["tree_pairs", "direct_pairs"]
 
 
@@ -207,8 +209,16 @@ def tree_pairs(idx: np.ndarray, delta: np.ndarray, c1: np.ndarray, log_eta: np.n
 def _cluster_weights(k0, k1, m, okn, delta, c1, log_eta, tol):
     """Proxy weights ``W_j = sum_k D_k L_j(k)`` and the smoothness flag of each cluster.
 
-    Clusters are processed in groups of equal width (padded) to keep the work vectorised.
+    Clusters are processed in groups of equal width (padded) to keep the work vectorised; with numba
+    (:func:`numerics._jit.enabled`) one cluster at a time in compiled code (``_mpl_jit.cluster_weights``).
     """
+    if _jit.enabled():
+        from ._mpl_jit import cluster_weights
+
+        return cluster_weights(np.ascontiguousarray(k0, dtype=np.int64), np.ascontiguousarray(k1, dtype=np.int64),
+                               np.ascontiguousarray(m, dtype=np.int64), np.ascontiguousarray(okn, dtype=np.bool_),
+                               np.ascontiguousarray(delta, dtype=np.float64), np.ascontiguousarray(c1, dtype=np.float64),
+                               np.ascontiguousarray(log_eta, dtype=np.float64), float(tol))
     nc, p = m.shape
     W = np.zeros((nc, p))
     smooth = np.zeros(nc, dtype=bool)
