@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from .. import _jit
 from ._spectrum import ModeNodes
 
 __all__ = ["df", "solve_kappa_real", "solve_kappa_left", "solve_kappa_contour", "kappa_star", "spectral_edge"]
@@ -80,6 +81,16 @@ def solve_kappa_real(nodes: ModeNodes, s, N: float, P: float, *, iters: int = 20
 
 def _newton(nodes, kap, s, iN, iP, iters=60, tol=1e-14):
     lam, w = nodes.lam, nodes.weight
+    if _jit.enabled():  # compiled, node by node (numerics.dmft._fixed_point_jit)
+        from ._fixed_point_jit import newton
+
+        kap = np.asarray(kap, dtype=np.complex128)
+        shape = kap.shape
+        sb = np.broadcast_to(np.asarray(s, dtype=np.complex128), shape)
+        k, r = newton(np.ascontiguousarray(lam, dtype=np.float64), np.ascontiguousarray(w * lam, dtype=np.float64),
+                      np.ascontiguousarray(kap.reshape(-1)), np.ascontiguousarray(sb.reshape(-1)), float(iN), float(iP),
+                      int(iters), float(tol))
+        return k.reshape(shape), r.reshape(shape)
     for _ in range(iters):
         g = 1.0 / (lam + kap[..., None])
         d = np.sum(w * lam * g, -1)
