@@ -48,6 +48,8 @@ import math
 
 import numpy as np
 
+from .. import _jit
+
 __all__ = ["PowerSums"]
 
 _GREGORY = np.array([1.0 / 12, 1.0 / 24, 19.0 / 720, 3.0 / 160, 863.0 / 60480])
@@ -273,6 +275,18 @@ class PowerSums:
         w = np.atleast_1d(np.asarray(w, np.complex128))
         S = np.empty(w.shape, np.complex128)
         dS = np.empty(w.shape, np.complex128)
+        if _jit.enabled():  # one pass over the nodes a point, compiled (numerics.plrf._power_sums_jit)
+            from ._power_sums_jit import sums_exact, sums_nodes
+
+            wf, Sf, dSf = w.reshape(-1), S.reshape(-1), dS.reshape(-1)
+            for sl in self._blocks(wf.size):
+                if self.exact:
+                    sums_exact(self._lam_e, np.ascontiguousarray(wf[sl]), Sf[sl], dSf[sl])
+                    continue
+                X, Wt = self.nodes(wf[sl])
+                sums_nodes(np.ascontiguousarray(self._power(X, self.p)), np.ascontiguousarray(Wt),
+                           np.ascontiguousarray(wf[sl]), Sf[sl], dSf[sl])
+            return S, dS
         for sl in self._blocks(w.size):
             if self.exact:
                 lam = self._lam_e
@@ -291,6 +305,16 @@ class PowerSums:
 
     def s_and_ds_one(self, w: complex):
         """:meth:`s_and_ds` for one point, as Python complex numbers (same arithmetic, less overhead)."""
+        if _jit.enabled():
+            from ._power_sums_jit import sums_exact, sums_nodes
+
+            wv, S, dS = np.array([w], np.complex128), np.empty(1, np.complex128), np.empty(1, np.complex128)
+            if self.exact:
+                sums_exact(self._lam_e, wv, S, dS)
+            else:
+                X, Wt = self._nodes_one(complex(w))
+                sums_nodes(np.ascontiguousarray(self._power(X, self.p)), np.ascontiguousarray(Wt), wv, S, dS)
+            return complex(S[0]), complex(dS[0])
         wa = np.array([[w]], np.complex128)
         if self.exact:
             lam = self._lam_e

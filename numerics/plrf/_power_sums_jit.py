@@ -1,0 +1,62 @@
+"""Compiled (numba) resolvent sums of :class:`numerics.plrf._power_sums.PowerSums`.
+
+Imported only when the compiled path runs (:func:`numerics._jit.enabled`). ``S(omega) = sum_k W_k
+lam_k / (lam_k - omega)`` and ``S'(omega) = sum_k W_k lam_k / (lam_k - omega)^2`` in one pass over the
+nodes, the complex reciprocal written in real arithmetic (``1/(x - i y) = (x + i y)/(x^2 + y^2)``,
+``x = lam - Re omega``, ``y = Im omega``): the NumPy path forms the ``points x nodes`` complex
+arrays ``1/(lam - omega)``, ``lam g`` and ``lam g^2`` first (~5x slower at ``v = 600``). The tests
+check the two agree (``tests/numerics/plrf/test_power_sums_jit.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import njit
+
+__all__ = ["sums_exact", "sums_nodes"]
+
+
+@njit
+def sums_exact(lam, w, S, dS):
+    """Plain sums over every mode ``lam`` (1-D) for each ``omega`` in ``w``, into ``S`` and ``dS``."""
+    for p in range(w.size):
+        wr = w[p].real
+        wi = w[p].imag
+        sr = si = dr = di = 0.0
+        for j in range(lam.size):
+            x = lam[j] - wr
+            inv = 1.0 / (x * x + wi * wi)
+            gr = x * inv
+            gi = wi * inv
+            lr = lam[j] * gr
+            li = lam[j] * gi
+            sr += lr
+            si += li
+            dr += lr * gr - li * gi
+            di += lr * gi + li * gr
+        S[p] = complex(sr, si)
+        dS[p] = complex(dr, di)
+
+
+@njit
+def sums_nodes(lam, Wt, w, S, dS):
+    """Weighted sums over quadrature nodes: row ``p`` of ``lam`` and ``Wt`` (points x nodes) for ``w[p]``."""
+    for p in range(w.size):
+        wr = w[p].real
+        wi = w[p].imag
+        sr = si = dr = di = 0.0
+        for j in range(lam.shape[1]):
+            lj = lam[p, j]
+            x = lj - wr
+            inv = 1.0 / (x * x + wi * wi)
+            gr = x * inv
+            gi = wi * inv
+            lr = Wt[p, j] * lj * gr
+            li = Wt[p, j] * lj * gi
+            sr += lr
+            si += li
+            dr += lr * gr - li * gi
+            di += lr * gi + li * gr
+        S[p] = complex(sr, si)
+        dS[p] = complex(dr, di)

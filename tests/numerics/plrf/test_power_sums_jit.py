@@ -1,0 +1,42 @@
+"""The compiled resolvent sums of the PLRF power sums (``numerics.plrf._power_sums_jit``) against the
+NumPy path (``SLTK_NO_JIT=1``; itself checked against the plain sums and the reference solver in
+``test_deterministic_equivalent.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba", reason="the compiled kernels need numba (the 'fast' extra)")
+
+import numerics  # noqa: E402
+from numerics.plrf._power_sums import PowerSums  # noqa: E402
+from theory.plrf import PLRF  # noqa: E402
+
+
+@pytest.mark.parametrize("v", [300, 5000])  # the plain sums (v <= 600) and the quadrature nodes
+def test_sums_match_the_numpy_path(v, monkeypatch):
+    ps = PowerSums(2.0, 1.5, v)
+    rng = np.random.default_rng(1)
+    w = 10.0 ** rng.uniform(-7, 0.3, 300) * np.exp(1j * rng.uniform(0.01, np.pi - 0.01, 300))
+    out = {}
+    for flag in ("0", "1"):
+        monkeypatch.setenv("SLTK_NO_JIT", flag)
+        out[flag] = ps.s_and_ds(w), [ps.s_and_ds_one(x) for x in w[:20]]
+    (S0, dS0), one0 = out["0"]
+    (S1, dS1), one1 = out["1"]
+    np.testing.assert_allclose(S0, S1, rtol=1e-12)
+    np.testing.assert_allclose(dS0, dS1, rtol=1e-12)
+    np.testing.assert_allclose(np.array(one0), np.array(one1), rtol=1e-12)
+
+
+def test_spectrum_matches_the_numpy_path(monkeypatch):
+    p = PLRF(1.0, 0.8, 1200, 300)
+    out = {}
+    for flag in ("0", "1"):
+        monkeypatch.setenv("SLTK_NO_JIT", flag)
+        out[flag] = numerics.plrf.deterministic_equivalent(p)
+    a, b = out["0"], out["1"]
+    assert a.status == b.status == "ok"
+    np.testing.assert_allclose(a.spectrum.eigenvalues, b.spectrum.eigenvalues, rtol=1e-9)
+    np.testing.assert_allclose(a.spectrum.weights, b.spectrum.weights, rtol=1e-9, atol=1e-12 * p.initial_risk())
