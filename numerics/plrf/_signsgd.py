@@ -56,6 +56,7 @@ from theory.linreg import GaussianNoise, LinearRegressionProblem, NoNoise
 from theory.plrf import PLRF
 from theory.validate import check_choice, check_int, check_real
 
+from .. import _jit
 from .._volterra import log_grid
 from ..linreg import sign_modes as linreg_sign_modes
 from ._rules import RULES, PLRFNumericsRules, RiskCurve, spectrum_of
@@ -165,6 +166,103 @@ def _advance(r, lam, n, g, phi, m):
         em1 = np.where(pos, np.expm1(m * la), am - 1.0)
         geo = np.where(np.abs(x) > 1e-12, -em1 / np.where(x != 0, -x, 1.0), float(m))
     return r * am + g * g * n * geo
+
+
+@_jit.njit
+def _recursion_kernel(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out):  # pragma: no cover - compiled
+    """Compiled ``method="recursion"`` loop (no components): the same steps as the NumPy loop in
+    :func:`signsgd_plrf_risk`, one fused pass over the modes per step (update and the next step's
+    sum together). ``r`` is advanced in place and ``out`` filled at ``rec[i:]``. Returns
+    ``(diverged, k, g, phi)``: ``diverged`` 1 with the step, rate and ``phi`` at which
+    ``2 g phi lam_max > 2``, else 0 with the final step."""
+    d = r.size
+    s = 0.0
+    for j in range(d):
+        s += r[j]
+    while i < rec.size:
+        if k == rec[i]:
+            out[i] = p_inf + s
+            i += 1
+            continue
+        g = lr * factors[k]
+        P = p_inf + s
+        if 1e-300 > P:  # Python's max(P, 1e-300): a NaN sum stays NaN, as in the NumPy path
+            P = 1e-300
+        ph = _TWO_PI / math.sqrt(P)
+        if 2.0 * g * ph * lam_max > 2.0:
+            return 1, k, g, ph
+        c = 2.0 * g * ph
+        gg = g * g
+        s = 0.0
+        for j in range(d):
+            x = r[j] * (1.0 - c * lam[j]) + gg * n[j]
+            r[j] = x
+            s += x
+        k += 1
+    return 0, k, lr, math.nan
+
+
+@_jit.njit
+def _recursion_components_kernel(rd, rn, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, out_d, out_n,
+                                 out_nr):  # pragma: no cover - compiled
+    """:func:`_recursion_kernel` with the drift/noise split of ``components=True``: ``rd`` (no
+    injected noise) and ``rn`` (started from 0) advanced in place with the same factors, ``phi``
+    from the sum of the two; ``out_d``, ``out_n``, ``out_nr`` as ``extra["drift"]``, ``["noise"]``,
+    ``["noise_relaxed"]``. Same return as :func:`_recursion_kernel`."""
+    d = rd.size
+    s = 0.0
+    for j in range(d):
+        s += rd[j] + rn[j]
+    drift_time = 0.0
+    while i < rec.size:
+        if k == rec[i]:
+            out[i] = p_inf + s
+            sd = 0.0
+            sn = 0.0
+            snr = 0.0
+            for j in range(d):
+                sd += rd[j]
+                sn += rn[j]
+                if drift_time * lam[j] >= 1.0:
+                    snr += rn[j]
+            out_d[i] = sd
+            out_n[i] = sn
+            out_nr[i] = snr
+            i += 1
+            continue
+        g = lr * factors[k]
+        P = p_inf + s
+        if 1e-300 > P:
+            P = 1e-300
+        ph = _TWO_PI / math.sqrt(P)
+        if 2.0 * g * ph * lam_max > 2.0:
+            return 1, k, g, ph
+        c = 2.0 * g * ph
+        gg = g * g
+        s = 0.0
+        for j in range(d):
+            a = 1.0 - c * lam[j]
+            xd = rd[j] * a
+            xn = rn[j] * a + gg * n[j]
+            rd[j] = xd
+            rn[j] = xn
+            s += xd + xn
+        drift_time += c
+        k += 1
+    return 0, k, lr, math.nan
+
+
+def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, components):
+    """Run the compiled recursion; returns ``(diverged, k, g, phi, (out_d, out_n, out_nr) or None)``."""
+    args = (np.ascontiguousarray(lam, dtype=np.float64), np.ascontiguousarray(n, dtype=np.float64),
+            np.ascontiguousarray(factors, dtype=np.float64), float(lr), float(p_inf), float(lam_max), int(k), int(i),
+            np.ascontiguousarray(rec, dtype=np.int64), out)
+    if not components:
+        status, k, g, ph = _recursion_kernel(r, *args)
+        return status, k, g, ph, None
+    parts = tuple(np.full(rec.size, np.nan) for _ in range(3))
+    status, k, g, ph = _recursion_components_kernel(r.copy(), np.zeros_like(r), *args, *parts)
+    return status, k, g, ph, parts
 
 
 def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Constant(), steps: int = 10_000, *,
@@ -282,6 +380,14 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
 
     if method == "recursion":
         factors = schedule(np.arange(steps), steps)
+        if _jit.enabled():  # the compiled loop (same steps, same checks); the NumPy loop below otherwise
+            status, k, g, ph, parts = _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out,
+                                                          components)
+            if status:
+                return _diverged(rec, flops, md, lr_max, k, g, ph, lam_max, method)
+            if components:
+                out_d, out_n, out_nr = parts
+            i = rec.size
     while i < rec.size:
         if k == rec[i]:
             out[i] = p_inf + float(np.sum(r))
