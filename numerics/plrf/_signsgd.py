@@ -29,6 +29,13 @@ closed form (geometric sums) with a predictor-corrector on ``phi``: ``O(d / h * 
 the same log-time idea as the SGD Volterra ``loggrid`` solver. ``method="recursion"`` runs
 every step (reference).
 
+Compiled paths (:mod:`numerics._jit`, when numba is installed and ``SLTK_NO_JIT`` is not set):
+``recursion`` runs entirely in a numba kernel (one fused pass over the modes per step), and
+``loggrid`` runs each chunk's arithmetic in one (predictor, stiff fallback, closed-form advance,
+clip), its chunk sizing staying in Python with all of a chunk's schedule factors read in one call.
+Both take the same steps and chunks and make the same divergence checks as the NumPy loops, which
+stay beside them; the results agree to rounding (``tests/numerics/plrf/test_signsgd_jit.py``).
+
 Accuracy (measured in ``tests/test_signsgd_plrf.py`` and ``verification._signsgd_checks``,
 table in ``docs/signsgd.md`` Sec. 2): the linearised drift is accurate once the correlations
 ``(K e)_i / sqrt(K_ii P)`` are small; on PLRF they are ``O(1)`` for the top features early on
@@ -265,6 +272,131 @@ def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, 
     return status, k, g, ph, parts
 
 
+@_jit.njit
+def _advance_one(r, x, ggn, m):  # pragma: no cover - compiled
+    """One mode of :func:`_advance` (``x = -2 g phi lam``, ``ggn = g^2 n``), the same branches."""
+    if m == 1:
+        return r * (1.0 + x) + ggn
+    if x > -1.0:
+        la = math.log1p(x)
+        am = math.exp(m * la)
+        em1 = math.expm1(m * la)
+    else:  # stiff mode (or NaN): a^m directly, as the NumPy path
+        am = math.pow(1.0 + x, float(m))
+        em1 = am - 1.0
+    if abs(x) > 1e-12:
+        geo = -em1 / (-x if x != 0.0 else 1.0)
+    else:
+        geo = float(m)
+    return r * am + ggn * geo
+
+
+@_jit.njit
+def _loggrid_chunk(r, rd, rn, lam, n, g, m, p_inf, lam_max, components, drift_time):  # pragma: no cover - compiled
+    """One chunk of ``method="loggrid"`` (the body of the NumPy loop after the chunk sizing): ``phi``
+    at the chunk start, the divergence check, the predictor (``phi`` at the predicted end, geometric
+    mean), the stiff-mode fallback to ``m // 4``, the closed-form advance of ``r`` (or of ``rd`` and
+    ``rn`` with the common clip) and the clip at 0, in place. Returns ``(diverged, phi_used, m_used,
+    drift_time)``; ``phi_used`` is ``phi`` at the start when ``diverged``."""
+    d = r.size
+    s = 0.0
+    for j in range(d):
+        s += r[j]
+    P = p_inf + s
+    if 1e-300 > P:
+        P = 1e-300
+    ph0 = _TWO_PI / math.sqrt(P)
+    if 2.0 * g * ph0 * lam_max > 2.0:
+        return 1, ph0, m, drift_time
+    gg = g * g
+    if m == 1:
+        ph_used, m_used = ph0, 1
+    else:
+        c = -2.0 * g * ph0
+        s1 = 0.0
+        for j in range(d):
+            pred = _advance_one(r[j], c * lam[j], gg * n[j], m)
+            if pred > 0.0:
+                s1 += pred
+            elif not (pred <= 0.0):  # np.maximum keeps a NaN
+                s1 += pred
+        P1 = p_inf + s1
+        if 1e-300 > P1:
+            P1 = 1e-300
+        ph1 = _TWO_PI / math.sqrt(P1)
+        ph = math.sqrt(ph0 * ph1)
+        if 2.0 * g * ph * lam_max > 1.0:
+            ph_used, m_used = ph0, max(1, m // 4)
+        else:
+            ph_used, m_used = ph, m
+    c = -2.0 * g * ph_used
+    if components:
+        for j in range(d):
+            xd = _advance_one(rd[j], c * lam[j], 0.0, m_used)
+            xn = _advance_one(rn[j], c * lam[j], gg * n[j], m_used)
+            if xd + xn < 0.0:
+                xd, xn = 0.0, 0.0
+            rd[j] = xd
+            rn[j] = xn
+            x = xd + xn
+            r[j] = 0.0 if x < 0.0 else x
+        drift_time += 2.0 * g * ph_used * m_used
+    else:
+        for j in range(d):
+            x = _advance_one(r[j], c * lam[j], gg * n[j], m_used)
+            r[j] = 0.0 if x < 0.0 else x
+    return 0, ph_used, m_used, drift_time
+
+
+def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, rec, out, components):
+    """``method="loggrid"`` with each chunk's arithmetic compiled (:func:`_loggrid_chunk`). The chunk
+    sizing stays in Python (the schedule is a Python object) and reads the same factors as the NumPy
+    loop, all of a chunk's candidates from one schedule call: the start, the end of each halving of
+    ``m`` and each halving's midpoint. Record points as the NumPy loop. Returns
+    ``(diverged, k, g, phi, nchunks, (out_d, out_n, out_nr) or None)``."""
+    lam = np.ascontiguousarray(lam, dtype=np.float64)
+    n = np.ascontiguousarray(n, dtype=np.float64)
+    if components:
+        rd, rn = r.copy(), np.zeros_like(r)
+        out_d, out_n, out_nr = (np.full(rec.size, np.nan) for _ in range(3))
+    else:
+        rd = rn = r[:0]
+    drift_time = 0.0
+    nchunks = 0
+    last = steps - 1
+    while i < rec.size:
+        if k == rec[i]:
+            out[i] = p_inf + float(np.sum(r))
+            if components:
+                out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
+                out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+            i += 1
+            continue
+        target = int(rec[i])
+        m0 = max(1, min(int(h * k), target - k))
+        ladder = [m0]
+        while ladder[-1] > 1:
+            ladder.append(max(1, ladder[-1] // 2))
+        long = ladder[:-1]  # the candidates m > 1 (each end tested against the start); ladder[-1] == 1
+        pts = [k] + [k + mc - 1 for mc in long] + [k + (mc - 1) // 2 for mc in ladder]
+        vals = schedule(np.minimum(np.asarray(pts, dtype=np.int64), last), steps)
+        f0 = float(vals[0])
+        t = 0
+        while t < len(long):
+            f1 = float(vals[1 + t])
+            if abs(f1 - f0) <= h * max(f0, f1):
+                break
+            t += 1
+        g = lr * float(vals[1 + len(long) + t])
+        status, ph, m, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g, ladder[t], p_inf, lam_max, components,
+                                                   drift_time)
+        if status:
+            return 1, k, g, ph, nchunks, None
+        k += m
+        nchunks += 1
+    return 0, k, lr, math.nan, nchunks, ((out_d, out_n, out_nr) if components else None)
+
+
 def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Constant(), steps: int = 10_000, *,
                       spectrum="deterministic", seed=None, n_points: int = 200, method: str = "auto",
                       h: float = 0.01, W=None, record=None, modes: SignSGDPLRFModes | None = None,
@@ -388,6 +520,14 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
             if components:
                 out_d, out_n, out_nr = parts
             i = rec.size
+    elif _jit.enabled():  # loggrid, each chunk's arithmetic compiled; the same chunks as the NumPy loop below
+        status, k, g, ph, nchunks, parts = _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i,
+                                                             rec, out, components)
+        if status:
+            return _diverged(rec, flops, md, lr_max, k, g, ph, lam_max, method)
+        if components:
+            out_d, out_n, out_nr = parts
+        i = rec.size
     while i < rec.size:
         if k == rec[i]:
             out[i] = p_inf + float(np.sum(r))
