@@ -348,12 +348,49 @@ def _loggrid_chunk(r, rd, rn, lam, n, g, m, p_inf, lam_max, components, drift_ti
     return 0, ph_used, m_used, drift_time
 
 
+@_jit.njit
+def _loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan, stiff_guess, p_inf, lam_max, components,
+                   drift_time):  # pragma: no cover - compiled
+    """Run planned chunks (:func:`_loggrid_chunk`) while the plan holds. Chunk ``j`` has the size ``m_plan[j]``
+    its ladder took if ``ok_plan[j]`` (the first candidate accepted) and the rate ``g_plan[j]``; the plan
+    assumed every chunk of size > 1 stiff (``stiff_guess``) or none. Stops before a chunk whose first candidate
+    was refused (reason 1: the caller sizes it with the full ladder), after the first chunk whose stiffness
+    differs from the guess (reason 2: the plan's later starts are wrong), or at a divergence. Returns
+    ``(diverged, chunks_done, steps_done, drift_time, phi, reason)``."""
+    k_adv = 0
+    for j in range(g_plan.size):
+        if not ok_plan[j]:
+            return 0, j, k_adv, drift_time, 0.0, 1
+        status, ph, m_used, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g_plan[j], m_plan[j], p_inf, lam_max,
+                                                        components, drift_time)
+        if status:
+            return 1, j, k_adv, drift_time, ph, 0
+        k_adv += m_used
+        if m_plan[j] > 1 and (m_used != m_plan[j]) != stiff_guess:
+            return 0, j + 1, k_adv, drift_time, ph, 2
+    return 0, g_plan.size, k_adv, drift_time, 0.0, 0
+
+
+_BLOCK = 64  # chunks planned per schedule call
+
+
+def _ladder(m0):
+    """The chunk sizes the NumPy loop tries, in order: ``m0, m0 // 2, ...`` down to 1."""
+    out = [m0]
+    while out[-1] > 1:
+        out.append(max(1, out[-1] // 2))
+    return out
+
+
 def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, rec, out, components):
-    """``method="loggrid"`` with each chunk's arithmetic compiled (:func:`_loggrid_chunk`). The chunk
-    sizing stays in Python (the schedule is a Python object) and reads the same factors as the NumPy
-    loop, all of a chunk's candidates from one schedule call: the start, the end of each halving of
-    ``m`` and each halving's midpoint. Record points as the NumPy loop. Returns
-    ``(diverged, k, g, phi, nchunks, (out_d, out_n, out_nr) or None)``."""
+    """``method="loggrid"`` with the chunks' arithmetic compiled (:func:`_loggrid_chunk`): the same chunks,
+    factors and checks as the NumPy loop. The schedule is a Python object, so the chunk sizing stays here;
+    to read its factors in few calls, up to ``_BLOCK`` chunks are planned ahead, each assumed to take the
+    ladder level (halving count) of the last chunk and to be stiff (``m // 4``) or not as the last chunk
+    was; all the factors the plan needs (each start, each tried end, each midpoint) come from one call, the
+    ladder's tests are made on them, and :func:`_loggrid_block` runs the chunks while the plan holds. A
+    chunk whose ladder stops at another level is sized by its full ladder (one more call). Record points as
+    the NumPy loop. Returns ``(diverged, k, g, phi, nchunks, (out_d, out_n, out_nr) or None)``."""
     lam = np.ascontiguousarray(lam, dtype=np.float64)
     n = np.ascontiguousarray(n, dtype=np.float64)
     if components:
@@ -364,6 +401,7 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
     drift_time = 0.0
     nchunks = 0
     last = steps - 1
+    stiff_guess, level_guess = False, 0
     while i < rec.size:
         if k == rec[i]:
             out[i] = p_inf + float(np.sum(r))
@@ -373,27 +411,66 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
             i += 1
             continue
         target = int(rec[i])
-        m0 = max(1, min(int(h * k), target - k))
-        ladder = [m0]
-        while ladder[-1] > 1:
-            ladder.append(max(1, ladder[-1] // 2))
-        long = ladder[:-1]  # the candidates m > 1 (each end tested against the start); ladder[-1] == 1
-        pts = [k] + [k + mc - 1 for mc in long] + [k + (mc - 1) // 2 for mc in ladder]
-        vals = schedule(np.minimum(np.asarray(pts, dtype=np.int64), last), steps)
-        f0 = float(vals[0])
-        t = 0
-        while t < len(long):
-            f1 = float(vals[1 + t])
-            if abs(f1 - f0) <= h * max(f0, f1):
-                break
-            t += 1
-        g = lr * float(vals[1 + len(long) + t])
-        status, ph, m, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g, ladder[t], p_inf, lam_max, components,
-                                                   drift_time)
+        pts, plan, ladders = [], [], []
+        kk = k
+        while len(plan) < _BLOCK and kk < target:
+            lad = _ladder(max(1, min(int(h * kk), target - kk)))
+            lev = min(level_guess, len(lad) - 1)
+            m = lad[lev]
+            base = len(pts)
+            pts.append(kk)  # the start
+            pts.extend(kk + lad[t] - 1 for t in range(min(lev + 1, len(lad) - 1)))  # ends tried (sizes > 1)
+            pts.append(kk + (m - 1) // 2)  # the midpoint (the rate)
+            plan.append((base, lev, m))
+            ladders.append(lad)
+            kk += max(1, m // 4) if (stiff_guess and m > 1) else m
+        vals = schedule(np.minimum(np.asarray(pts, dtype=np.int64), last), steps).tolist()
+        g_plan = np.empty(len(plan))
+        m_plan = np.empty(len(plan), dtype=np.int64)
+        ok_plan = np.empty(len(plan), dtype=np.bool_)
+        for j, (base, lev, m) in enumerate(plan):
+            f0 = vals[base]
+            tried = min(lev + 1, len(ladders[j]) - 1)
+            ok = True
+            for t in range(tried):  # the NumPy loop's test: levels before lev refused, lev accepted
+                f1 = vals[base + 1 + t]
+                if (abs(f1 - f0) <= h * max(f0, f1)) != (t == lev):
+                    ok = False
+                    break
+            g_plan[j] = lr * float(vals[base + 1 + tried])
+            m_plan[j] = m
+            ok_plan[j] = ok
+        status, done, k_adv, drift_time, ph, reason = _loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan,
+                                                                     stiff_guess, p_inf, lam_max, components,
+                                                                     drift_time)
         if status:
-            return 1, k, g, ph, nchunks, None
-        k += m
-        nchunks += 1
+            return 1, k + k_adv, float(g_plan[done]), ph, nchunks + done, None
+        k += k_adv
+        nchunks += done
+        if reason == 2:
+            stiff_guess = not stiff_guess
+        elif reason == 1:  # this chunk's ladder stops elsewhere: the full ladder, as the NumPy loop
+            lad = ladders[done]
+            long = lad[:-1]  # the sizes > 1 (each end tested against the start); lad[-1] == 1
+            lv = schedule(np.minimum(np.asarray([k] + [k + mc - 1 for mc in long] + [k + (mc - 1) // 2 for mc in lad],
+                                                dtype=np.int64), last), steps).tolist()
+            f0 = lv[0]
+            t = 0
+            while t < len(long):
+                f1 = lv[1 + t]
+                if abs(f1 - f0) <= h * max(f0, f1):
+                    break
+                t += 1
+            g = lr * float(lv[1 + len(long) + t])
+            status, ph, m, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g, lad[t], p_inf, lam_max, components,
+                                                       drift_time)
+            if status:
+                return 1, k, g, ph, nchunks, None
+            level_guess = t
+            if lad[t] > 1:
+                stiff_guess = m != lad[t]
+            k += m
+            nchunks += 1
     return 0, k, lr, math.nan, nchunks, ((out_d, out_n, out_nr) if components else None)
 
 
