@@ -31,10 +31,11 @@ every step (reference).
 
 Compiled paths (:mod:`numerics._jit`, when numba is installed and ``SLTK_NO_JIT`` is not set):
 ``recursion`` runs entirely in a numba kernel (one fused pass over the modes per step), and
-``loggrid`` runs each chunk's arithmetic in one (predictor, stiff fallback, closed-form advance,
-clip), its chunk sizing staying in Python with all of a chunk's schedule factors read in one call.
-Both take the same steps and chunks and make the same divergence checks as the NumPy loops, which
-stay beside them; the results agree to rounding (``tests/numerics/plrf/test_signsgd_jit.py``).
+``loggrid`` runs the chunks' arithmetic in one (predictor, stiff fallback, closed-form advance,
+clip), its chunk sizing staying in Python (the schedule is a Python object), with up to 64 chunks
+planned per schedule call. Both take the same steps and chunks and make the same divergence checks
+as the NumPy loops, which stay beside them; the results agree to rounding
+(``tests/numerics/plrf/test_signsgd_jit.py``).
 
 Accuracy (measured in ``tests/test_signsgd_plrf.py`` and ``verification._signsgd_checks``,
 table in ``docs/signsgd.md`` Sec. 2): the linearised drift is accurate once the correlations
@@ -273,10 +274,11 @@ def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, 
 
 
 @_jit.njit
-def _advance_one(r, x, ggn, m):  # pragma: no cover - compiled
-    """One mode of :func:`_advance` (``x = -2 g phi lam``, ``ggn = g^2 n``), the same branches."""
+def _advance_coef(x, m):  # pragma: no cover - compiled
+    """``(a^m, (1 - a^m) / (1 - a))`` of :func:`_advance` for one mode, ``a = 1 + x``, ``x = -2 g phi lam``,
+    the same branches (``m == 1``: ``(1 + x, 1)``, the NumPy path's one-step update)."""
     if m == 1:
-        return r * (1.0 + x) + ggn
+        return 1.0 + x, 1.0
     if x > -1.0:
         la = math.log1p(x)
         am = math.exp(m * la)
@@ -288,6 +290,13 @@ def _advance_one(r, x, ggn, m):  # pragma: no cover - compiled
         geo = -em1 / (-x if x != 0.0 else 1.0)
     else:
         geo = float(m)
+    return am, geo
+
+
+@_jit.njit
+def _advance_one(r, x, ggn, m):  # pragma: no cover - compiled
+    """One mode of :func:`_advance` (``ggn = g^2 n``)."""
+    am, geo = _advance_coef(x, m)
     return r * am + ggn * geo
 
 
@@ -332,8 +341,9 @@ def _loggrid_chunk(r, rd, rn, lam, n, g, m, p_inf, lam_max, components, drift_ti
     c = -2.0 * g * ph_used
     if components:
         for j in range(d):
-            xd = _advance_one(rd[j], c * lam[j], 0.0, m_used)
-            xn = _advance_one(rn[j], c * lam[j], gg * n[j], m_used)
+            am, geo = _advance_coef(c * lam[j], m_used)  # the same factors for both parts
+            xd = rd[j] * am + 0.0 * geo  # no injected noise (0 * geo: as the NumPy path, NaN if geo is)
+            xn = rn[j] * am + gg * n[j] * geo
             if xd + xn < 0.0:
                 xd, xn = 0.0, 0.0
             rd[j] = xd
