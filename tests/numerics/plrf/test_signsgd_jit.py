@@ -2,15 +2,16 @@
 ``method="recursion"`` (all compiled) and ``method="loggrid"`` (chunk arithmetic compiled, chunk sizing
 in Python; the same chunks, checked through the chunk count in the message).
 
-Both run the same per-step equations ``r <- r (1 - 2 g phi lam) + g^2 n``, ``phi = (2/pi)/sqrt(P)``,
-with the same operations per mode; they differ only in the order of the sum over the modes (NumPy's
-pairwise sum, the kernel's vectorised running sum, ``fastmath`` re-association) and in fused
-multiply-adds: a few ulps per step. The equations contract the mode risks (factors in ``(-1, 1)``) and
-``phi`` depends on the sum only through a square root, so these differences do not grow with the
-steps; measured ~1e-15 relative over 6000 steps at d = 256. ``rtol = 1e-12`` leaves a margin for other
-CPUs and longer horizons while catching any real difference (a wrong factor, a step off by one, a
-missed record point, a different chunk: all >= 1e-10 here, measured by
-perturbing the kernels).
+Both run the same per-step equations ``r <- r (1 - 2 g phi lam) + g^2 n``, ``phi = (2/pi)/sqrt(P)``
+(the log grid: their closed form over a chunk), with the same operations per mode; they differ only in
+the order of the sum over the modes (NumPy's pairwise sum, the kernel's vectorised running sum,
+``fastmath`` re-association), in fused multiply-adds and, on the log grid, in the last bit of
+``log1p``/``exp``/``expm1`` (libm against NumPy's own loops): a few ulps per step or chunk. The
+equations contract the mode risks (factors in ``(-1, 1)``) and ``phi`` depends on the sum only through
+a square root, so these differences do not grow with the steps; measured ~1e-15 relative over 6000
+steps and ~5e-15 over 1e8 log-grid steps at d = 256 (``docs/benchmarks.md``). ``rtol = 1e-12`` leaves a
+margin for other CPUs and longer horizons while catching any real difference (a wrong factor, a step off
+by one, a missed record point, a different chunk: all >= 1e-10 here, measured by perturbing the kernels).
 """
 
 from __future__ import annotations
