@@ -361,10 +361,10 @@ def _loggrid_chunk(r, rd, rn, lam, n, g, m, p_inf, lam_max, components, drift_ti
 @_jit.njit
 def _loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan, stiff_guess, p_inf, lam_max, components,
                    drift_time):  # pragma: no cover - compiled
-    """Run planned chunks (:func:`_loggrid_chunk`) while the plan holds. Chunk ``j`` has the size ``m_plan[j]``
-    its ladder took if ``ok_plan[j]`` (the first candidate accepted) and the rate ``g_plan[j]``; the plan
-    assumed every chunk of size > 1 stiff (``stiff_guess``) or none. Stops before a chunk whose first candidate
-    was refused (reason 1: the caller sizes it with the full ladder), after the first chunk whose stiffness
+    """Run planned chunks (:func:`_loggrid_chunk`) while the plan holds. Chunk ``j`` has the planned size
+    ``m_plan[j]`` and rate ``g_plan[j]``, and ``ok_plan[j]`` says whether its ladder stops at the planned level;
+    the plan assumed every chunk of size > 1 stiff (``stiff_guess``) or none. Stops before a chunk whose ladder
+    stops elsewhere (reason 1: the caller sizes it with the full ladder), after the first chunk whose stiffness
     differs from the guess (reason 2: the plan's later starts are wrong), or at a divergence. Returns
     ``(diverged, chunks_done, steps_done, drift_time, phi, reason)``."""
     k_adv = 0
