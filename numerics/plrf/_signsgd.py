@@ -176,209 +176,18 @@ def _advance(r, lam, n, g, phi, m):
     return r * am + g * g * n * geo
 
 
-@_jit.njit
-def _recursion_kernel(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out):  # pragma: no cover - compiled
-    """Compiled ``method="recursion"`` loop (no components): the same steps as the NumPy loop in
-    :func:`signsgd_plrf_risk`, one fused pass over the modes per step (update and the next step's
-    sum together). ``r`` is advanced in place and ``out`` filled at ``rec[i:]``. Returns
-    ``(diverged, k, g, phi)``: ``diverged`` 1 with the step, rate and ``phi`` at which
-    ``2 g phi lam_max > 2``, else 0 with the final step."""
-    d = r.size
-    s = 0.0
-    for j in range(d):
-        s += r[j]
-    while i < rec.size:
-        if k == rec[i]:
-            out[i] = p_inf + s
-            i += 1
-            continue
-        g = lr * factors[k]
-        P = p_inf + s
-        if 1e-300 > P:  # Python's max(P, 1e-300): a NaN sum stays NaN, as in the NumPy path
-            P = 1e-300
-        ph = _TWO_PI / math.sqrt(P)
-        if 2.0 * g * ph * lam_max > 2.0:
-            return 1, k, g, ph
-        c = 2.0 * g * ph
-        gg = g * g
-        s = 0.0
-        for j in range(d):
-            x = r[j] * (1.0 - c * lam[j]) + gg * n[j]
-            r[j] = x
-            s += x
-        k += 1
-    return 0, k, lr, math.nan
-
-
-@_jit.njit
-def _recursion_components_kernel(rd, rn, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, out_d, out_n,
-                                 out_nr):  # pragma: no cover - compiled
-    """:func:`_recursion_kernel` with the drift/noise split of ``components=True``: ``rd`` (no
-    injected noise) and ``rn`` (started from 0) advanced in place with the same factors, ``phi``
-    from the sum of the two; ``out_d``, ``out_n``, ``out_nr`` as ``extra["drift"]``, ``["noise"]``,
-    ``["noise_relaxed"]``. Same return as :func:`_recursion_kernel`."""
-    d = rd.size
-    s = 0.0
-    for j in range(d):
-        s += rd[j] + rn[j]
-    drift_time = 0.0
-    while i < rec.size:
-        if k == rec[i]:
-            out[i] = p_inf + s
-            sd = 0.0
-            sn = 0.0
-            snr = 0.0
-            for j in range(d):
-                sd += rd[j]
-                sn += rn[j]
-                if drift_time * lam[j] >= 1.0:
-                    snr += rn[j]
-            out_d[i] = sd
-            out_n[i] = sn
-            out_nr[i] = snr
-            i += 1
-            continue
-        g = lr * factors[k]
-        P = p_inf + s
-        if 1e-300 > P:
-            P = 1e-300
-        ph = _TWO_PI / math.sqrt(P)
-        if 2.0 * g * ph * lam_max > 2.0:
-            return 1, k, g, ph
-        c = 2.0 * g * ph
-        gg = g * g
-        s = 0.0
-        for j in range(d):
-            a = 1.0 - c * lam[j]
-            xd = rd[j] * a
-            xn = rn[j] * a + gg * n[j]
-            rd[j] = xd
-            rn[j] = xn
-            s += xd + xn
-        drift_time += c
-        k += 1
-    return 0, k, lr, math.nan
-
-
 def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, components):
     """Run the compiled recursion; returns ``(diverged, k, g, phi, (out_d, out_n, out_nr) or None)``."""
+    from . import _signsgd_jit as _K  # imports numba: only when a compiled path runs
     args = (np.ascontiguousarray(lam, dtype=np.float64), np.ascontiguousarray(n, dtype=np.float64),
             np.ascontiguousarray(factors, dtype=np.float64), float(lr), float(p_inf), float(lam_max), int(k), int(i),
             np.ascontiguousarray(rec, dtype=np.int64), out)
     if not components:
-        status, k, g, ph = _recursion_kernel(r, *args)
+        status, k, g, ph = _K._recursion_kernel(r, *args)
         return status, k, g, ph, None
     parts = tuple(np.full(rec.size, np.nan) for _ in range(3))
-    status, k, g, ph = _recursion_components_kernel(r.copy(), np.zeros_like(r), *args, *parts)
+    status, k, g, ph = _K._recursion_components_kernel(r.copy(), np.zeros_like(r), *args, *parts)
     return status, k, g, ph, parts
-
-
-@_jit.njit
-def _advance_coef(x, m):  # pragma: no cover - compiled
-    """``(a^m, (1 - a^m) / (1 - a))`` of :func:`_advance` for one mode, ``a = 1 + x``, ``x = -2 g phi lam``,
-    the same branches (``m == 1``: ``(1 + x, 1)``, the NumPy path's one-step update)."""
-    if m == 1:
-        return 1.0 + x, 1.0
-    if x > -1.0:
-        la = math.log1p(x)
-        am = math.exp(m * la)
-        em1 = math.expm1(m * la)
-    else:  # stiff mode (or NaN): a^m directly, as the NumPy path
-        am = math.pow(1.0 + x, float(m))
-        em1 = am - 1.0
-    if abs(x) > 1e-12:
-        geo = -em1 / (-x if x != 0.0 else 1.0)
-    else:
-        geo = float(m)
-    return am, geo
-
-
-@_jit.njit
-def _advance_one(r, x, ggn, m):  # pragma: no cover - compiled
-    """One mode of :func:`_advance` (``ggn = g^2 n``)."""
-    am, geo = _advance_coef(x, m)
-    return r * am + ggn * geo
-
-
-@_jit.njit
-def _loggrid_chunk(r, rd, rn, lam, n, g, m, p_inf, lam_max, components, drift_time):  # pragma: no cover - compiled
-    """One chunk of ``method="loggrid"`` (the body of the NumPy loop after the chunk sizing): ``phi``
-    at the chunk start, the divergence check, the predictor (``phi`` at the predicted end, geometric
-    mean), the stiff-mode fallback to ``m // 4``, the closed-form advance of ``r`` (or of ``rd`` and
-    ``rn`` with the common clip) and the clip at 0, in place. Returns ``(diverged, phi_used, m_used,
-    drift_time)``; ``phi_used`` is ``phi`` at the start when ``diverged``."""
-    d = r.size
-    s = 0.0
-    for j in range(d):
-        s += r[j]
-    P = p_inf + s
-    if 1e-300 > P:
-        P = 1e-300
-    ph0 = _TWO_PI / math.sqrt(P)
-    if 2.0 * g * ph0 * lam_max > 2.0:
-        return 1, ph0, m, drift_time
-    gg = g * g
-    if m == 1:
-        ph_used, m_used = ph0, 1
-    else:
-        c = -2.0 * g * ph0
-        s1 = 0.0
-        for j in range(d):
-            pred = _advance_one(r[j], c * lam[j], gg * n[j], m)
-            if pred > 0.0:
-                s1 += pred
-            elif not (pred <= 0.0):  # np.maximum keeps a NaN
-                s1 += pred
-        P1 = p_inf + s1
-        if 1e-300 > P1:
-            P1 = 1e-300
-        ph1 = _TWO_PI / math.sqrt(P1)
-        ph = math.sqrt(ph0 * ph1)
-        if 2.0 * g * ph * lam_max > 1.0:
-            ph_used, m_used = ph0, max(1, m // 4)
-        else:
-            ph_used, m_used = ph, m
-    c = -2.0 * g * ph_used
-    if components:
-        for j in range(d):
-            am, geo = _advance_coef(c * lam[j], m_used)  # the same factors for both parts
-            xd = rd[j] * am + 0.0 * geo  # no injected noise (0 * geo: as the NumPy path, NaN if geo is)
-            xn = rn[j] * am + gg * n[j] * geo
-            if xd + xn < 0.0:
-                xd, xn = 0.0, 0.0
-            rd[j] = xd
-            rn[j] = xn
-            x = xd + xn
-            r[j] = 0.0 if x < 0.0 else x
-        drift_time += 2.0 * g * ph_used * m_used
-    else:
-        for j in range(d):
-            x = _advance_one(r[j], c * lam[j], gg * n[j], m_used)
-            r[j] = 0.0 if x < 0.0 else x
-    return 0, ph_used, m_used, drift_time
-
-
-@_jit.njit
-def _loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan, stiff_guess, p_inf, lam_max, components,
-                   drift_time):  # pragma: no cover - compiled
-    """Run planned chunks (:func:`_loggrid_chunk`) while the plan holds. Chunk ``j`` has the planned size
-    ``m_plan[j]`` and rate ``g_plan[j]``, and ``ok_plan[j]`` says whether its ladder stops at the planned level;
-    the plan assumed every chunk of size > 1 stiff (``stiff_guess``) or none. Stops before a chunk whose ladder
-    stops elsewhere (reason 1: the caller sizes it with the full ladder), after the first chunk whose stiffness
-    differs from the guess (reason 2: the plan's later starts are wrong), or at a divergence. Returns
-    ``(diverged, chunks_done, steps_done, drift_time, phi, reason)``."""
-    k_adv = 0
-    for j in range(g_plan.size):
-        if not ok_plan[j]:
-            return 0, j, k_adv, drift_time, 0.0, 1
-        status, ph, m_used, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g_plan[j], m_plan[j], p_inf, lam_max,
-                                                        components, drift_time)
-        if status:
-            return 1, j, k_adv, drift_time, ph, 0
-        k_adv += m_used
-        if m_plan[j] > 1 and (m_used != m_plan[j]) != stiff_guess:
-            return 0, j + 1, k_adv, drift_time, ph, 2
-    return 0, g_plan.size, k_adv, drift_time, 0.0, 0
 
 
 _BLOCK = 64  # chunks planned per schedule call
@@ -393,14 +202,15 @@ def _ladder(m0):
 
 
 def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, rec, out, components):
-    """``method="loggrid"`` with the chunks' arithmetic compiled (:func:`_loggrid_chunk`): the same chunks,
+    """``method="loggrid"`` with the chunks' arithmetic compiled (``_signsgd_jit._loggrid_chunk``): the same chunks,
     factors and checks as the NumPy loop. The schedule is a Python object, so the chunk sizing stays here;
     to read its factors in few calls, up to ``_BLOCK`` chunks are planned ahead, each assumed to take the
     ladder level (halving count) of the last chunk and to be stiff (``m // 4``) or not as the last chunk
     was; all the factors the plan needs (each start, each tried end, each midpoint) come from one call, the
-    ladder's tests are made on them, and :func:`_loggrid_block` runs the chunks while the plan holds. A
+    ladder's tests are made on them, and ``_signsgd_jit._loggrid_block`` runs the chunks while the plan holds. A
     chunk whose ladder stops at another level is sized by its full ladder (one more call). Record points as
     the NumPy loop. Returns ``(diverged, k, g, phi, nchunks, (out_d, out_n, out_nr) or None)``."""
+    from . import _signsgd_jit as _K  # imports numba: only when a compiled path runs
     lam = np.ascontiguousarray(lam, dtype=np.float64)
     n = np.ascontiguousarray(n, dtype=np.float64)
     if components:
@@ -450,7 +260,7 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
             g_plan[j] = lr * float(vals[base + 1 + tried])
             m_plan[j] = m
             ok_plan[j] = ok
-        status, done, k_adv, drift_time, ph, reason = _loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan,
+        status, done, k_adv, drift_time, ph, reason = _K._loggrid_block(r, rd, rn, lam, n, g_plan, m_plan, ok_plan,
                                                                      stiff_guess, p_inf, lam_max, components,
                                                                      drift_time)
         if status:
@@ -472,7 +282,7 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
                     break
                 t += 1
             g = lr * float(lv[1 + len(long) + t])
-            status, ph, m, drift_time = _loggrid_chunk(r, rd, rn, lam, n, g, lad[t], p_inf, lam_max, components,
+            status, ph, m, drift_time = _K._loggrid_chunk(r, rd, rn, lam, n, g, lad[t], p_inf, lam_max, components,
                                                        drift_time)
             if status:
                 return 1, k, g, ph, nchunks, None
