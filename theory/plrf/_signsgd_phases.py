@@ -187,6 +187,10 @@ def signsgd_phase_table(schedule: str = "constant", decay_q: float = 0.5) -> tup
     return _phases(schedule, 36, float(decay_q))
 
 
+#: phase matched by closed forms, per (schedule, q, LP vertex key) (:func:`signsgd_phase_of`)
+_FORM_MATCH: dict = {}
+
+
 def signsgd_phase_of(alpha_value, beta_value, schedule: str = "constant", decay_q: float = 0.5) -> str:
     """Name of the signSGD phase at ``(alpha, beta)`` (the optimal LP vertex's phase).
 
@@ -206,10 +210,15 @@ def signsgd_phase_of(alpha_value, beta_value, schedule: str = "constant", decay_
         if k in p.keys:
             return p.name
     s = signsgd_exponents_at(a, b, schedule, sp.Rational(repr(float(decay_q))))
-    forms = [_canon(x) for x in (s.eta_expr, s.xi_expr, s.e_expr)]
-    for p in table:
-        if all(sp.simplify(x - y) == 0 for x, y in zip(forms, (p.eta, p.xi, p.e))):
-            return p.name
+    # the closed forms are those of the optimal vertex, i.e. a function of the key: match them once a key
+    # (SymPy's simplify of every phase's forms cost ~0.7 s a point in the exponent atlas)
+    memo = (schedule, float(decay_q), k)
+    if memo not in _FORM_MATCH:
+        forms = [_canon(x) for x in (s.eta_expr, s.xi_expr, s.e_expr)]
+        _FORM_MATCH[memo] = next((p.name for p in table
+                                  if all(sp.simplify(x - y) == 0 for x, y in zip(forms, (p.eta, p.xi, p.e)))), None)
+    if _FORM_MATCH[memo] is not None:
+        return _FORM_MATCH[memo]
     # a degenerate point (on a boundary): a phase whose closed forms give the LP's optimum here
     sub = {alpha: a, beta: b}
     for p in table:
