@@ -72,7 +72,55 @@ def cached_derivation(name: str, sources, compute):
         pass
     except Exception:  # a corrupt or incompatible entry: derive afresh (and overwrite it)
         pass
-    value = compute()
+    with _entry_lock(path):  # one process derives, the others wait and read (fresh machine, parallel report)
+        try:
+            from sympy.core.parameters import evaluate
+
+            with open(path, "rb") as fh, evaluate(False):
+                return pickle.load(fh)
+        except Exception:
+            pass
+        value = compute()
+        _store(path, value)
+    return value
+
+
+class _entry_lock:
+    """An exclusive ``flock`` on ``<entry>.lock`` while one process derives an entry: the report's workers
+    and the exponent atlas's Dask workers start at once on a fresh machine and would each derive the same
+    tables (seconds of SymPy each). The lock is released when the holder exits, also if it dies. Where
+    ``fcntl`` or the folder is unavailable, no lock: each process derives (the old behaviour)."""
+
+    def __init__(self, path: Path):
+        self._path = Path(str(path) + ".lock")
+        self._fh = None
+
+    def __enter__(self):
+        try:
+            import fcntl
+
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self._path, "a")
+            fcntl.flock(self._fh, fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            if self._fh is not None:
+                self._fh.close()
+            self._fh = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._fh is not None:
+            try:
+                import fcntl
+
+                fcntl.flock(self._fh, fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+        return False
+
+
+def _store(path: Path, value) -> None:
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -81,10 +129,10 @@ def cached_derivation(name: str, sources, compute):
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError, NameError):
+            if tmp is not None:
+                os.unlink(tmp)
+        except OSError:
             pass
-    return value
 
 
 class DerivationMemo:

@@ -43,3 +43,37 @@ def test_sgd_terms_from_cache_equal_the_derivation(tmp_path, monkeypatch):
         assert again == first == _derive_plrf_sgd_terms()
     finally:
         plrf_sgd_terms.cache_clear()
+
+
+def _derive_slowly(args):
+    import os
+    import time
+
+    from theory._derivation_cache import cached_derivation as cd
+
+    cache, src, log = args
+    os.environ["SLTK_CACHE_DIR"] = cache
+    os.environ.pop("SLTK_NO_DERIVATION_CACHE", None)
+
+    def compute():
+        with open(log, "a") as fh:
+            fh.write("derived\n")
+        time.sleep(1.0)
+        return 42
+
+    return cd("slow", [src], compute)
+
+
+def test_concurrent_processes_derive_an_entry_once(tmp_path):
+    # three processes miss the same entry at once (a fresh machine's parallel report): one derives it,
+    # the others wait on its lock and read what it wrote
+    import multiprocessing as mp
+
+    src = tmp_path / "src.py"
+    src.write_text("y = 1\n")
+    log = tmp_path / "log.txt"
+    args = (str(tmp_path / "c"), str(src), str(log))
+    with mp.get_context("spawn").Pool(3) as pool:
+        out = pool.map(_derive_slowly, [args] * 3)
+    assert out == [42, 42, 42]
+    assert log.read_text().count("derived") == 1
