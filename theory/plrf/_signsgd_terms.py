@@ -78,6 +78,15 @@ def drift_time_exponent():
     >>> sp.simplify(t_exp - 2 / (2 - x)), sp.simplify(l_exp - 2 * x / (2 - x))
     (0, 0)
     """
+    from pathlib import Path
+
+    from .._derivation_cache import cached_derivation
+
+    # sympy.dsolve costs ~2 s a process: derived once per machine (keyed by this file)
+    return cached_derivation("signsgd_drift_time_exponent", [Path(__file__)], _derive_drift_time_exponent)
+
+
+def _derive_drift_time_exponent():
     x = sp.Symbol("x", positive=True)
     k, G = sp.symbols("k G", positive=True)
     tau = sp.Function("tau")
