@@ -333,8 +333,17 @@ class PowerSums:
         m = np.atleast_1d(np.asarray(m, np.complex128))
         args = np.empty(w.shape)
         T = np.empty(w.shape, np.complex128)
+        jit = _jit.enabled()
+        if jit:
+            from ._power_sums_jit import measures_sums
         for sl in self._blocks(w.size):
             X, Wt = self.nodes(w[sl])
+            if jit:  # one pass over the nodes a point, compiled
+                measures_sums(np.ascontiguousarray(self._power(X[:1] if self.exact else X, self.p)),
+                              np.ascontiguousarray(self._power(X[:1] if self.exact else X, self.q)),
+                              np.ascontiguousarray(Wt[:1] if self.exact else Wt), np.ascontiguousarray(w[sl]),
+                              args[sl], T[sl])
+                continue
             lam = self._power(X, self.p)
             ws = w[sl, None]
             den = lam - ws

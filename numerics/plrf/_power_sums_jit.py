@@ -60,3 +60,26 @@ def sums_nodes(lam, Wt, w, S, dS):
             di += lr * gi + li * gr
         S[p] = complex(sr, si)
         dS[p] = complex(dr, di)
+
+
+@njit
+def measures_sums(lam, tq, Wt, w, args, T):
+    """``T(omega) = sum_k W_k lam_k t_k / (lam_k - omega)`` and ``sum_k W_k atan2(-Im omega, lam_k - Re omega)``
+    (the raw argument sum of ``PowerSums.measures``) per ``omega``; ``lam``, ``tq`` (``x^-q``) and ``Wt`` are
+    ``points x nodes``, or one row shared by every point (the plain sums)."""
+    shared = lam.shape[0] == 1
+    for p in range(w.size):
+        r = 0 if shared else p
+        wr = w[p].real
+        wi = w[p].imag
+        a = tr = ti = 0.0
+        for j in range(lam.shape[1]):
+            lj = lam[r, j]
+            x = lj - wr
+            inv = 1.0 / (x * x + wi * wi)
+            c = Wt[r, j] * lj * tq[r, j] * inv  # W lam t / (x - i wi) = W lam t (x + i wi) / (x^2 + wi^2)
+            tr += c * x
+            ti += c * wi
+            a += Wt[r, j] * np.arctan2(-wi, x)
+        args[p] = a
+        T[p] = complex(tr, ti)

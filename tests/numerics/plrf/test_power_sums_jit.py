@@ -22,9 +22,11 @@ def test_sums_match_the_numpy_path(v, monkeypatch):
     out = {}
     for flag in ("0", "1"):
         monkeypatch.setenv("SLTK_NO_JIT", flag)
-        out[flag] = ps.s_and_ds(w), [ps.s_and_ds_one(x) for x in w[:20]]
-    (S0, dS0), one0 = out["0"]
-    (S1, dS1), one1 = out["1"]
+        out[flag] = ps.s_and_ds(w), [ps.s_and_ds_one(x) for x in w[:20]], ps.measures(w, 0.3 + 0.2j)
+    (S0, dS0), one0, (a0, T0) = out["0"]
+    (S1, dS1), one1, (a1, T1) = out["1"]
+    np.testing.assert_allclose(a0, a1, rtol=1e-12, atol=1e-9)  # argument sums of up to v terms of size <= pi
+    np.testing.assert_allclose(T0, T1, rtol=1e-12)
     np.testing.assert_allclose(S0, S1, rtol=1e-12)
     np.testing.assert_allclose(dS0, dS1, rtol=1e-12)
     np.testing.assert_allclose(np.array(one0), np.array(one1), rtol=1e-12)
