@@ -276,12 +276,12 @@ class PowerSums:
         S = np.empty(w.shape, np.complex128)
         dS = np.empty(w.shape, np.complex128)
         if _jit.enabled():  # one pass over the nodes a point, compiled (numerics.plrf._power_sums_jit)
-            from ._power_sums_jit import sums_exact, sums_nodes
+            from ._power_sums_jit import sums_nodes
 
             wf, Sf, dSf = w.reshape(-1), S.reshape(-1), dS.reshape(-1)
             for sl in self._blocks(wf.size):
                 if self.exact:
-                    sums_exact(self._lam_e, np.ascontiguousarray(wf[sl]), Sf[sl], dSf[sl])
+                    sums_nodes(self._lam_e[None, :], self._we, np.ascontiguousarray(wf[sl]), Sf[sl], dSf[sl])
                     continue
                 X, Wt = self.nodes(wf[sl])
                 sums_nodes(np.ascontiguousarray(self._power(X, self.p)), np.ascontiguousarray(Wt),
@@ -306,11 +306,11 @@ class PowerSums:
     def s_and_ds_one(self, w: complex):
         """:meth:`s_and_ds` for one point, as Python complex numbers (same arithmetic, less overhead)."""
         if _jit.enabled():
-            from ._power_sums_jit import sums_exact, sums_nodes
+            from ._power_sums_jit import sums_nodes
 
             wv, S, dS = np.array([w], np.complex128), np.empty(1, np.complex128), np.empty(1, np.complex128)
             if self.exact:
-                sums_exact(self._lam_e, wv, S, dS)
+                sums_nodes(self._lam_e[None, :], self._we, wv, S, dS)
             else:
                 X, Wt = self._nodes_one(complex(w))
                 sums_nodes(np.ascontiguousarray(self._power(X, self.p)), np.ascontiguousarray(Wt), wv, S, dS)

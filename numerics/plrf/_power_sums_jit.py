@@ -14,46 +14,27 @@ import numpy as np
 
 from .._jit import njit
 
-__all__ = ["sums_exact", "sums_nodes"]
-
-
-@njit
-def sums_exact(lam, w, S, dS):
-    """Plain sums over every mode ``lam`` (1-D) for each ``omega`` in ``w``, into ``S`` and ``dS``."""
-    for p in range(w.size):
-        wr = w[p].real
-        wi = w[p].imag
-        sr = si = dr = di = 0.0
-        for j in range(lam.size):
-            x = lam[j] - wr
-            inv = 1.0 / (x * x + wi * wi)
-            gr = x * inv
-            gi = wi * inv
-            lr = lam[j] * gr
-            li = lam[j] * gi
-            sr += lr
-            si += li
-            dr += lr * gr - li * gi
-            di += lr * gi + li * gr
-        S[p] = complex(sr, si)
-        dS[p] = complex(dr, di)
+__all__ = ["sums_nodes", "measures_sums"]
 
 
 @njit
 def sums_nodes(lam, Wt, w, S, dS):
-    """Weighted sums over quadrature nodes: row ``p`` of ``lam`` and ``Wt`` (points x nodes) for ``w[p]``."""
+    """Weighted sums over quadrature nodes: row ``p`` of ``lam`` and ``Wt`` (points x nodes) for ``w[p]``, or
+    one row shared by every point (the plain sums: every mode, weight 1)."""
+    shared = lam.shape[0] == 1
     for p in range(w.size):
+        r = 0 if shared else p
         wr = w[p].real
         wi = w[p].imag
         sr = si = dr = di = 0.0
         for j in range(lam.shape[1]):
-            lj = lam[p, j]
+            lj = lam[r, j]
             x = lj - wr
             inv = 1.0 / (x * x + wi * wi)
             gr = x * inv
             gi = wi * inv
-            lr = Wt[p, j] * lj * gr
-            li = Wt[p, j] * lj * gi
+            lr = Wt[r, j] * lj * gr
+            li = Wt[r, j] * lj * gi
             sr += lr
             si += li
             dr += lr * gr - li * gi

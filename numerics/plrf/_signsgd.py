@@ -176,6 +176,15 @@ def _advance(r, lam, n, g, phi, m):
     return r * am + g * g * n * geo
 
 
+def _record(i, out, p_inf, r, components, parts, rd, rn, drift_time, lam):
+    """The risk (and with ``components`` its drift, noise and relaxed-noise parts) at record point ``i``."""
+    out[i] = p_inf + float(np.sum(r))
+    if components:
+        out_d, out_n, out_nr = parts
+        out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
+        out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+
+
 def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, components):
     """Run the compiled recursion; returns ``(diverged, k, g, phi, (out_d, out_n, out_nr) or None)``."""
     from . import _signsgd_jit as _K  # imports numba: only when a compiled path runs
@@ -218,16 +227,14 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
         out_d, out_n, out_nr = (np.full(rec.size, np.nan) for _ in range(3))
     else:
         rd = rn = r[:0]
+        out_d = out_n = out_nr = None
     drift_time = 0.0
     nchunks = 0
     last = steps - 1
     stiff_guess, level_guess = False, 0
     while i < rec.size:
         if k == rec[i]:
-            out[i] = p_inf + float(np.sum(r))
-            if components:
-                out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
-                out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+            _record(i, out, p_inf, r, components, (out_d, out_n, out_nr), rd, rn, drift_time, lam)
             i += 1
             continue
         target = int(rec[i])
@@ -397,6 +404,9 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         rd, rn = r.copy(), np.zeros_like(r)
         out_d, out_n, out_nr = (np.full(rec.size, np.nan) for _ in range(3))
         drift_time = 0.0  # sum_k 2 gamma_k phi_k (times lam_j: mode j's drift exponent)
+    else:
+        rd = rn = out_d = out_n = out_nr = None
+        drift_time = 0.0
     k, i = int(k0), int(np.searchsorted(rec, k0))
     i_start = i  # points before k0 are the caller's (method="arcsine" fills them)
     nchunks = 0
@@ -427,10 +437,7 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         i = rec.size
     while i < rec.size:
         if k == rec[i]:
-            out[i] = p_inf + float(np.sum(r))
-            if components:
-                out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
-                out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+            _record(i, out, p_inf, r, components, (out_d, out_n, out_nr), rd, rn, drift_time, lam)
             i += 1
             continue
         target = int(rec[i])

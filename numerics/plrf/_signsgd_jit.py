@@ -19,6 +19,14 @@ _TWO_PI = 2.0 / math.pi
 
 
 @njit
+def _phi(P):  # pragma: no cover - compiled
+    """``(2/pi) / sqrt(max(P, 1e-300))`` with Python's ``max``: a NaN risk stays NaN, as in the NumPy path."""
+    if 1e-300 > P:
+        P = 1e-300
+    return _TWO_PI / math.sqrt(P)
+
+
+@njit
 def _recursion_kernel(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out):  # pragma: no cover - compiled
     """Compiled ``method="recursion"`` loop (no components): the same steps as the NumPy loop in
     :func:`signsgd_plrf_risk`, one fused pass over the modes per step (update and the next step's
@@ -35,10 +43,7 @@ def _recursion_kernel(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out):  
             i += 1
             continue
         g = lr * factors[k]
-        P = p_inf + s
-        if 1e-300 > P:  # Python's max(P, 1e-300): a NaN sum stays NaN, as in the NumPy path
-            P = 1e-300
-        ph = _TWO_PI / math.sqrt(P)
+        ph = _phi(p_inf + s)
         if 2.0 * g * ph * lam_max > 2.0:
             return 1, k, g, ph
         c = 2.0 * g * ph
@@ -81,10 +86,7 @@ def _recursion_components_kernel(rd, rn, lam, n, factors, lr, p_inf, lam_max, k,
             i += 1
             continue
         g = lr * factors[k]
-        P = p_inf + s
-        if 1e-300 > P:
-            P = 1e-300
-        ph = _TWO_PI / math.sqrt(P)
+        ph = _phi(p_inf + s)
         if 2.0 * g * ph * lam_max > 2.0:
             return 1, k, g, ph
         c = 2.0 * g * ph
