@@ -225,3 +225,15 @@ def test_every_subpackage_is_in_the_wheel_by_discovery():
     missing = [str(p.relative_to(ROOT)) for layer in LAYERS for p in (ROOT / layer).rglob("*")
                if p.is_dir() and p.name != "__pycache__" and any(p.glob("*.py")) and not (p / "__init__.py").exists()]
     assert not missing, missing
+
+
+def test_importing_the_packages_does_not_import_numba():
+    # the compiled kernels (numerics._jit, the `fast` extra) live in private _*_jit modules imported only
+    # when a compiled path runs: importing the packages must not pay numba's import (~0.3-0.6 s)
+    import subprocess
+    import sys
+
+    code = ("import sys, theory, numerics, numerics.plrf, numerics.laws, numerics.dmft, verification, sltk; "
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
