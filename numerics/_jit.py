@@ -12,9 +12,12 @@ optional dependency: every kernel has the NumPy path beside it, used when numba 
 Kernels live in their own private modules (``numerics._volterra_jit``, ...), imported only when a
 compiled path runs. They are compiled once per machine (``cache=True``: numba's on-disk cache beside the module, or
 its per-user cache when that folder is not writable), float64 throughout. ``fastmath`` allows only
-re-association and contraction (so sums may be vectorised and multiply-adds fused: results can
-differ from the NumPy path in the last bits); NaN and infinity keep their IEEE meaning, which the
-divergence checks rely on.
+contraction (multiply-adds fused: results can differ from the NumPy path in the last bits), not
+re-association: with it, a sum's order depended on whether LLVM ran a loop vectorised, which for short
+arrays it decided at run time from where the allocator had put them, so the same inputs gave results
+differing in the last bit from call to call (caught by a test that compares a Dask run with a serial
+one bit for bit). Sums that must be fast are written with fixed partial sums instead. NaN and infinity
+keep their IEEE meaning, which the divergence checks rely on.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ __all__ = ["enabled", "njit", "ENV_DISABLE"]
 #: Environment variable that switches the compiled kernels off (``1``, ``true`` or ``yes``).
 ENV_DISABLE = "SLTK_NO_JIT"
 
-_FASTMATH = {"reassoc", "contract"}
+_FASTMATH = {"contract"}
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
 
@@ -39,7 +42,7 @@ def enabled() -> bool:
 
 
 def njit(fn):
-    """``numba.njit(cache=True, nogil=True, fastmath={reassoc, contract})`` of ``fn`` (imports numba:
+    """``numba.njit(cache=True, nogil=True, fastmath={contract})`` of ``fn`` (imports numba:
     call it only in a kernel module, imported when :func:`enabled`)."""
     import numba
 

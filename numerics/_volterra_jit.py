@@ -31,8 +31,7 @@ def _make_taylor_range(deg):
     compile-time constant, so the polynomial is unrolled and the loop over modes vectorises)."""
     co = tuple(_PHI_TAYLOR[: deg + 1])
 
-    def taylor_range(d, L, y, phiL, krl, krl2, E, C1, KS):
-        sE = sC = sK = 0.0
+    def taylor_range(d, L, phiL, krl, krl2, E, C1, KS):
         for i in range(L.size):
             zi = d * L[i]
             p = co[deg]
@@ -45,10 +44,6 @@ def _make_taylor_range(deg):
             E[i] = e
             C1[i] = c1
             KS[i] = ks
-            sE += e * y[i]
-            sC += c1
-            sK += ks
-        return sE, sC, sK
 
     taylor_range.__name__ = taylor_range.__qualname__ = f"_taylor_range_{deg}"
     return njit(taylor_range)
@@ -81,11 +76,10 @@ def _exp_scaled(d, L, out, bits):
 
 
 @njit
-def _closed_range(d, L, y, phiL, rl2, inveps, k, E, C1, KS, bits):
+def _closed_range(d, L, phiL, rl2, inveps, k, E, C1, KS, bits):
     """Chunk coefficients where ``1/2 <= |z| <= 50``: one ``exp`` (:func:`_exp_scaled`),
     ``phi = (expm1 - z)/z^2``."""
     _exp_scaled(d, L, E, bits)
-    sE = sC = sK = 0.0
     for i in range(L.size):
         zi = d * L[i]
         e = E[i]
@@ -96,27 +90,47 @@ def _closed_range(d, L, y, phiL, rl2, inveps, k, E, C1, KS, bits):
         E[i] = e
         C1[i] = c1
         KS[i] = ks
-        sE += e * y[i]
-        sC += c1
-        sK += ks
-    return sE, sC, sK
 
 
 @njit
 def _dead_range(d, L, phiL, rl2, inveps, k, E, C1, KS):
     """Chunk coefficients where ``-z > 50``: ``e^z < 2e-22`` dropped (``E = 0``, ``expm1 = -1``)."""
-    sC = sK = 0.0
     for i in range(L.size):
         zi = d * L[i]
         s1 = (d * ((-1.0 - zi) / (zi * zi)) - phiL[i]) * rl2[i]
-        c1 = (inveps[i] - s1) * k[i]
-        ks = s1 * k[i]
         E[i] = 0.0
-        C1[i] = c1
-        KS[i] = ks
-        sC += c1
-        sK += ks
-    return 0.0, sC, sK
+        C1[i] = (inveps[i] - s1) * k[i]
+        KS[i] = s1 * k[i]
+
+
+@njit
+def _sums(E, y, C1, KS):
+    """``(E.y, sum C1, sum KS)`` in a fixed order (four interleaved partial sums, then pairwise): the kernels
+    do not let the compiler re-associate sums (``numerics._jit``), so the result does not depend on whether a
+    loop ran vectorised, which for short arrays turned on where the allocator put them."""
+    n = E.size
+    a0 = a1 = a2 = a3 = 0.0
+    b0 = b1 = b2 = b3 = 0.0
+    c0 = c1 = c2 = c3 = 0.0
+    m = n - n % 4
+    for i in range(0, m, 4):
+        a0 += E[i] * y[i]
+        a1 += E[i + 1] * y[i + 1]
+        a2 += E[i + 2] * y[i + 2]
+        a3 += E[i + 3] * y[i + 3]
+        b0 += C1[i]
+        b1 += C1[i + 1]
+        b2 += C1[i + 2]
+        b3 += C1[i + 3]
+        c0 += KS[i]
+        c1 += KS[i + 1]
+        c2 += KS[i + 2]
+        c3 += KS[i + 3]
+    for i in range(m, n):
+        a0 += E[i] * y[i]
+        b0 += C1[i]
+        c0 += KS[i]
+    return (a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3), (c0 + c1) + (c2 + c3)
 
 
 @njit
@@ -159,25 +173,20 @@ def march_sorted(deltas, f_inf, y, L, c, k, inveps, rl, phiL, rho, disc, lim, bo
             # each returning its share of E.y, sum C1 and sum k S1
             lo = 0
             hi = min(i_s, np.searchsorted(c, bounds[0] / d))
-            a = _taylor_range_3(d, L[lo:hi], y[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi],
-                                KS[lo:hi])
+            _taylor_range_3(d, L[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi], KS[lo:hi])
             lo = hi
             hi = min(i_s, np.searchsorted(c, bounds[1] / d))
-            b = _taylor_range_5(d, L[lo:hi], y[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi],
-                                KS[lo:hi])
+            _taylor_range_5(d, L[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi], KS[lo:hi])
             lo = hi
             hi = min(i_s, np.searchsorted(c, bounds[2] / d))
-            e8 = _taylor_range_8(d, L[lo:hi], y[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi],
-                                 KS[lo:hi])
+            _taylor_range_8(d, L[lo:hi], phiL[lo:hi], krl[lo:hi], krl2[lo:hi], E[lo:hi], C1[lo:hi], KS[lo:hi])
             lo = hi
-            e13 = _taylor_range_13(d, L[lo:i_s], y[lo:i_s], phiL[lo:i_s], krl[lo:i_s], krl2[lo:i_s], E[lo:i_s],
-                                   C1[lo:i_s], KS[lo:i_s])
-            cl = _closed_range(d, L[i_s:i_d], y[i_s:i_d], phiL[i_s:i_d], rl2[i_s:i_d], inveps[i_s:i_d], k[i_s:i_d],
-                               E[i_s:i_d], C1[i_s:i_d], KS[i_s:i_d], bits[i_s:i_d])
-            de = _dead_range(d, L[i_d:], phiL[i_d:], rl2[i_d:], inveps[i_d:], k[i_d:], E[i_d:], C1[i_d:], KS[i_d:])
-            sE = a[0] + b[0] + e8[0] + e13[0] + cl[0]
-            sC = a[1] + b[1] + e8[1] + e13[1] + cl[1] + de[1]
-            sK = a[2] + b[2] + e8[2] + e13[2] + cl[2] + de[2]
+            _taylor_range_13(d, L[lo:i_s], phiL[lo:i_s], krl[lo:i_s], krl2[lo:i_s], E[lo:i_s], C1[lo:i_s],
+                             KS[lo:i_s])
+            _closed_range(d, L[i_s:i_d], phiL[i_s:i_d], rl2[i_s:i_d], inveps[i_s:i_d], k[i_s:i_d], E[i_s:i_d],
+                          C1[i_s:i_d], KS[i_s:i_d], bits[i_s:i_d])
+            _dead_range(d, L[i_d:], phiL[i_d:], rl2[i_d:], inveps[i_d:], k[i_d:], E[i_d:], C1[i_d:], KS[i_d:])
+            sE, sC, sK = _sums(E, y, C1, KS)
             Pn = (f_inf + sE + Pm * sC) / (1.0 - sK)
             for i in range(N):
                 y[i] = E[i] * y[i] + C1[i] * Pm + KS[i] * Pn
