@@ -641,26 +641,13 @@ def _march_schedule_compiled(T, f_inf, y0, time, rate_fn, lr_at, block_elems: in
 
 
 def _march_compiled(T, f_inf, y0, log_rate, kcoef, time):
-    """:func:`_march_blocked` through the compiled :func:`numerics._volterra_jit.march_sorted`; ``None`` when a mode grows (or is NaN),
-    where the NumPy path's element-wise form runs instead."""
+    """:func:`_march_blocked` compiled: the schedule march of :func:`_march_schedule_compiled` with the factor 1
+    everywhere, i.e. one run (its modes sorted, their constants formed and marched by
+    ``numerics._volterra_jit.march_sorted``); ``None`` when a mode grows (or is NaN), where the NumPy path's
+    element-wise form runs instead."""
     L = np.asarray(log_rate, dtype=np.float64)
-    order = np.argsort(-L, kind="stable")  # ascending decay rate
-    L = np.ascontiguousarray(L[order])
-    c = -L
-    if L.size == 0 or not c[0] >= 0 or not np.all(np.isfinite(L)):
-        return None
-    k = np.ascontiguousarray(np.asarray(kcoef, dtype=np.float64)[order])
-    y = np.ascontiguousarray(np.asarray(y0, dtype=np.float64)[order])
-    inveps, rl, phiL = _mode_constants(L, time)
-    P = np.empty(T.size)
-    P[0] = f_inf + y.sum()
-    lim = _BLOWUP * max(abs(P[0]), 1e-300)
-    from ._volterra_jit import march_sorted  # imports numba: only when a compiled march runs
-
-    n = march_sorted(np.diff(np.asarray(T, dtype=np.float64)), float(f_inf), y, L, c, k,
-                     np.ascontiguousarray(inveps), np.ascontiguousarray(rl), np.ascontiguousarray(phiL),
-                     np.exp(L), time == "discrete", lim, np.array([zb for zb, _ in _TAYLOR_DEGREES]), P)
-    return (P, False) if n == P.size else (P[:n], True)
+    k = np.asarray(kcoef, dtype=np.float64)
+    return _march_schedule_compiled(T, f_inf, y0, time, lambda phi: (L, k), lambda a, b: np.ones(np.size(a)))
 
 
 def group_modes(log_rate, fcoef, kcoef, rel_width: float):

@@ -30,7 +30,7 @@ the same log-time idea as the SGD Volterra ``loggrid`` solver. ``method="recursi
 every step (reference).
 
 Compiled paths (:mod:`numerics._jit`, when numba is installed and ``SLTK_NO_JIT`` is not set):
-``recursion`` runs entirely in a numba kernel (one fused pass over the modes per step), and
+``recursion`` runs entirely in a numba kernel (an elementwise update and a fixed-order sum a step), and
 ``loggrid`` runs the chunks' arithmetic in one (predictor, stiff fallback, closed-form advance,
 clip), its chunk sizing staying in Python (the schedule is a Python object), with up to 64 chunks
 planned per schedule call. Both take the same steps and chunks and make the same divergence checks
@@ -176,13 +176,17 @@ def _advance(r, lam, n, g, phi, m):
     return r * am + g * g * n * geo
 
 
-def _record(i, out, p_inf, r, components, parts, rd, rn, drift_time, lam):
-    """The risk (and with ``components`` its drift, noise and relaxed-noise parts) at record point ``i``."""
-    out[i] = p_inf + float(np.sum(r))
-    if components:
-        out_d, out_n, out_nr = parts
-        out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
-        out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+def _record(k, i, rec, out, p_inf, r, components, parts, rd, rn, drift_time, lam):
+    """Record the risk (and with ``components`` its drift, noise and relaxed-noise parts) if step ``k`` is the
+    record point ``rec[i]``; returns the index of the next record point still to come."""
+    if i < rec.size and k == rec[i]:
+        out[i] = p_inf + float(np.sum(r))
+        if components:
+            out_d, out_n, out_nr = parts
+            out_d[i], out_n[i] = float(np.sum(rd)), float(np.sum(rn))
+            out_nr[i] = float(np.sum(rn[drift_time * lam >= 1.0]))
+        i += 1
+    return i
 
 
 def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, components):
@@ -191,12 +195,13 @@ def _recursion_compiled(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, 
     args = (np.ascontiguousarray(lam, dtype=np.float64), np.ascontiguousarray(n, dtype=np.float64),
             np.ascontiguousarray(factors, dtype=np.float64), float(lr), float(p_inf), float(lam_max), int(k), int(i),
             np.ascontiguousarray(rec, dtype=np.int64), out)
-    if not components:
-        status, k, g, ph = _K._recursion_kernel(r, *args)
-        return status, k, g, ph, None
-    parts = tuple(np.full(rec.size, np.nan) for _ in range(3))
-    status, k, g, ph = _K._recursion_components_kernel(r.copy(), np.zeros_like(r), *args, *parts)
-    return status, k, g, ph, parts
+    if components:
+        rd, rn, parts = r.copy(), np.zeros_like(r), tuple(np.full(rec.size, np.nan) for _ in range(3))
+    else:
+        rd = rn = r[:0]
+        parts = tuple(np.zeros(0) for _ in range(3))
+    status, k, g, ph = _K._recursion_kernel(r, rd, rn, bool(components), *args, *parts)
+    return status, k, g, ph, (parts if components else None)
 
 
 _BLOCK = 64  # chunks planned per schedule call
@@ -232,11 +237,8 @@ def _loggrid_compiled(schedule, steps, lr, h, r, lam, n, p_inf, lam_max, k, i, r
     nchunks = 0
     last = steps - 1
     stiff_guess, level_guess = False, 0
-    while i < rec.size:
-        if k == rec[i]:
-            _record(i, out, p_inf, r, components, (out_d, out_n, out_nr), rd, rn, drift_time, lam)
-            i += 1
-            continue
+    parts = (out_d, out_n, out_nr)
+    while (i := _record(k, i, rec, out, p_inf, r, components, parts, rd, rn, drift_time, lam)) < rec.size:
         target = int(rec[i])
         pts, plan, ladders = [], [], []
         kk = k
@@ -435,11 +437,8 @@ def signsgd_plrf_risk(problem: PLRF, optimizer: SignSGD, schedule: Schedule = Co
         if components:
             out_d, out_n, out_nr = parts
         i = rec.size
-    while i < rec.size:
-        if k == rec[i]:
-            _record(i, out, p_inf, r, components, (out_d, out_n, out_nr), rd, rn, drift_time, lam)
-            i += 1
-            continue
+    parts = (out_d, out_n, out_nr)
+    while (i := _record(k, i, rec, out, p_inf, r, components, parts, rd, rn, drift_time, lam)) < rec.size:
         target = int(rec[i])
         if method == "recursion":
             g = lr * float(factors[k])

@@ -1,7 +1,7 @@
 """Compiled (numba) loops of the signSGD per-mode risk equations (:mod:`numerics.plrf._signsgd`).
 
 Imported only when a compiled path runs (:func:`numerics._jit.enabled`), so importing the package does
-not import numba. ``recursion`` runs entirely here (one fused pass over the modes per step);
+not import numba. ``recursion`` runs entirely here (an elementwise update and a fixed-order sum a step);
 ``loggrid`` runs each chunk's arithmetic here (predictor, stiff fallback, closed-form advance, clip),
 its chunk sizing staying in Python. The same steps, chunks and divergence checks as the NumPy loops
 beside them in ``_signsgd``; ``tests/numerics/plrf/test_signsgd_jit.py`` checks the two agree.
@@ -27,62 +27,50 @@ def _phi(P):  # pragma: no cover - compiled
 
 
 @njit
-def _recursion_kernel(r, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out):  # pragma: no cover - compiled
-    """Compiled ``method="recursion"`` loop (no components): the same steps as the NumPy loop in
-    :func:`signsgd_plrf_risk`, one fused pass over the modes per step (update and the next step's
-    sum together). ``r`` is advanced in place and ``out`` filled at ``rec[i:]``. Returns
-    ``(diverged, k, g, phi)``: ``diverged`` 1 with the step, rate and ``phi`` at which
-    ``2 g phi lam_max > 2``, else 0 with the final step."""
-    d = r.size
-    s = 0.0
-    for j in range(d):
-        s += r[j]
-    while i < rec.size:
-        if k == rec[i]:
-            out[i] = p_inf + s
-            i += 1
-            continue
-        g = lr * factors[k]
-        ph = _phi(p_inf + s)
-        if 2.0 * g * ph * lam_max > 2.0:
-            return 1, k, g, ph
-        c = 2.0 * g * ph
-        gg = g * g
-        s = 0.0
-        for j in range(d):
-            x = r[j] * (1.0 - c * lam[j]) + gg * n[j]
-            r[j] = x
-            s += x
-        k += 1
-    return 0, k, lr, math.nan
+def _sum4(x):  # pragma: no cover - compiled
+    """``sum(x)`` in a fixed order, four interleaved partial sums then pairwise (the kernels do not let the
+    compiler re-associate sums, ``numerics._jit``; a plain running sum would not vectorise)."""
+    n = x.size
+    m = n - n % 4
+    a0 = a1 = a2 = a3 = 0.0
+    for j in range(0, m, 4):
+        a0 += x[j]
+        a1 += x[j + 1]
+        a2 += x[j + 2]
+        a3 += x[j + 3]
+    for j in range(m, n):
+        a0 += x[j]
+    return (a0 + a1) + (a2 + a3)
 
 
 @njit
-def _recursion_components_kernel(rd, rn, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, out_d, out_n,
-                                 out_nr):  # pragma: no cover - compiled
-    """:func:`_recursion_kernel` with the drift/noise split of ``components=True``: ``rd`` (no
-    injected noise) and ``rn`` (started from 0) advanced in place with the same factors, ``phi``
-    from the sum of the two; ``out_d``, ``out_n``, ``out_nr`` as ``extra["drift"]``, ``["noise"]``,
-    ``["noise_relaxed"]``. Same return as :func:`_recursion_kernel`."""
-    d = rd.size
-    s = 0.0
-    for j in range(d):
-        s += rd[j] + rn[j]
+def _recursion_kernel(r, rd, rn, components, lam, n, factors, lr, p_inf, lam_max, k, i, rec, out, out_d, out_n,
+                      out_nr):  # pragma: no cover - compiled
+    """Compiled ``method="recursion"`` loop: the same steps as the NumPy loop in :func:`signsgd_plrf_risk`, an
+    elementwise update and a fixed-order sum over the modes per step; ``out`` filled at
+    ``rec[i:]``. Without ``components`` ``r`` is advanced in place; with them ``rd`` (no injected noise) and
+    ``rn`` (started from 0) are, with the same factors and ``phi`` from their sum, and ``out_d``, ``out_n``,
+    ``out_nr`` are filled as ``extra["drift"]``, ``["noise"]``, ``["noise_relaxed"]`` (the flag is loop
+    invariant: the compiler splits the loops). Returns ``(diverged, k, g, phi)``: ``diverged`` 1 with the
+    step, rate and ``phi`` at which ``2 g phi lam_max > 2``, else 0 with the final step."""
+    d = lam.size
+    s = (_sum4(rd) + _sum4(rn)) if components else _sum4(r)
     drift_time = 0.0
     while i < rec.size:
         if k == rec[i]:
             out[i] = p_inf + s
-            sd = 0.0
-            sn = 0.0
-            snr = 0.0
-            for j in range(d):
-                sd += rd[j]
-                sn += rn[j]
-                if drift_time * lam[j] >= 1.0:
-                    snr += rn[j]
-            out_d[i] = sd
-            out_n[i] = sn
-            out_nr[i] = snr
+            if components:
+                sd = 0.0
+                sn = 0.0
+                snr = 0.0
+                for j in range(d):
+                    sd += rd[j]
+                    sn += rn[j]
+                    if drift_time * lam[j] >= 1.0:
+                        snr += rn[j]
+                out_d[i] = sd
+                out_n[i] = sn
+                out_nr[i] = snr
             i += 1
             continue
         g = lr * factors[k]
@@ -91,15 +79,17 @@ def _recursion_components_kernel(rd, rn, lam, n, factors, lr, p_inf, lam_max, k,
             return 1, k, g, ph
         c = 2.0 * g * ph
         gg = g * g
-        s = 0.0
-        for j in range(d):
-            a = 1.0 - c * lam[j]
-            xd = rd[j] * a
-            xn = rn[j] * a + gg * n[j]
-            rd[j] = xd
-            rn[j] = xn
-            s += xd + xn
-        drift_time += c
+        if components:
+            for j in range(d):
+                a = 1.0 - c * lam[j]
+                rd[j] = rd[j] * a
+                rn[j] = rn[j] * a + gg * n[j]
+            s = _sum4(rd) + _sum4(rn)
+            drift_time += c
+        else:
+            for j in range(d):
+                r[j] = r[j] * (1.0 - c * lam[j]) + gg * n[j]
+            s = _sum4(r)
         k += 1
     return 0, k, lr, math.nan
 
