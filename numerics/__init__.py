@@ -12,6 +12,9 @@ from ._volterra import VolterraResult as VolterraResult
 from ._volterra import log_grid as log_grid
 from ._volterra import solve_volterra as solve_volterra
 
+# --- compiled kernels (numba, the `fast` extra; SLTK_NO_JIT=1 selects the NumPy paths) ---
+from ._jit import enabled as jit_enabled
+
 # --- slopes and frontier search (shared machinery) ---
 from ._slopes import local_slopes as local_slopes
 
