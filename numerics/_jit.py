@@ -16,7 +16,9 @@ contraction (multiply-adds fused: results can differ from the NumPy path in the 
 re-association: with it, a sum's order depended on whether LLVM ran a loop vectorised, which for short
 arrays it decided at run time from where the allocator had put them, so the same inputs gave results
 differing in the last bit from call to call (caught by a test that compares a Dask run with a serial
-one bit for bit). Sums that must be fast are written with fixed partial sums instead. NaN and infinity
+one bit for bit). Sums that must be fast are written with fixed partial sums instead. numba keys its
+cache by each kernel's own source file, not by these flags: after changing them, delete the kernels'
+``__pycache__/*.nbi`` and ``*.nbc`` files, or the old machine code keeps running. NaN and infinity
 keep their IEEE meaning, which the divergence checks rely on.
 """
 
