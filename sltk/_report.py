@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import os
 import pkgutil
 import time
 import traceback
@@ -109,14 +110,24 @@ _CSS = ("body{font-family:serif;max-width:60em;margin:2em auto;line-height:1.4}"
         ".fail{color:#b00}")
 
 
-def _section_worker(name: str, fast: bool, seed: int, cache_dir, enabled: bool, use_cache: bool):
+def _section_worker(name: str, fast: bool, seed: int, cache_dir, enabled: bool, use_cache: bool,
+                    blas_threads: int = 1):
     """Build (or read from the cache) one section in a report worker process: ``(result, hit, ok,
-    seconds)``, ``result`` being ``{"blocks", "files"}`` or, on failure, the traceback text."""
+    seconds)``, ``result`` being ``{"blocks", "files"}`` or, on failure, the traceback text.
+
+    The worker's BLAS/OpenMP pools are capped at ``blas_threads`` (threadpoolctl): ``jobs`` workers
+    each running a multi-threaded BLAS on a machine with as many cores oversubscribe it, and the
+    small matrices of the sections (loss-law Jacobians, DMFT pair sums) then spend their time in
+    thread hand-offs -- on 2 cores the uncapped first build took 218 s wall and 424 s CPU, capped
+    169 s and 322 s (docs/benchmarks.md)."""
+    from threadpoolctl import threadpool_limits
+
     from . import _cache, _progress
 
     _progress.QUIET = True  # parallel bars would overwrite each other; the driver prints the lines
     _cache.configure(cache_dir, enabled=enabled)
     t0 = time.perf_counter()
+    limits = threadpool_limits(limits=blas_threads)
     try:
         mod = importlib.import_module(f"{_report_sections.__name__}.{name}")
         res, hit = _cache.section_result(mod, fast, seed) if use_cache else (None, False)
@@ -125,6 +136,8 @@ def _section_worker(name: str, fast: bool, seed: int, cache_dir, enabled: bool, 
         return res, hit, True, time.perf_counter() - t0
     except Exception:
         return traceback.format_exc(), False, False, time.perf_counter() - t0
+    finally:
+        limits.restore_original_limits()
 
 
 def _parallel_ok(todo) -> bool:
@@ -144,6 +157,8 @@ def _run_parallel(todo, jobs, fast, seed, cache, on_start, record):
     from . import _cache
 
     ctx_mp = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    blas_threads = max(1, cores // jobs)
     queue = sorted(enumerate(todo, 1), key=lambda im: -float(getattr(im[1], "COST", 1.0)))
     n = len(todo)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx_mp) as pool:
@@ -154,7 +169,7 @@ def _run_parallel(todo, jobs, fast, seed, cache, on_start, record):
                 if on_start is not None:
                     on_start(i, n, mod.TITLE)
                 fut = pool.submit(_section_worker, mod.__name__.rsplit(".", 1)[-1], fast, seed,
-                                  _cache.settings["dir"], _cache.settings["enabled"], cache)
+                                  _cache.settings["dir"], _cache.settings["enabled"], cache, blas_threads)
                 running[fut] = (i, mod)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
