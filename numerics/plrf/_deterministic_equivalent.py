@@ -76,6 +76,7 @@ from theory import ParameterError
 from theory.plrf import PLRF
 from theory.validate import check_choice, check_real
 
+from .. import _jit
 from ._power_sums import PowerSums
 from ._spectra import Spectrum
 
@@ -532,9 +533,26 @@ def _z_of_vec(ps: PowerSums, d, w):
     return w * u, u - w * dS / d
 
 
+def _newton_compiled(ps: PowerSums, d, z, w0, rtol, maxit):
+    """Newton's method for each point in compiled code (the steps of :func:`_newton_one`):
+    ``(omega, converged, total steps)``."""
+    from ._deterministic_equivalent_jit import newton_points
+
+    n = z.size
+    w_out = np.empty(n, np.complex128)
+    ok = np.empty(n, np.bool_)
+    its = np.empty(n, np.int64)
+    newton_points(*ps.newton_args(), float(d), z, np.ascontiguousarray(w0, np.complex128), float(rtol), int(maxit),
+                  w_out, ok, its)
+    return w_out, ok, int(its.sum())
+
+
 def _newton_one(ps: PowerSums, d, z: complex, w0: complex, rtol, maxit: int = 60):
     """:func:`_newton_vec` for one point in Python complex arithmetic (the same steps and stopping
     rules; the sequential continuation calls it thousands of times). Returns ``(omega, ok, steps)``."""
+    if _jit.enabled():  # the whole solve compiled (numerics.plrf._deterministic_equivalent_jit)
+        wv, okv, k = _newton_compiled(ps, d, np.array([z], np.complex128), np.array([w0], np.complex128), rtol, maxit)
+        return complex(wv[0]), bool(okv[0]), int(k)
     w = complex(w0)
     if not (cmath.isfinite(w) and w.imag > 0):
         return w, False, 0
@@ -574,6 +592,10 @@ def _newton_vec(ps: PowerSums, d, z, w0, rtol, maxit: int = 60):
     """
     w = np.array(w0, np.complex128)
     n = w.size
+    if _jit.enabled():
+        zz = np.ascontiguousarray(np.broadcast_to(np.asarray(z, np.complex128), w.shape).reshape(-1))
+        wv, okv, k = _newton_compiled(ps, d, zz, w.reshape(-1), rtol, maxit)
+        return wv.reshape(w.shape), okv.reshape(w.shape), k
     if n <= 4:  # a few points: one at a time in scalar arithmetic (the same steps, a fraction of the overhead)
         zz = np.broadcast_to(np.asarray(z, np.complex128), w.shape)
         res = [_newton_one(ps, d, complex(zz[i]), complex(w[i]), rtol, maxit) for i in range(n)]

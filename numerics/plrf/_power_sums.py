@@ -242,21 +242,42 @@ class PowerSums:
         np.maximum(X, 1.0, out=X)
         return X[None, :], Wt[None, :]
 
+    def newton_args(self):
+        """The arrays and constants the compiled Newton solve needs
+        (:func:`numerics.plrf._deterministic_equivalent_jit.newton_points`): ``(exact, lam_e, tab, x0,
+        w0, tl, wl, tr, wr, cuts, gwl, gwr, H, W, v, p)``, built once per instance."""
+        if "_nargs" not in self.__dict__:
+            empty = np.empty(0)
+            if self.exact:
+                self._nargs = (True, np.ascontiguousarray(self._lam_e), empty, empty, empty, empty, empty, empty,
+                               empty, np.zeros(9, np.int64), _GW_LEFT, _GW_RIGHT, self.H, self.W, self.v, self.p)
+            else:
+                sl, tl, wl, tr, wr, x0, w0 = self._layout()
+                cuts = np.array([s.start for s in sl] + [sl[-1].stop], np.int64)
+                tab = self._table(self.p)
+                self._nargs = (False, empty, empty if tab is None else tab, x0, w0, tl, wl, tr, wr, cuts,
+                               _GW_LEFT, _GW_RIGHT, self.H, self.W, self.v, self.p)
+        return self._nargs
+
     # ------------------------------------------------------------------ sums
     def _blocks(self, n):
         step = self.block if not self.exact else max(1, int(2**21 // max(self.v, 1)))
         for i in range(0, n, step):
             yield slice(i, min(i + step, n))
 
-    def _power(self, X, e):
-        """``X ** -e`` on a node array: the integer nodes (head, window, Gregory ends; all of them for the
-        plain sums) from a table of ``j^-e`` (``pow`` dominated the cost of a sum), the quadrature nodes
-        by ``pow``. The same values as ``X ** -e``, element by element."""
+    def _table(self, e):
+        """``j^-e`` for ``j = 0..v+15`` (None above ``_TABLE_MAX`` modes), built once per exponent."""
         tabs = self.__dict__.setdefault("_tabs", {})
         if e not in tabs:
             with np.errstate(divide="ignore"):
                 tabs[e] = np.arange(self.v + 16, dtype=np.float64) ** (-e) if self.v <= _TABLE_MAX else None
-        tab = tabs[e]
+        return tabs[e]
+
+    def _power(self, X, e):
+        """``X ** -e`` on a node array: the integer nodes (head, window, Gregory ends; all of them for the
+        plain sums) from a table of ``j^-e`` (``pow`` dominated the cost of a sum), the quadrature nodes
+        by ``pow``. The same values as ``X ** -e``, element by element."""
+        tab = self._table(e)
         if tab is None:
             return X ** (-e)
         if self.exact:

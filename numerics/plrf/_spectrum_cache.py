@@ -24,7 +24,8 @@ import numpy as np
 from ._spectra import Spectrum
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = (_HERE / "_deterministic_equivalent.py", _HERE / "_power_sums.py", _HERE / "_spectra.py", Path(__file__))
+_SOURCES = (_HERE / "_deterministic_equivalent.py", _HERE / "_deterministic_equivalent_jit.py", _HERE / "_power_sums.py",
+            _HERE / "_power_sums_jit.py", _HERE / "_spectra.py", Path(__file__))
 _SOURCE_HASH = None
 
 
