@@ -97,6 +97,9 @@ def _plrf_curves(problem, optimizer, N, schedules, n_points, start, spectrum, se
     rules = plrf.RULES[optimizer]
     rec = np.unique(np.linspace(max(1, int(start * N)), N, n_points).astype(np.int64))
     rate = rules.law_rate(optimizer)
+    # the spectrum once for all schedules (one SVD of the sampled W instead of one per schedule; the
+    # same Spectrum object, so the same curves)
+    spectrum = plrf.spectrum_of(problem, spectrum, seed=seed)
     out = []
     for name, sch in schedules.items():
         rc = plrf.risk_curve(problem, optimizer, sch, steps=N, spectrum=spectrum, seed=seed, method=rules.exact_method,

@@ -64,3 +64,13 @@ def test_signsgd_curves_are_population_risk():
     # at step 0 the excess risk is sum_j lambda_j theta*_j^2 = sum_j j^(-2 alpha - 2 beta)
     j = np.arange(1, 21)
     assert c.loss[0] < np.sum(j ** (-2.8)) + 0.01
+
+
+def test_curves_on_a_given_spectrum_are_the_exact_ones():
+    """The curves computed on the spectrum drawn once (the bridge's one SVD per problem, which the
+    report passes in) are those of ``spectrum="exact"`` with the same seed, bit for bit."""
+    prob, opt = PLRF(0.8, 0.6, 160, 40), SGD(lr=0.3)
+    scheds = {"cos": Cosine(floor=0.1)}
+    a = theory_loss_curves(prob, opt, 300, scheds, n_points=7, seed=4)[0]
+    b = theory_loss_curves(prob, opt, 300, scheds, n_points=7, spectrum=get_spectrum(prob, "exact", seed=4))[0]
+    assert np.array_equal(a.steps, b.steps) and np.array_equal(a.loss, b.loss)
