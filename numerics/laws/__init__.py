@@ -41,6 +41,7 @@ from ._law_fitting import LawFit as LawFit
 from ._law_fitting import curve_metrics as curve_metrics
 from ._law_fitting import fit_and_predict as fit_and_predict
 from ._law_fitting import fit_loss_law as fit_loss_law
+from ._law_fitting import bootstrap_fit as bootstrap_fit
 from ._law_fitting import huber_objective as huber_objective
 from ._law_fitting import summarize_metrics as summarize_metrics
 

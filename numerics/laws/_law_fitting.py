@@ -69,7 +69,7 @@ from theory.validate import check_choice, check_int, check_real
 from ._loss_curve_data import LossCurve
 from ._loss_laws import LossLaw, TissueLaw, make_law
 
-__all__ = ["LawFit", "fit_loss_law", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
+__all__ = ["LawFit", "fit_loss_law", "bootstrap_fit", "fit_and_predict", "summarize_metrics", "curve_metrics", "huber_objective",
            "FIT_METHODS", "FIT_MODES", "PRIOR_GRID", "CV_SCHEMES", "TIME_FRACTION", "predictive_interval", "interval_coverage",
            "calibrate_interval", "extrapolation_distance", "INTERVAL_KINDS"]
 
@@ -268,6 +268,11 @@ class LawFit:
     residual_source: str = "in-sample"
     interval: dict | None = None
     timing: dict = field(default_factory=dict)
+    #: the objective's Huber threshold, the iteration limit and the box bounds of the fit (what a
+    #: later :func:`bootstrap_fit` refits with)
+    huber_delta: float = 1e-3
+    maxiter: int = 3000
+    bounds: list | None = None
 
     @property
     def interval_kind(self) -> str:
@@ -893,6 +898,7 @@ def fit_loss_law(curves, law="tissue", method: str | None = None, *, lam: float 
     else:
         fit.residual_pool = np.concatenate([np.log(y) - np.log(p) for y, p in zip(ys, ps)])
         fit.residual_source = "in-sample"
+    fit.huber_delta, fit.maxiter, fit.bounds = delta, maxiter, bnds
     t_b, c_b = time.perf_counter(), time.process_time()
     if bootstrap:
         _bootstrap(fit, curves, obj, bnds, bootstrap, block, seed, maxiter)
@@ -925,6 +931,36 @@ def _bootstrap(fit: LawFit, curves, obj: _Objective, bnds, n_boot, block, seed, 
     fit.bootstrap_params = draws
     fit.ci = {n: (float(np.percentile(draws[:, i], q)), float(np.percentile(draws[:, i], 100 - q)))
               for i, n in enumerate(law.param_names)}
+
+
+def bootstrap_fit(fit: LawFit, curves, bootstrap: int, *, block: int | None = None, seed: int = 0) -> LawFit:
+    """The block wild bootstrap of a finished fit, without fitting it again.
+
+    ``fit_loss_law(curves, ..., bootstrap=n, seed=s)`` is ``bootstrap_fit(fit_loss_law(curves, ...), curves,
+    n, seed=s)``: the same refits from the same optimum with the same objective (the fit's Huber
+    threshold, bounds, iteration limit and, in the predictive mode, its prior), so the same draws and
+    intervals. For a caller that already has the plain fit (the report's tables and its bootstrap
+    table share the 400M momentum-law fit). ``curves`` must be the curves ``fit`` was made on.
+    Returns a copy of ``fit`` with ``ci`` and ``bootstrap_params`` set.
+    """
+    import copy
+
+    curves = _check_curves(curves)
+    bootstrap = check_int("bootstrap", bootstrap, ge=1)
+    if [c.name for c in curves] != list(fit.per_curve):
+        raise ParameterError("curves", "the curves the fit was made on: " + ", ".join(fit.per_curve),
+                             [c.name for c in curves])
+    law, delta = fit.law, fit.huber_delta
+    prior = None
+    if fit.prior is not None and fit.prior.get("tau") is not None:
+        prior = _Prior(law, fit.prior["center"], fit.prior["tau"], delta)
+    obj = _Objective(law, [law.prepare(c.history, c.steps) for c in curves], [c.loss for c in curves], delta, prior)
+    out = copy.copy(fit)
+    t_b, c_b = time.perf_counter(), time.process_time()
+    _bootstrap(out, curves, obj, fit.bounds, bootstrap, block, seed, fit.maxiter)
+    out.timing = dict(fit.timing, bootstrap=time.perf_counter() - t_b, cpu_bootstrap=time.process_time() - c_b)
+    out.seconds = fit.seconds + out.timing["bootstrap"]
+    return out
 
 
 def fit_and_predict(fit_curves, test_curves, law="tissue", mode: str = "predictive", **fit_kwargs):

@@ -12,7 +12,7 @@ import pytest
 from scipy.special import huber
 
 from numerics.laws import LRHistory, annealing_areas, lr_history
-from numerics.laws import curve_metrics, fit_and_predict, fit_loss_law, huber_objective
+from numerics.laws import bootstrap_fit, curve_metrics, fit_and_predict, fit_loss_law, huber_objective
 from numerics.laws import LLM_FIT_SPLIT, LossCurve, load_llm_curve
 from numerics.laws import MultiPowerLaw, TissueLaw, law_from_params, make_law
 from theory import WSD, Constant, Cosine, ParameterError, TwoStage
@@ -234,6 +234,24 @@ def test_bootstrap_spread_matches_monte_carlo():
         assert lo < fit.params[k] < hi
     pred, lo, hi = fit.predict(curves[0].history, [3000], ci=True)
     assert lo[0] <= pred[0] <= hi[0]
+
+
+@pytest.mark.parametrize("mode", ["mle", "predictive"])
+def test_bootstrap_fit_is_the_bootstrap_of_fit_loss_law(mode):
+    """Bootstrapping a finished fit gives exactly (bit for bit) what ``fit_loss_law(bootstrap=)`` gives:
+    the report bootstraps its table's fit instead of fitting it again."""
+    law = TissueLaw(0.995)
+    curves = _synthetic(law, dict(L0=2.5, A=0.6, alpha=0.55, C=0.45), SCHEDS, noise=2e-3, seed=5)
+    kw = dict(n_starts=2, mode=mode, **({"prior_scale": 0.5} if mode == "predictive" else {}))
+    ref = fit_loss_law(curves, law, bootstrap=6, seed=3, **kw)
+    plain = fit_loss_law(curves, law, **kw)
+    got = bootstrap_fit(plain, curves, 6, seed=3)
+    assert np.array_equal(got.theta, ref.theta)
+    assert np.array_equal(got.bootstrap_params, ref.bootstrap_params)
+    assert got.ci == ref.ci
+    assert plain.ci is None and plain.bootstrap_params is None       # a copy: the plain fit is unchanged
+    with pytest.raises(ParameterError):
+        bootstrap_fit(plain, curves[:1], 6)
 
 
 def test_fit_input_validation():
