@@ -135,13 +135,15 @@ def _real_data(ctx, blocks):
     return runs, fits
 
 
-def _bootstrap(ctx, blocks, runs):
-    from numerics.laws import fit_loss_law
+def _bootstrap(ctx, blocks, runs, fits):
+    from numerics.laws import bootstrap_fit
     from numerics.laws import LLM_FIT_SPLIT
 
     n_boot = 8 if ctx.fast else 100
     fit_c = [c for c in runs["400"] if c.name.split("/")[1] in LLM_FIT_SPLIT]
-    fit = fit_loss_law(fit_c, "tissue", n_starts=2 if ctx.fast else None, bootstrap=n_boot, seed=ctx.seed)
+    # the 400M momentum-law fit of the tables (the same call as `sltk fit ... --law tissue`, same starts),
+    # bootstrapped without fitting it a second time
+    fit = bootstrap_fit(fits[("400", "tissue", "mle")], fit_c, n_boot, seed=ctx.seed)
     rows = [[k, f"{fit.params[k]:.4g}", f"[{lo:.4g}, {hi:.4g}]"] for k, (lo, hi) in fit.ci.items()]
     tgt = next(c for c in runs["400"] if c.name.endswith("cosine_72000"))
     pred, lo, hi = fit.predict(tgt.history, tgt.steps[-1:], ci=True)
@@ -209,8 +211,10 @@ def _theory(ctx, blocks):
     results, rows, exps, notes = {}, [], [], []
     for label, (a, b) in cases.items():
         prob = PLRF(a, b, 4 * d, d)
-        lr_max = numerics.plrf.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum="exact", seed=ctx.seed).lr_max
-        res = law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, n_points=40 if ctx.fast else 150,
+        # the exact spectrum of the one sampled W, computed once for lr_max and the six theory curves
+        spec = numerics.plrf.spectrum_of(prob, "exact", seed=ctx.seed)
+        lr_max = numerics.plrf.risk_curve(prob, SGD(lr=1e-3), steps=2, spectrum=spec, seed=ctx.seed).lr_max
+        res = law_theory_bridge(prob, SGD(lr=0.5 * lr_max), N, spectrum=spec, n_points=40 if ctx.fast else 150,
                                 n_starts=1 if ctx.fast else 4, seed=ctx.seed,
                                 laws=("tissue", "mpl") if ctx.fast else ("tissue", "tissue-fit-lambda", "mpl"))
         results[label] = res
@@ -268,7 +272,7 @@ def build(ctx):
     got = _real_data(ctx, blocks)
     if got is not None:
         runs, fits = got
-        _bootstrap(ctx, blocks, runs)
+        _bootstrap(ctx, blocks, runs, fits)
         _design(ctx, blocks, fits)
     _theory(ctx, blocks)
     blocks.append(Code(f"sltk fit $D/csv_400/cosine_24000.csv $D/csv_400/constant_24000.csv $D/csv_400/wsdcon_9.csv "
