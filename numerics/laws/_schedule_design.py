@@ -22,6 +22,7 @@ law's optimum).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,9 +58,34 @@ def _check(law, params, horizon, peak, warmup_steps):
     return th, T, pk, W
 
 
+#: memo of :func:`_final`, keyed by the full inputs (the law's class, warmup and hyper-parameters, the
+#: parameters, a digest of the post-warmup rates, the peak and the warmup length). The scan, the best-decay
+#: search and the optimiser's baselines ask for many of the same schedules (the same WSD fractions on
+#: their grids, the constant and cosine baselines of every call); each one costs a ``prepare`` of the
+#: whole history (for the multi-power law a treecode over every update).
+_FINAL_MEMO: dict = {}
+_FINAL_MEMO_SIZE = 4096
+
+
+def _final_key(law, th, post, pk, W):
+    post = np.ascontiguousarray(post, dtype=np.float64)
+    hyper = tuple(sorted((k, float(v)) for k, v in law.hyper().items()))
+    return (type(law).__qualname__, law.warmup, hyper, getattr(law, "bin_width", None),
+            np.asarray(th, dtype=np.float64).tobytes(), post.size, hashlib.sha256(post.tobytes()).digest(),
+            float(pk), int(W))
+
+
 def _final(law, th, post, pk, W):
+    key = _final_key(law, th, post, pk, W)
+    hit = _FINAL_MEMO.get(key)
+    if hit is not None:
+        return hit
     h = _full_history(post, pk, W)
-    return float(law.evaluate(th, law.prepare(h, [h.horizon]))[0])
+    val = float(law.evaluate(th, law.prepare(h, [h.horizon]))[0])
+    if len(_FINAL_MEMO) >= _FINAL_MEMO_SIZE:
+        _FINAL_MEMO.clear()
+    _FINAL_MEMO[key] = val
+    return val
 
 
 def wsd_final_loss(law: LossLaw, params, horizon: int, fractions, *, shape: str = "linear", peak: float = 1.0,

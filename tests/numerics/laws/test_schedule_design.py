@@ -61,3 +61,28 @@ def test_design_validation():
         optimal_schedule(law, p, 10, n_blocks=20)
     with pytest.raises(ParameterError, match="law.warmup"):
         optimal_schedule(TissueLaw(warmup="actual"), p, 100, n_blocks=5)
+
+
+@pytest.mark.parametrize("law,p", [TISSUE, MPL])
+def test_final_loss_memo_returns_the_computed_value(law, p):
+    """The memo of the final loss (shared by the scan, the best-decay search and the optimiser's
+    baselines) returns exactly what evaluating the law gives, and tells schedules, parameters and
+    laws apart."""
+    from numerics.laws import _schedule_design as sd
+
+    T, W, peak = 3000, 100, 3e-4
+    sd._FINAL_MEMO.clear()
+    fr = [0.0, 0.2, 0.35]
+    first = wsd_final_loss(law, p, T, fr, peak=peak, warmup_steps=W)
+    assert len(sd._FINAL_MEMO) == 3
+    again = wsd_final_loss(law, p, T, fr, peak=peak, warmup_steps=W)
+    assert np.array_equal(first, again) and len(sd._FINAL_MEMO) == 3
+    direct = [_final(law, p, peak * WSD(decay=x)(np.arange(T - W), T - W), peak, W) for x in fr]
+    assert np.array_equal(first, direct)
+    other = dict(p, L0=p["L0"] + 1.0)
+    np.testing.assert_allclose(wsd_final_loss(law, other, T, fr, peak=peak, warmup_steps=W), first + 1.0,
+                               rtol=0, atol=1e-12)
+    assert len(sd._FINAL_MEMO) == 6
+    if isinstance(law, TissueLaw):
+        lw = TissueLaw(0.9)
+        assert not np.array_equal(wsd_final_loss(lw, p, T, fr[1:], peak=peak, warmup_steps=W), first[1:])
