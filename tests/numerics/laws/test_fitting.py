@@ -512,3 +512,26 @@ def test_calibrate_interval_scale_model():
     np.testing.assert_allclose(extrapolation_distance([50, 100, 300], 100), [0, 0, np.log(3)])
     with pytest.raises(ParameterError):
         calibrate_interval(r, -e, 100.0)
+
+
+def test_mpl_prepare_memo_is_keyed_by_its_inputs():
+    """MultiPowerLaw.prepare keeps the most recent term caches: the same (history, steps) give the same
+    object, any other input a new one, and a kept cache evaluates exactly like a fresh one."""
+    from numerics.laws import _loss_laws as ll
+
+    law = MultiPowerLaw()
+    h = lr_history(WSD(decay=0.2), 3000, peak=1e-3)
+    st = np.arange(100, 3001, 100)
+    a = law.prepare(h, st)
+    assert law.prepare(h, st.copy()) is a
+    assert law.prepare(h, st[:-1]) is not a
+    assert MultiPowerLaw(bin_width=8).prepare(h, st) is not a
+    assert MultiPowerLaw(warmup="exclude").prepare(h, st) is not a
+    assert law.prepare(lr_history(Cosine(), 3000, peak=1e-3), st) is not a
+    th = law.theta(dict(zip(law.param_names, [2.5, 0.6, 0.45, 500.0, 2.0, 0.55, 0.6])))
+    fresh = law._prepare(h, st)
+    np.testing.assert_array_equal(law.evaluate(th, a), law.evaluate(th, fresh))
+    np.testing.assert_array_equal(law.evaluate(th, a, jac=True)[1], law.evaluate(th, fresh, jac=True)[1])
+    for i in range(ll._PREPARED_SIZE + 3):
+        law.prepare(h, st[: i + 2])
+    assert len(ll._PREPARED) == ll._PREPARED_SIZE
