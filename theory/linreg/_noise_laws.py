@@ -62,6 +62,13 @@ __all__ = [
 
 def _check_R(R):
     r = np.asarray(R, dtype=np.float64)
+    if r.ndim == 0:
+        # one R per step in the signSGD recursions (120000 calls in the report's loss-law section):
+        # the same test on a Python float, ~10x cheaper than the array reductions below
+        v = float(r)
+        if not (math.isfinite(v) and v > 0):
+            raise ParameterError("R", "finite excess risk R > 0", R)
+        return r
     if not np.all(np.isfinite(r)) or np.any(r <= 0):
         raise ParameterError("R", "finite excess risk R > 0", R if np.ndim(R) == 0 else "an array with R <= 0 or non-finite")
     return r

@@ -155,3 +155,12 @@ def test_bad_input(make, param):
 @pytest.mark.parametrize("law", LAWS, ids=lambda l: l.spec())
 def test_spec_round_trip(law):
     assert parse_noise(law.spec()) == law
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf"), np.float64(-2.0), np.array(0.0)])
+def test_smoothed_rejects_bad_scalar_R(bad):
+    """The scalar fast path of the R check rejects what the array path rejects."""
+    with pytest.raises(ParameterError):
+        GaussianNoise(1.0).smoothed(bad)
+    with pytest.raises(ParameterError):
+        GaussianNoise(1.0).smoothed(np.array([1.0, bad]))
