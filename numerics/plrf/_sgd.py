@@ -56,14 +56,18 @@ def exact_recursion(spectrum: Spectrum, optimizer: SGD, schedule: Schedule = Con
     want = np.zeros(steps + 1, bool)
     want[rec] = True
     pos = {int(r): i for i, r in enumerate(rec)}
+    last = None     # the modes of the previous step's rate: reused while the schedule is flat
     for r in range(steps + 1):
         P = spectrum.p_inf + y.sum()
         if want[r]:
             out[pos[r]] = P
         if r == steps:
             break
-        qm1, kw = sgd_modes(lam, gamma * factors[r], B)
-        y = (1.0 + qm1) * y + kw * P
+        g = gamma * factors[r]
+        if g != last:
+            qm1, kw = sgd_modes(lam, g, B)
+            q, last = 1.0 + qm1, g
+        y = q * y + kw * P
     return out
 
 

@@ -85,3 +85,24 @@ def test_bad_inputs():
         numerics.plrf.risk_curve(p, SGD(lr=0.1), steps=5, spectrum="wishart")
     with pytest.raises(ParameterError, match="method"):
         numerics.plrf.risk_curve(p, SGD(lr=0.1), Cosine(), 5, spectrum="surrogate", method="series")
+
+
+def test_exact_recursion_reuses_modes_only_on_flat_phases():
+    """exact_recursion reuses a step's modes while the rate is unchanged: bit-identical to recomputing
+    them at every step (a WSD schedule: flat, then a decay where every step's rate differs)."""
+    from numerics.plrf import exact_recursion, spectrum_of
+    from numerics.plrf._sgd_kernel import sgd_modes
+    from theory import SGD, WSD
+    from theory.plrf import PLRF
+
+    spec = spectrum_of(PLRF(0.8, 0.6, 120, 30), "exact", seed=2)
+    opt, sch, N = SGD(lr=0.2), WSD(decay=0.3, floor=0.1), 300
+    got = exact_recursion(spec, opt, sch, N)
+    y, fac, ref = spec.weights.copy(), sch(np.arange(N), N), []
+    for r in range(N + 1):
+        P = spec.p_inf + y.sum()
+        ref.append(P)
+        if r < N:
+            qm1, kw = sgd_modes(spec.eigenvalues, opt.lr_sum * fac[r], opt.batch)
+            y = (1.0 + qm1) * y + kw * P
+    assert np.array_equal(got, np.array(ref))
