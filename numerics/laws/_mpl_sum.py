@@ -169,9 +169,18 @@ def tree_pairs(idx: np.ndarray, delta: np.ndarray, c1: np.ndarray, log_eta: np.n
         if uk.shape[0]:
             k0u, k1u = uk[:, 0], uk[:, 1]
             m, okn = _level_nodes(k0u, k1u, p)
-            smooth, W = _cluster_weights(k0u, k1u, m, okn, delta, c1, log_eta, smooth_tol)
             sep_ok = (c1[idx[ft[big]]] - c1[f1[big]]) >= eta_sep * (c1[f1[big]] - c1[f0[big] - 1])
-            fb = smooth[inv] & sep_ok & (f1[big] <= idx[ft[big]])
+            cand = sep_ok & (f1[big] <= idx[ft[big]])
+            # proxy weights only for the clusters that are far from some target (the others, e.g. every
+            # cluster that holds a target, are split whatever their weights; a single target -- the
+            # schedule design's final loss -- has many of them): the same terms, less work
+            need = np.zeros(uk.shape[0], dtype=bool)
+            need[inv[cand]] = True
+            smooth, W = np.zeros(uk.shape[0], dtype=bool), np.zeros((uk.shape[0], p))
+            if need.any():
+                smooth[need], W[need] = _cluster_weights(k0u[need], k1u[need], m[need], okn[need], delta, c1,
+                                                         log_eta, smooth_tol)
+            fb = smooth[inv] & cand
             far[np.flatnonzero(big)[fb]] = True
             sel = inv[fb]
             out_t.append(np.repeat(ft[big][fb], p))

@@ -535,3 +535,26 @@ def test_mpl_prepare_memo_is_keyed_by_its_inputs():
     for i in range(ll._PREPARED_SIZE + 3):
         law.prepare(h, st[: i + 2])
     assert len(ll._PREPARED) == ll._PREPARED_SIZE
+
+
+@pytest.mark.parametrize("schedule", ["wsd_20000_24000", "cosine_72000"])
+def test_mpl_treecode_terms_of_one_target_do_not_depend_on_the_others(schedule):
+    """The treecode decides far/near per (target, cluster) pair and computes a cluster's proxy weights
+    on its own, so one target alone (the schedule design's final loss, where only the clusters far
+    from that target get weights) has exactly its terms of a many-target call."""
+    from numerics.laws import effective_rates, llm_run_history
+    from numerics.laws._mpl_sum import tree_pairs
+
+    h = llm_run_history(schedule)
+    r, eta0, _, first = effective_rates(h, "half")
+    idx = np.linspace(h.warmup + 7, h.horizon, 9).astype(np.int64) - first
+    K = int(idx.max())
+    delta = np.concatenate(([eta0], r[:-1]))[:K] - r[:K]
+    c1 = np.concatenate(([0.0], np.cumsum(r)))
+    le = np.log(np.maximum(r[:K], 1e-12 * h.peak))
+    ti, X, w, lf, _, _ = tree_pairs(idx, delta, c1, le)
+    for i in (0, 4, idx.size - 1):
+        one = tree_pairs(idx[i:i + 1], delta, c1, le)           # the same tree (same K)
+        sel = ti == i
+        for a, b in zip((X[sel], w[sel], lf[sel]), one[1:4]):
+            np.testing.assert_array_equal(a, b)
