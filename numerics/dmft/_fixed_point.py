@@ -169,8 +169,13 @@ def solve_kappa_left(nodes: ModeNodes, s, N: float, P: float, *, iters: int = 20
         d = df(nodes, mid)
         f = mid * (1 - d * iP) * (1 - d * iN) - s
         below = f < 0
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
+        lo_new = np.where(below, mid, lo)
+        hi_new = np.where(below, hi, mid)
+        # a step that moves no bracket is a fixed point (the same mid, f and choice every step after):
+        # stopping there gives the same floats as running all ``iters`` (~70 steps instead of 200)
+        if np.array_equal(lo_new, lo) and np.array_equal(hi_new, hi):
+            break
+        lo, hi = lo_new, hi_new
     return 0.5 * (lo + hi)
 
 
