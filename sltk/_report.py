@@ -50,14 +50,32 @@ class Code:
     language: str = ""
 
 
+def _available_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+#: The cores a section built in this process may use: set by the parallel driver's worker to its share
+#: (``cores // jobs``); ``None`` (a serial report) means all of them.
+_SECTION_CORES = None
+
+
+def section_cores() -> int:
+    """The cores the section being built may use (its worker's share in a parallel report)."""
+    return _SECTION_CORES or _available_cores()
+
+
 @dataclass
 class ReportContext:
-    """What a section gets: the output folder and whether to run the fast variant."""
+    """What a section gets: the output folder, whether to run the fast variant, and ``cores``, the
+    cores it may use (a section that spreads its work, like the atlas's sweep, uses that many
+    processes; in a parallel report the other workers own the rest)."""
 
     outdir: Path
     fast: bool = False
     seed: int = 0
     timings: dict = field(default_factory=dict)
+    cores: int = field(default_factory=section_cores)
 
     def path(self, name: str) -> Path:
         """A path inside the report folder for an artefact (parent created)."""
@@ -122,8 +140,10 @@ def _section_worker(name: str, fast: bool, seed: int, cache_dir, enabled: bool, 
     169 s and 322 s (docs/benchmarks.md)."""
     from threadpoolctl import threadpool_limits
 
+    global _SECTION_CORES
     from . import _cache, _progress
 
+    _SECTION_CORES = blas_threads  # the worker's share of the cores
     _progress.QUIET = True  # parallel bars would overwrite each other; the driver prints the lines
     _cache.configure(cache_dir, enabled=enabled)
     t0 = time.perf_counter()
@@ -157,8 +177,7 @@ def _run_parallel(todo, jobs, fast, seed, cache, on_start, record):
     from . import _cache
 
     ctx_mp = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    blas_threads = max(1, cores // jobs)
+    blas_threads = max(1, _available_cores() // jobs)
     queue = sorted(enumerate(todo, 1), key=lambda im: -float(getattr(im[1], "COST", 1.0)))
     n = len(todo)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx_mp) as pool:

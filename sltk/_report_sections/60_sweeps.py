@@ -5,6 +5,15 @@ The atlas is a sweep (:mod:`numerics.sweeps`) kept in a store keyed by its input
 folder (``$SLTK_CACHE_DIR``, default ``~/.cache/sltk``), so a second report reads it back without
 computing, and an interrupted one resumes. ``SLTK_ATLAS_STORE`` names a store to draw instead (e.g.
 the fine atlas computed on a cluster with ``sltk sweep frontier --preset fine ...``).
+
+The sweep runs on a Dask ``LocalCluster`` of as many workers as the section has cores (``ctx.cores``:
+all of them in a serial report, the worker's share in a parallel one), and in this process when that
+share is one core. A one-worker cluster only adds its start and a second copy of every per-process
+cache. The default before, a cluster of one worker per core beside the parallel report's other
+worker, put three busy processes on two cores: in back-to-back first builds on 2 cores (derivation and
+kernel caches warm) the report took 162 s wall and 309 s CPU that way, 125 s and 238 s with the atlas
+in its own worker (docs/benchmarks.md). Serial and Dask runs give the same numbers bit for bit
+(``tests/numerics/sweeps``).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import os
 from pathlib import Path
 
 ORDER = 60
-TITLE = "Measured exponent atlas (sweeps on Dask)"
+TITLE = "Measured exponent atlas (a sweep over (alpha, beta))"
 
 #: Relative build cost (the report's parallel driver starts the costliest sections first).
 COST = 8
@@ -61,7 +70,9 @@ def build(ctx):
         alphas, betas = GRIDS[bool(ctx.fast)]
         spec = frontier.atlas_spec(alphas, betas, preset="ci")
         path = atlas_store(spec)
-        res = run_sweep(spec.fn, spec.grid, store=path, attrs=spec.attrs, progress=False)
+        workers = max(1, int(ctx.cores))
+        res = run_sweep(spec.fn, spec.grid, store=path, attrs=spec.attrs, progress=False,
+                        scheduler="serial" if workers == 1 else None, workers=None if workers == 1 else workers)
         ds = res.dataset
         how = (f"{res.computed} points computed now ({res.scheduler}, {res.seconds:.0f} s), {res.skipped} read "
                f"from the cache store {path}")

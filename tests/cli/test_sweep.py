@@ -189,3 +189,40 @@ def test_report_section_60_builds_from_a_given_store(tmp_path, monkeypatch):
     md = (tmp_path / "rep" / "index.md").read_text()
     assert "read from SLTK_ATLAS_STORE" in md and (tmp_path / "rep" / "sweeps" / "atlas.png").exists()
     assert re.search(r"\| sgd \| constant \| \d \|", md) and re.search(r"\| signsgd \| constant \| \d \|", md)
+
+
+@pytest.mark.parametrize("cores, scheduler, workers", [(1, "serial", None), (3, None, 3)])
+def test_report_atlas_runs_on_the_cores_its_worker_owns(tmp_path, monkeypatch, cores, scheduler, workers):
+    """A parallel report's worker owns cores // jobs cores: with one, the atlas runs in that worker
+    (a one-worker LocalCluster beside the other report worker put three busy processes on 2 cores);
+    with more, on a LocalCluster of that many workers."""
+    import importlib
+
+    import numerics.sweeps
+    from sltk._report import ReportContext
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_run_sweep(fn, grid, **kw):
+        seen.update(kw)
+        raise Stop
+
+    monkeypatch.delenv("SLTK_ATLAS_STORE", raising=False)
+    monkeypatch.setenv("SLTK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(numerics.sweeps, "run_sweep", fake_run_sweep)
+    sec = importlib.import_module("sltk._report_sections.60_sweeps")
+    with pytest.raises(Stop):
+        sec.build(ReportContext(outdir=tmp_path, fast=True, cores=cores))
+    assert seen["scheduler"] == scheduler and seen["workers"] == workers
+
+
+def test_report_worker_gives_its_sections_its_share_of_the_cores(monkeypatch):
+    from sltk import _report
+
+    monkeypatch.setattr(_report, "_SECTION_CORES", None)
+    assert _report.ReportContext(outdir=".").cores == _report._available_cores()
+    monkeypatch.setattr(_report, "_SECTION_CORES", 1)
+    assert _report.ReportContext(outdir=".").cores == 1
