@@ -34,7 +34,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
-import threading
+from contextlib import nullcontext
 
 __all__ = ["enabled", "njit", "compile_lock", "ENV_DISABLE"]
 
@@ -52,45 +52,29 @@ def enabled() -> bool:
     return _HAVE_NUMBA and os.environ.get(ENV_DISABLE, "").strip().lower() not in ("1", "true", "yes")
 
 
-_held = threading.local()
+_LOCKS: dict = {}  # lock file -> filelock.FileLock (one object per file: re-entrant within a thread)
 
 
-class compile_lock:
-    """An exclusive ``flock`` held while a kernel is compiled or read from numba's cache, one per user
+def compile_lock():
+    """An exclusive file lock held while a kernel is compiled or read from numba's cache, one per user
     and cache folder (``$NUMBA_CACHE_DIR``, else the temporary folder), re-entrant within a thread (a
-    kernel's compile compiles the kernels it calls). Released when the holder exits, also if it dies.
-    Where ``fcntl`` or the folder is unavailable, no lock: each process compiles (numba's behaviour)."""
+    kernel's compile compiles the kernels it calls). ``filelock.FileLock``, an OS lock that is released
+    when the holder exits, also if it dies. Where the folder is unavailable, no lock: each process
+    compiles (numba's behaviour)."""
+    import filelock
 
-    def __enter__(self):
-        depth = getattr(_held, "depth", 0)
-        _held.depth = depth + 1
-        self._fh = None
-        if depth:
-            return self
-        try:
-            import fcntl
-
-            folder = os.environ.get("NUMBA_CACHE_DIR") or tempfile.gettempdir()
-            os.makedirs(folder, exist_ok=True)
-            uid = os.getuid() if hasattr(os, "getuid") else 0
-            self._fh = open(os.path.join(folder, f"sltk-numba-compile-{uid}.lock"), "a")
-            fcntl.flock(self._fh, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            if self._fh is not None:
-                self._fh.close()
-            self._fh = None
-        return self
-
-    def __exit__(self, *exc):
-        _held.depth -= 1
-        if self._fh is not None:
-            import fcntl
-
-            try:
-                fcntl.flock(self._fh, fcntl.LOCK_UN)
-            finally:
-                self._fh.close()
-        return False
+    folder = os.environ.get("NUMBA_CACHE_DIR") or tempfile.gettempdir()
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    path = os.path.join(folder, f"sltk-numba-compile-{uid}.lock")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return nullcontext()
+    if not os.access(folder, os.W_OK):
+        return nullcontext()
+    if path not in _LOCKS:
+        _LOCKS[path] = filelock.FileLock(path)
+    return _LOCKS[path]
 
 
 def njit(fn):

@@ -22,6 +22,7 @@ import os
 import pickle
 import sys
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 __all__ = ["cached_derivation", "DerivationMemo", "solve_cached"]
@@ -85,38 +86,18 @@ def cached_derivation(name: str, sources, compute):
     return value
 
 
-class _entry_lock:
-    """An exclusive ``flock`` on ``<entry>.lock`` while one process derives an entry: the report's workers
+def _entry_lock(path: Path):
+    """An exclusive file lock on ``<entry>.lock`` while one process derives an entry: the report's workers
     and the exponent atlas's Dask workers start at once on a fresh machine and would each derive the same
-    tables (seconds of SymPy each). The lock is released when the holder exits, also if it dies. Where
-    ``fcntl`` or the folder is unavailable, no lock: each process derives (the old behaviour)."""
+    tables (seconds of SymPy each). ``filelock.FileLock``: an OS lock, released when the holder exits, also
+    if it dies. Where the folder is unavailable, no lock: each process derives (the old behaviour)."""
+    from filelock import FileLock
 
-    def __init__(self, path: Path):
-        self._path = Path(str(path) + ".lock")
-        self._fh = None
-
-    def __enter__(self):
-        try:
-            import fcntl
-
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self._path, "a")
-            fcntl.flock(self._fh, fcntl.LOCK_EX)
-        except (ImportError, OSError):
-            if self._fh is not None:
-                self._fh.close()
-            self._fh = None
-        return self
-
-    def __exit__(self, *exc):
-        if self._fh is not None:
-            try:
-                import fcntl
-
-                fcntl.flock(self._fh, fcntl.LOCK_UN)
-            finally:
-                self._fh.close()
-        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return nullcontext()
+    return FileLock(str(path) + ".lock") if os.access(path.parent, os.W_OK) else nullcontext()
 
 
 def _store(path: Path, value) -> None:
