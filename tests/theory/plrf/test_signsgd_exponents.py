@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from theory import ParameterError
@@ -117,3 +117,23 @@ def test_bad_schedule():
         signsgd_exponents_at(0.7, 1.2, "cosine")
     with pytest.raises(ParameterError):
         signsgd_exponents_at(0.7, 1.2, "decay", 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.integers(2, 150), b=st.integers(0, 180), schedule=st.sampled_from(["constant", "decay"]))
+def test_exact_rows_are_sympys_substitution_bit_for_bit(a, b, schedule):
+    """The LP rows evaluated in Fraction arithmetic are SymPy's exact substitution, rounded the same,
+    also on the lines where a piecewise term switches (alpha, beta on a 0.01 lattice hits them)."""
+    from theory._power_terms import alpha, beta
+    from theory.plrf import _signsgd_lp as L
+
+    av, bv = a / 100, b / 100
+    assume(2 * av + 2 * bv > 1)
+    A, B = L._exact(av), L._exact(bv)
+    branches, vars_ = L._constraints(A, B, schedule, sp.Rational(1, 2))
+    for _, cons in branches:
+        rows = L._num_rows(cons, vars_, A, B)
+        for name, g in cons.items():
+            gn = sp.expand(g.subs({alpha: A, beta: B}))
+            ref = np.array([float(gn.coeff(v)) for v in vars_] + [float(gn.subs({v: 0 for v in vars_}))])
+            assert rows[name].tobytes() == ref.tobytes(), (name, rows[name], ref)
