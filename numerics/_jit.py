@@ -79,7 +79,7 @@ def compile_lock():
 
 def njit(fn):
     """``numba.njit(cache=True, nogil=True, fastmath={contract})`` of ``fn``, whose compilations take
-    :class:`compile_lock` (imports numba: call it only in a kernel module, imported when :func:`enabled`).
+    :func:`compile_lock` (imports numba: call it only in a kernel module, imported when :func:`enabled`).
 
     The lock wraps the dispatcher's ``compile(sig)``, the one method numba calls both for a call with
     new argument types and for typing a call from another kernel; it first looks in the disk cache, so
